@@ -1,0 +1,179 @@
+"""The plain data that flows through geoapp, one stage to the next.
+
+Every offset is a Python ``str`` index into ``Article.text`` (or into ``Article.title`` when a
+mention's ``field`` is ``"title"``), end exclusive, so any span can be cut back out of its source:
+that is how every point on a map traces to a quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The kinds of place a gazetteer entry or a resolved place can be.
+PLACE_FEATURES = ("continent", "country", "region", "city", "feature", "other")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file or a JSON record.
+
+    ``title_in_text`` is true when the title is the first line of ``text`` (plain-text files):
+    the title is then searched as part of the text and not a second time on its own.
+    """
+
+    id: str
+    title: str
+    text: str
+    lang: str = "und"
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    path: str | None = None
+    title_in_text: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of an article: ``kind`` is ``place``, ``actor`` or ``demonym``."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "place"
+    field: str = "text"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved location.
+
+    ``source`` says who answered (``gazetteer``, ``cache``, ``nominatim``, ``user``) and ``why``
+    the evidence that chose this candidate over the others, shown in the map's popups.
+    """
+
+    name: str
+    lat: float
+    lon: float
+    country_code: str | None
+    feature: str
+    geonameid: int | None = None
+    source: str = "gazetteer"
+    why: str = ""
+    population: int = 0
+    admin1: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity for grouping mentions of the same place."""
+        if self.geonameid:
+            return f"geonames:{self.geonameid}"
+        return f"{self.source}:{self.name}:{self.lat:.4f},{self.lon:.4f}"
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in the text and what it resolved to (``place`` is None when unresolved)."""
+
+    mention: Mention
+    place: Place | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone or something that acts: a person, an organisation or a country as an agent."""
+
+    name: str
+    kind: str  # person | organisation | country
+    country_code: str | None = None
+    role: str | None = None
+    home: Place | None = None
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    mention: Mention
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class Link:
+    """An actor tied to a place by one sentence of the article (the evidence)."""
+
+    actor: Actor
+    place: Place
+    relation: str
+    sentence: Mention
+    article_id: str
+    place_mention: Mention | None = None
+    actor_mention: Mention | None = None
+
+
+@dataclass
+class Result:
+    """What the pipeline returns for one article and what the JSONL contract serialises."""
+
+    article: Article
+    places: list[PlaceMention] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+    def to_record(self) -> dict:
+        """The JSONL contract: one object per article (see README, "Output")."""
+        places = []
+        for pm in self.places:
+            m, p = pm.mention, pm.place
+            item = {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "name": p.name if p else None,
+                "lat": p.lat if p else None,
+                "lon": p.lon if p else None,
+                "country_code": p.country_code if p else None,
+                "feature": p.feature if p else None,
+                "geonameid": p.geonameid if p else None,
+                "source": p.source if p else None,
+            }
+            if m.field != "text":
+                item["field"] = m.field
+            if pm.flags:
+                item["flags"] = list(pm.flags)
+            places.append(item)
+        actors = []
+        for am in self.actors:
+            m, a = am.mention, am.actor
+            item = {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "name": a.name,
+                "kind": a.kind,
+                "country_code": a.country_code,
+            }
+            if m.field != "text":
+                item["field"] = m.field
+            actors.append(item)
+        links = [
+            {
+                "actor": lk.actor.name,
+                "place": lk.place.name,
+                "relation": lk.relation,
+                "sentence": lk.sentence.text,
+                "start": lk.sentence.start,
+                "end": lk.sentence.end,
+            }
+            for lk in self.links
+        ]
+        a = self.article
+        return {
+            "id": a.id,
+            "title": a.title,
+            "lang": a.lang,
+            "url": a.url,
+            "source": a.source,
+            "published": a.published,
+            "places": places,
+            "actors": actors,
+            "links": links,
+        }
