@@ -71,6 +71,42 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One possible referent of a place name, from any geocoder (gazetteer, cache, Nominatim).
+
+    All geocoders answer with this one type so that a single resolver ranks them all.
+    ``feature`` is one of :data:`PLACE_FEATURES`; ``feature_code`` the GeoNames code (PPLC, ADM1,
+    PCLI …) or the source's own class/type; ``importance`` a source-given prior in [0, 1].
+    """
+
+    name: str
+    lat: float
+    lon: float
+    country_code: str | None
+    feature: str
+    feature_code: str = ""
+    population: int = 0
+    geonameid: int | None = None
+    admin1: str | None = None
+    source: str = "gazetteer"
+    importance: float = 0.0
+
+    def to_place(self, why: str = "", source: str | None = None) -> Place:
+        return Place(
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            country_code=self.country_code,
+            feature=self.feature,
+            geonameid=self.geonameid,
+            source=source or self.source,
+            why=why,
+            population=self.population,
+            admin1=self.admin1,
+        )
+
+
+@dataclass(frozen=True)
 class PlaceMention:
     """A place named in the text and what it resolved to (``place`` is None when unresolved)."""
 

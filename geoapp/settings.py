@@ -36,6 +36,8 @@ class Settings:
     min_delay_seconds: float = 1.0
     timeout_seconds: float = 10.0
     max_retries: int = 3
+    #: First pause before retrying a failed Nominatim request; doubles on each further retry.
+    retry_backoff_seconds: float = 1.0
     #: How long a "nothing found" answer stays in the cache.
     negative_ttl_days: float = 30.0
     #: Extra actor registry merged over the shipped one.
@@ -57,6 +59,7 @@ def load_settings(**overrides) -> Settings:
         min_delay_seconds=float(_env("GEOAPP_MIN_DELAY", str(base.min_delay_seconds))),
         timeout_seconds=float(_env("GEOAPP_TIMEOUT", str(base.timeout_seconds))),
         max_retries=int(_env("GEOAPP_MAX_RETRIES", str(base.max_retries))),
+        retry_backoff_seconds=float(_env("GEOAPP_RETRY_BACKOFF", str(base.retry_backoff_seconds))),
         negative_ttl_days=float(_env("GEOAPP_NEGATIVE_TTL_DAYS", str(base.negative_ttl_days))),
     )
     if env.geocoder not in ("offline", "online"):

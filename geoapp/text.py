@@ -51,7 +51,7 @@ _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "prof", "st", "sen", "rep", "gen", "col", "lt", "sgt", "gov", "jr", "sr",
     "u", "z", "b", "bzw", "ca", "vgl", "usw", "etc", "nr", "inc", "ltd", "co", "corp", "no", "vs", "jan",
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez", "mio",
-    "mrd", "bzw", "d", "h", "i", "e", "s", "a", "v", "chr", "ggf", "evtl", "inkl", "sog", "str",
+    "mrd", "d", "h", "i", "e", "s", "a", "v", "chr", "ggf", "evtl", "inkl", "sog", "str",
 }
 _SENT_END = re.compile(r"[.!?…]+[\"”“'’»«)]*(?=\s)|\n\s*\n|\n")
 

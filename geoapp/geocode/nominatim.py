@@ -1,0 +1,447 @@
+"""Nominatim through geopy, with the public service's usage policy enforced in code.
+
+Why the policy lives here and not in the docs only: the public nominatim.openstreetmap.org bans
+clients that send a generic User-Agent or more than one request per second, and a ban breaks every
+user behind the same address. So this module refuses to start without a real agent for the public
+host, spaces requests process-wide (threads included), never waits on cache hits, retries faults a
+bounded number of times and then records a failure instead of a fake "nothing found".
+
+A self-hosted Nominatim (``GEOAPP_NOMINATIM_URL``) gets the same code path: the delay is then yours
+to lower with ``GEOAPP_MIN_DELAY``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from geopy.adapters import AdapterHTTPError, RequestsAdapter, URLLibAdapter
+from geopy.exc import (
+    GeocoderParseError,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+)
+from geopy.geocoders import Nominatim
+
+from geoapp import __version__
+from geoapp.geocode.cache import GeocodeCache
+from geoapp.model import Candidate
+from geoapp.settings import Settings
+
+log = logging.getLogger("geoapp.geocode")
+
+PUBLIC_HOSTS = frozenset({"nominatim.openstreetmap.org"})
+#: Sent to self-hosted services when no agent is configured (never accepted by the public host).
+FALLBACK_USER_AGENT = f"geoapp/{__version__}"
+#: A Retry-After longer than this is not slept through: the query is recorded as failed instead.
+MAX_RETRY_AFTER_SECONDS = 600.0
+#: geopy's own sample agents, refused like its default ``geopy/<version>``.
+_SAMPLE_AGENTS = frozenset({"my-application", "my_app/1", "my_user_agent/1.0", "specify_your_app_name_here"})
+
+_FEATURE_BY_TYPE = {
+    "continent": "continent",
+    "country": "country",
+    "state": "region",
+    "region": "region",
+    "province": "region",
+    "county": "region",
+    "state_district": "region",
+    "district": "region",
+    "city": "city",
+    "town": "city",
+    "village": "city",
+    "hamlet": "city",
+    "municipality": "city",
+    "suburb": "city",
+    "borough": "city",
+    "quarter": "city",
+    "neighbourhood": "city",
+    "city_district": "city",
+    "isolated_dwelling": "city",
+}
+#: OSM classes that name a physical feature rather than a settlement or an administrative area.
+_FEATURE_CLASSES = frozenset(
+    {
+        "natural",
+        "waterway",
+        "water",
+        "leisure",
+        "tourism",
+        "aeroway",
+        "military",
+        "landuse",
+        "historic",
+        "mountain_pass",
+        "man_made",
+        "railway",
+        "amenity",
+        "building",
+        "bridge",
+        "highway",
+        "harbour",
+        "landmark",
+    }
+)
+
+
+class UserAgentError(ValueError):
+    """The configured User-Agent is not allowed for the public Nominatim service."""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What one lookup gave: candidates, who answered, and how it went.
+
+    ``source``: ``cache``, ``nominatim``, ``gazetteer`` or ``none``; ``status``: ``found``,
+    ``not_found``, ``error`` (failed after retries; ``error`` says why) or ``skipped`` (no network,
+    online lookups switched off for this run).
+    """
+
+    candidates: list[Candidate] = field(default_factory=list)
+    source: str = "none"
+    status: str = "not_found"
+    error: str | None = None
+
+
+class _RateLimiter:
+    """Spaces request starts at least ``delay`` apart; one per service host, shared by all threads.
+
+    The sleep happens while holding the lock on purpose: waiting threads then queue and leave one
+    by one, each ``delay`` after the previous, and the clock is monotonic so wall-clock jumps
+    cannot shorten a pause.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self, delay: float) -> None:
+        with self._lock:
+            pause = self._next - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            self._next = time.monotonic() + delay
+
+    def defer(self, seconds: float) -> None:
+        """Push the next allowed request out (a 429's Retry-After holds for every thread)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+_LIMITERS: dict[str, _RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def rate_limiter(host: str) -> _RateLimiter:
+    """The process-wide limiter for one service host (so a self-hosted service and the public one
+    do not slow each other down, but two geocoder objects for the same host share one budget)."""
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault(host.lower(), _RateLimiter())
+
+
+def is_public_host(url: str) -> bool:
+    """True when ``url`` points at the OpenStreetMap Foundation's public service."""
+    # A bare host ("nominatim.openstreetmap.org") must not slip past the policy for lack of a scheme.
+    return (urlsplit(url if "://" in url else f"https://{url}").hostname or "").lower() in PUBLIC_HOSTS
+
+
+def check_user_agent(url: str, user_agent: str) -> str:
+    """The agent to send, or :class:`UserAgentError` if the public host's policy forbids it."""
+    agent = (user_agent or "").strip()
+    if not is_public_host(url):
+        return agent or FALLBACK_USER_AGENT
+    if not agent or agent.lower().startswith("geopy/") or agent in _SAMPLE_AGENTS:
+        shown = agent or "(empty)"
+        raise UserAgentError(
+            f"the public Nominatim service ({url}) requires a User-Agent naming your application and a "
+            f"contact; {shown} is not allowed. Set GEOAPP_USER_AGENT, e.g. "
+            "GEOAPP_USER_AGENT='geoapp/0.1 (you@example.org)', or point GEOAPP_NOMINATIM_URL at your "
+            "own Nominatim."
+        )
+    return agent
+
+
+def request_params(
+    url: str, *, lang: str, country_codes: list[str] | str | None, featuretype: str | None, limit: int
+) -> dict[str, Any]:
+    """Every parameter that changes Nominatim's answer, normalised: the cache key's second half."""
+    if isinstance(country_codes, str):
+        country_codes = [country_codes]
+    codes = sorted({c.strip().lower() for c in country_codes or [] if c.strip()})
+    return {
+        "provider": "nominatim",
+        "endpoint": url.rstrip("/"),
+        "lang": lang or "",
+        "country_codes": codes,
+        "featuretype": featuretype or "",
+        "limit": int(limit),
+        "details": "address,name",
+    }
+
+
+def feature_of(raw: dict[str, Any]) -> str:
+    """Map Nominatim's addresstype / class / type onto :data:`geoapp.model.PLACE_FEATURES`."""
+    osm_class = raw.get("class") or raw.get("category") or ""
+    osm_type = raw.get("type") or ""
+    for kind in (raw.get("addresstype"), osm_type if osm_class in ("place", "boundary") else None):
+        if kind in _FEATURE_BY_TYPE:
+            return _FEATURE_BY_TYPE[kind]
+    if osm_class == "boundary" and osm_type == "administrative":
+        rank = int(raw.get("place_rank") or 0)
+        return "country" if rank == 4 else "region" if rank <= 12 else "city"
+    if osm_class in _FEATURE_CLASSES or osm_class == "place":
+        return "feature"
+    return "other"
+
+
+def candidate_from_raw(raw: dict[str, Any], *, lang: str = "", source: str = "nominatim") -> Candidate:
+    """One Nominatim result as a :class:`Candidate`; OSM ids stay in the raw cached JSON only."""
+    names = raw.get("namedetails") or {}
+    display = raw.get("display_name") or ""
+    name = (
+        (names.get(f"name:{lang}") if lang else None)
+        or raw.get("name")
+        or names.get("name")
+        or display.split(",")[0].strip()
+    )
+    address = raw.get("address") or {}
+    country = address.get("country_code")
+    osm_class = raw.get("class") or raw.get("category") or ""
+    try:
+        importance = min(1.0, max(0.0, float(raw.get("importance") or 0.0)))
+    except (TypeError, ValueError):
+        importance = 0.0
+    return Candidate(
+        name=name,
+        lat=float(raw["lat"]),
+        lon=float(raw["lon"]),
+        country_code=country.upper() if country else None,
+        feature=feature_of(raw),
+        feature_code=f"{osm_class}:{raw.get('type') or ''}",
+        admin1=address.get("state"),
+        source=source,
+        importance=importance,
+    )
+
+
+def candidates_from_answer(answer: Any, *, lang: str = "", source: str = "nominatim") -> list[Candidate]:
+    """Every usable result of a raw answer; a malformed item is skipped rather than failing all."""
+    out = []
+    for raw in answer or []:
+        try:
+            out.append(candidate_from_raw(raw, lang=lang, source=source))
+        except (KeyError, TypeError, ValueError):
+            log.debug("skipping malformed Nominatim result %r", raw)
+    return out
+
+
+def lookup_cached(
+    cache: GeocodeCache | None,
+    url: str,
+    query: str,
+    *,
+    lang: str = "en",
+    country_codes: list[str] | str | None = None,
+    featuretype: str | None = None,
+    limit: int = 10,
+) -> LookupResult | None:
+    """A cached Nominatim answer without any network or policy check (offline mode reads this).
+
+    Candidates from the cache carry ``source="cache"`` so each place records who answered.
+    """
+    if cache is None:
+        return None
+    params = request_params(url, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit)
+    entry = cache.get(query, params)
+    if entry is None:
+        return None
+    return LookupResult(
+        candidates_from_answer(entry.answer, lang=lang, source="cache"), "cache", entry.status
+    )
+
+
+def _http_status(exc: BaseException) -> int | None:
+    cause = exc.__cause__
+    return cause.status_code if isinstance(cause, AdapterHTTPError) else None
+
+
+def _adapter_factory(proxies: Any, ssl_context: Any) -> Any:
+    """geopy's adapter without its own hidden retries: every attempt must pass our rate limiter."""
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)  # pragma: no cover
+
+
+class NominatimGeocoder:
+    """Candidates for a name from Nominatim, through the cache, within the usage policy.
+
+    Raises :class:`UserAgentError` at construction (before any request) when the agent is not
+    allowed for the public host.
+    """
+
+    def __init__(self, settings: Settings, cache: GeocodeCache | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.url = settings.nominatim_url.rstrip("/")
+        self.user_agent = check_user_agent(self.url, settings.user_agent)
+        parts = urlsplit(self.url if "://" in self.url else f"https://{self.url}")
+        self._limiter = rate_limiter(parts.netloc)
+        self._geopy = Nominatim(
+            domain=(parts.netloc + parts.path).rstrip("/"),
+            scheme=parts.scheme or "https",
+            user_agent=self.user_agent,
+            timeout=settings.timeout_seconds,
+            proxies={} if parts.hostname in ("127.0.0.1", "localhost", "::1") else None,
+            adapter_factory=_adapter_factory,
+        )
+        #: Set once when the network turned out to be unreachable; later lookups are skipped.
+        self.offline_notice: str | None = None
+        self._answered = False  # has the service ever answered in this run?
+        self._state_lock = threading.Lock()
+        self.requests_made = 0
+
+    def cached(
+        self,
+        query: str,
+        *,
+        lang: str = "en",
+        country_codes: list[str] | str | None = None,
+        featuretype: str | None = None,
+        limit: int = 10,
+    ) -> LookupResult | None:
+        """The cached answer only (no network), or None when this question was never answered."""
+        return lookup_cached(
+            self.cache,
+            self.url,
+            query,
+            lang=lang,
+            country_codes=country_codes,
+            featuretype=featuretype,
+            limit=limit,
+        )
+
+    def candidates(
+        self,
+        query: str,
+        *,
+        lang: str = "en",
+        country_codes: list[str] | str | None = None,
+        featuretype: str | None = None,
+        limit: int = 10,
+    ) -> LookupResult:
+        """Cache first (no waiting), else one polite request with bounded retries.
+
+        Never raises for service faults: the result's ``status`` is ``error`` or ``skipped`` and the
+        run goes on. Only ``found``/``not_found`` answers are cached.
+        """
+        hit = self.cached(query, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit)
+        if hit is not None:
+            return hit
+        if self.offline_notice is not None:
+            return LookupResult([], "nominatim", "skipped", self.offline_notice)
+        params = request_params(
+            self.url, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit
+        )
+        answer, status, error = self._fetch(query, params)
+        if status in ("skipped", "error"):
+            return LookupResult([], "nominatim", status, error)
+        if self.cache is not None:
+            self.cache.put(query, params, answer, source="nominatim")
+        cands = candidates_from_answer(answer, lang=lang)
+        return LookupResult(cands, "nominatim", "found" if answer else "not_found")
+
+    def _request(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """One HTTP request, spaced by the process-wide limiter; the raw JSON results."""
+        self._limiter.wait(self.settings.min_delay_seconds)
+        with self._state_lock:
+            self.requests_made += 1
+        try:
+            locations = self._geopy.geocode(
+                query,
+                exactly_one=False,
+                limit=params["limit"],
+                language=params["lang"] or False,
+                country_codes=params["country_codes"] or None,
+                featuretype=params["featuretype"] or None,
+                addressdetails=True,
+                namedetails=True,
+            )
+        except (KeyError, TypeError, ValueError) as exc:  # JSON that parsed but is not a result list
+            raise GeocoderParseError(f"unexpected answer: {exc!r}") from exc
+        return [loc.raw for loc in locations or []]
+
+    def _fetch(self, query: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str, str | None]:
+        """Ask with retries: ``(answer, "ok", None)``, or ``([], "error"|"skipped", reason)``.
+
+        "Skipped" means the service was never reachable in this run: refused or unresolvable at
+        once, or silent (timeouts only) through every retry. Then online lookups stop for the run,
+        instead of every later query paying the full timeout-and-retry cost again.
+        """
+        backoff = max(0.0, self.settings.retry_backoff_seconds)
+        attempt = 0
+        silent = True  # no HTTP response of any kind so far
+        while True:
+            retry_after = 0.0
+            try:
+                answer = self._request(query, params)
+            except GeocoderRateLimited as exc:
+                silent = False
+                retry_after = float(exc.retry_after or 0.0)
+                reason = f"rate limited (HTTP 429, Retry-After {exc.retry_after})"
+                if retry_after > MAX_RETRY_AFTER_SECONDS:
+                    return [], "error", reason
+                self._limiter.defer(retry_after)
+            except GeocoderUnavailable as exc:
+                status = _http_status(exc)
+                if status is None and not self._answered:
+                    return [], "skipped", self._go_offline(exc)
+                silent = silent and status is None
+                reason = f"HTTP {status}" if status else f"service unavailable ({exc})"
+            except GeocoderTimedOut as exc:  # also 503/504/408
+                status = _http_status(exc)
+                silent = silent and status is None
+                reason = (
+                    f"HTTP {status}" if status else f"timed out after {self.settings.timeout_seconds:g} s"
+                )
+            except GeocoderParseError as exc:
+                silent = False
+                reason = f"malformed answer ({str(exc)[:80]})"
+            except GeocoderServiceError as exc:
+                status = _http_status(exc)
+                if status is None or not 500 <= status < 600:
+                    self._answered = True
+                    return [], "error", f"request refused ({exc})"  # 4xx or a query error: retry is futile
+                silent = False
+                reason = f"HTTP {status}"
+            else:
+                self._answered = True
+                return answer, "ok", None
+            if not silent:
+                self._answered = True  # the service is there, merely failing: keep trying later queries
+            attempt += 1
+            if attempt > self.settings.max_retries:
+                if silent and not self._answered:
+                    return [], "skipped", self._go_offline(TimeoutError(reason))
+                log.warning("Nominatim lookup of %r failed after %d attempts: %s", query, attempt, reason)
+                return [], "error", f"{reason}; gave up after {attempt} attempts"
+            pause = backoff * 2 ** (attempt - 1)
+            log.info("Nominatim: %s; retry %d in %.2f s", reason, attempt, max(pause, retry_after))
+            if pause > 0:
+                time.sleep(pause)
+
+    def _go_offline(self, exc: BaseException) -> str:
+        """Switch online lookups off for the rest of the run and say so once."""
+        with self._state_lock:
+            if self.offline_notice is None:
+                self.offline_notice = (
+                    f"Nominatim at {self.url} is unreachable ({type(exc).__name__}); online lookups are "
+                    "skipped for the rest of this run (gazetteer and cache still answer)"
+                )
+                log.warning(self.offline_notice)
+            return self.offline_notice

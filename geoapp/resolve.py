@@ -1,0 +1,172 @@
+"""Choosing one referent per place mention, with the article as context.
+
+There are dozens of Washingtons and Parises. A reader picks one from what else the article says: the
+countries and regions it names ("Paris, Texas"; "Durant, Oklahoma"), the places near the others, cue
+words ("Region Kursk" is the oblast, not the city), and, when nothing else helps, the bigger and more
+important place. Each choice keeps a short ``why`` for the map's popup, so a user can see (and fix) a
+wrong one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Candidate, PlaceMention
+from .places import PlaceCandidateSpan
+
+MAX_CANDIDATES = 25
+_NEAR_KM = 300.0
+_FEATURE_PRIOR = {"continent": 5.5, "country": 6.0, "region": 4.0, "feature": 3.0, "other": 1.0}
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def prior(c: Candidate) -> float:
+    """Importance of a candidate before any context: kind of place, population, capital status."""
+    if c.feature == "city" or c.population:
+        score = math.log10(c.population + 1)
+        if c.feature_code == "PPLC":
+            score += 2.0
+        elif c.feature_code in ("PPLA", "PPLG"):
+            score += 0.5
+        if c.feature in _FEATURE_PRIOR and c.feature != "city":
+            score = max(score, _FEATURE_PRIOR[c.feature])
+        return score
+    return _FEATURE_PRIOR.get(c.feature, 1.0) + c.importance
+
+
+@dataclass
+class _Context:
+    countries: Counter
+    regions: set  # (country_code, admin1 name key)
+    anchors: list  # (lat, lon) of unambiguous non-country places
+
+    def country_share(self, cc: str | None) -> float:
+        total = sum(self.countries.values())
+        return self.countries[cc] / total if cc and total else 0.0
+
+
+def _region_key(cc: str | None, name: str | None) -> tuple[str | None, str]:
+    from .text import name_key
+
+    return cc, name_key(name or "")
+
+
+def _build_context(spans: list[PlaceCandidateSpan]) -> _Context:
+    countries: Counter = Counter()
+    regions: set = set()
+    anchors: list = []
+    for span in spans:
+        best = max(span.candidates[:MAX_CANDIDATES], key=prior)
+        unambiguous = len({c.country_code for c in span.candidates}) == 1
+        if best.feature == "country":
+            countries[best.country_code] += 2
+        elif best.feature == "region" and (unambiguous or span.cue == "region"):
+            countries[best.country_code] += 1
+            regions.add(_region_key(best.country_code, best.name))
+        elif unambiguous:
+            countries[best.country_code] += 1
+            if best.feature == "city":
+                anchors.append((best.lat, best.lon))
+    return _Context(countries, regions, anchors)
+
+
+def _adjacent_region(spans: list[PlaceCandidateSpan], index: int, text_of) -> PlaceCandidateSpan | None:
+    """The mention right after "City, " (``Paris, Texas``; ``Durant, Oklahoma``; ``Leticia, Kolumbien``)."""
+    if index + 1 >= len(spans):
+        return None
+    here, nxt = spans[index].mention, spans[index + 1].mention
+    if here.field != nxt.field:
+        return None
+    gap = text_of(here.field)[here.end : nxt.start]
+    return spans[index + 1] if gap.strip() == "," else None
+
+
+def resolve(spans: list[PlaceCandidateSpan], *, text: str = "", title: str = "") -> list[PlaceMention]:
+    """One :class:`PlaceMention` per span, each with its chosen place and why."""
+    context = _build_context(spans)
+
+    def text_of(field_name: str) -> str:
+        return title if field_name == "title" else text
+
+    chosen: dict[tuple[str, str | None], tuple[Candidate, str]] = {}
+    out: list[PlaceMention] = []
+    for index, span in enumerate(spans):
+        memo_key = (span.key, span.cue)
+        adjacent = _adjacent_region(spans, index, text_of) if text else None
+        if memo_key in chosen and adjacent is None:
+            cand, why = chosen[memo_key]
+        else:
+            cand, why = _choose(span, context, adjacent)
+            chosen.setdefault(memo_key, (cand, why))
+        flags = ()
+        out.append(PlaceMention(span.mention, cand.to_place(why=why), flags))
+    return out
+
+
+def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpan | None):
+    cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+    adjacent_targets: set = set()
+    if adjacent is not None:
+        for c in adjacent.candidates:
+            if c.feature == "country":
+                adjacent_targets.add((c.country_code, None))
+            elif c.feature == "region":
+                adjacent_targets.add(_region_key(c.country_code, c.name))
+    scored = []
+    for c in cands:
+        s = prior(c)
+        reasons = []
+        share = ctx.country_share(c.country_code)
+        if share and c.feature != "country":
+            s += 3.0 * share
+            reasons.append(f"{c.country_code} named in the article")
+        if c.admin1 and _region_key(c.country_code, c.admin1) in ctx.regions:
+            s += 2.5
+            reasons.append(f"in {c.admin1}, named in the article")
+        if adjacent_targets and (
+            (c.country_code, None) in adjacent_targets
+            or _region_key(c.country_code, c.admin1) in adjacent_targets
+        ):
+            s += 6.0
+            reasons.append(f"followed by '{adjacent.mention.text}'")
+        if span.cue == "region" and c.feature == "region":
+            s += 5.0
+            reasons.append("region cue")
+        elif span.cue == "city" and c.feature == "city":
+            s += 3.0
+            reasons.append("city cue")
+        if ctx.anchors and c.feature in ("city", "feature", "other"):
+            if any(haversine_km(c.lat, c.lon, la, lo) < _NEAR_KM for la, lo in ctx.anchors[:50]):
+                s += 1.0
+                reasons.append("near other places in the article")
+        scored.append((s, -cands.index(c), c, reasons))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    _, _, best, reasons = scored[0]
+    if len(cands) == 1:
+        why = "only candidate"
+    else:
+        detail = "; ".join(reasons) if reasons else "largest or most important"
+        why = f"{len(cands)} candidates: {detail}"
+    if best.population:
+        why += f" (pop. {best.population:,})"
+    return best, why
+
+
+def _dedupe(cands) -> list[Candidate]:
+    seen = set()
+    out = []
+    for c in cands:
+        ident = c.geonameid or (c.name, round(c.lat, 3), round(c.lon, 3))
+        if ident not in seen:
+            seen.add(ident)
+            out.append(c)
+    return out
