@@ -27,8 +27,26 @@ print(json.dumps({"load_s": t1 - t0, "peak_rss_mb": resource.getrusage(resource.
                   "entries": len(g), "keys": g.n_keys}))
 """
 
-KEYS = ["pjongjang", "kursk", "russland", "nordkorea", "ukraine", "moskau", "berlin", "paris", "die",
-        "und", "sonntag", "washington", "new york", "xyzzy", "the", "region", "mehr", "kiew"]
+KEYS = [
+    "pjongjang",
+    "kursk",
+    "russland",
+    "nordkorea",
+    "ukraine",
+    "moskau",
+    "berlin",
+    "paris",
+    "die",
+    "und",
+    "sonntag",
+    "washington",
+    "new york",
+    "xyzzy",
+    "the",
+    "region",
+    "mehr",
+    "kiew",
+]
 
 
 def main() -> int:
@@ -36,8 +54,14 @@ def main() -> int:
 
     runs = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True, check=True,
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         runs.append(json.loads(out.stdout))
     g = Gazetteer.load()
     n = 200_000
@@ -51,8 +75,10 @@ def main() -> int:
     cand_us = (time.perf_counter() - t) / n * 1e6
     rows = [
         ("file", f"{DEFAULT_PATH.name} {DEFAULT_PATH.stat().st_size / 1e6:.1f} MB"),
-        ("cold load (fresh process, best/worst of 3)",
-         f"{min(r['load_s'] for r in runs):.2f} / {max(r['load_s'] for r in runs):.2f} s"),
+        (
+            "cold load (fresh process, best/worst of 3)",
+            f"{min(r['load_s'] for r in runs):.2f} / {max(r['load_s'] for r in runs):.2f} s",
+        ),
         ("peak RSS after load", f"{max(r['peak_rss_mb'] for r in runs):.0f} MB"),
         ("entries / keys", f"{runs[0]['entries']:,} / {runs[0]['keys']:,}"),
         ("has(key)", f"{has_us:.2f} µs"),

@@ -18,18 +18,19 @@ what they miss.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import yaml
 from wordfreq import zipf_frequency
 
 from geoapp.model import Actor, ActorMention, Article, Mention, Place, PlaceMention
 from geoapp.settings import DATA_DIR
-from geoapp.text import Token, tokenize
+from geoapp.text import TOKEN_RE
 
 T = TypeVar("T")
 
@@ -47,9 +48,17 @@ _CC_RE = re.compile(r"^[A-Z]{2}$")
 _EAST_ASIAN_GIVEN = re.compile(r"^[A-Z][a-zŏŭ]+-[a-zŏŭ]+$")
 
 
-def _tokens(text: str) -> list[Token]:
+class Tok(NamedTuple):
+    """A token (like :class:`geoapp.text.Token`, but a tuple: several times cheaper to build)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str) -> list[Tok]:
     """Tokens of the normalised text; their offsets are valid in the original text too."""
-    return tokenize(text.translate(_NORMALISE))
+    return [Tok(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text.translate(_NORMALISE))]
 
 
 def _joinable(text: str, end: int, start: int, *, dots: bool = True) -> bool:
@@ -87,9 +96,9 @@ class PhraseIndex(Generic[T]):
 
     def starts(self, word: str) -> bool:
         """Whether some phrase starts with this token."""
-        return self.key(word) in self._by_first
+        return (word.casefold() if self._fold else word) in self._by_first
 
-    def match(self, text: str, toks: Sequence[Token], i: int) -> tuple[int, T] | None:
+    def match(self, text: str, toks: Sequence[Tok], i: int) -> tuple[int, T] | None:
         """The longest phrase starting at token ``i``: (number of tokens, value), or None."""
         bucket = self._by_first.get(self.key(toks[i].text))
         if not bucket:
@@ -104,6 +113,13 @@ class PhraseIndex(Generic[T]):
                 for k in range(1, n)
             ):
                 return n, value
+        return None
+
+    def single(self, word: str) -> T | None:
+        """The value of the one-word phrase ``word``, if indexed (for the head of a compound)."""
+        for words, value in self._by_first.get(self.key(word), ()):
+            if len(words) == 1:
+                return value
         return None
 
     def __len__(self) -> int:
@@ -163,6 +179,10 @@ class DemonymLexicon:
     names: dict[str, str]
     compass: tuple[str, ...]
     media_nouns: frozenset[str]
+
+    def __post_init__(self) -> None:
+        self._cache: dict[str, tuple[str, ...] | None] = {}
+        self._compass_heads = frozenset(p[:3] for p in self.compass)
 
     @classmethod
     def load(cls, path: Path = DEMONYMS_FILE) -> DemonymLexicon:
@@ -226,7 +246,13 @@ class DemonymLexicon:
         codes = self.exact.get(word)
         if codes is not None:
             return codes
-        return self._compass(word)
+        if word[:3].lower() not in self._compass_heads:
+            return None
+        if word not in self._cache:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[word] = self._compass(word)
+        return self._cache[word]
 
     def _compass(self, word: str) -> tuple[str, ...] | None:
         """German compass prefixes: a listed compound wins ("nord-koreanisch" = "nordkoreanisch"),
@@ -258,7 +284,7 @@ class _Demonym:
     tok: int  # index of the token holding it
 
 
-def _scan_demonyms(text: str, toks: Sequence[Token], lex: DemonymLexicon) -> list[_Demonym]:
+def _scan_demonyms(text: str, toks: Sequence[Tok], lex: DemonymLexicon) -> list[_Demonym]:
     found: list[_Demonym] = []
     i = 0
     while i < len(toks):
@@ -351,6 +377,20 @@ def _genitives(phrase: str, person: bool) -> list[str]:
     return out
 
 
+def _inflected_aliases(alias: str) -> list[str]:
+    """An alias and, for German names opening with adjectives, their weak "-n" form:
+    "Deutsche Presse-Agentur" → "der Deutschen Presse-Agentur", "Koreanische Zentrale
+    Nachrichtenagentur" → "Koreanischen Zentralen …"."""
+    words = alias.split()
+    if len(words) < 2 or not words[0].endswith("e") or not words[0][:1].isupper():
+        return [alias]
+    weak = [
+        w + "n" if k < len(words) - 1 and w.endswith("e") and w[:1].isupper() else w
+        for k, w in enumerate(words)
+    ]
+    return [alias, " ".join(weak)]
+
+
 def _entry_from_dict(raw: Any, where: str) -> RegistryEntry:
     """Validate one YAML entry; errors name the file and entry so users can fix their own file."""
     if not isinstance(raw, dict):
@@ -425,7 +465,8 @@ class ActorRegistry:
         self.index: PhraseIndex[RegistryEntry | None] = PhraseIndex()
         for e in self.entries.values():
             for alias in (e.name, *e.aliases):
-                self.index.add(alias, e)
+                for form in _inflected_aliases(alias):
+                    self.index.add(form, e)
                 for g in _genitives(alias, e.kind == "person"):
                     self.index.add(g, e)
         for e in self.entries.values():  # blocking phrases last, so they win over equal aliases
@@ -637,7 +678,7 @@ def _resolve_codes(codes: tuple[str, ...], counts: dict[str, int]) -> str | None
 class _Field:
     name: str
     text: str
-    toks: list[Token]
+    toks: list[Tok]
     places: list[PlaceMention]
     demonyms: list[_Demonym]
 
@@ -679,10 +720,13 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
     n = len(toks)
     taken = [False] * n  # tokens already part of a person/organisation mention
     blocked = [False] * n  # tokens that are places or demonyms: never part of a person's name
-    place_spans = [(pm.mention.start, pm.mention.end) for pm in f.places]
-    for i, t in enumerate(toks):
-        if any(s < t.end and t.start < e for s, e in place_spans):
-            blocked[i] = True
+    starts = [t.start for t in toks]
+    for pm in f.places:  # tokens overlapping a place mention
+        k = max(0, bisect_right(starts, pm.mention.start) - 1)
+        while k < n and toks[k].start < pm.mention.end:
+            if toks[k].end > pm.mention.start:
+                blocked[k] = True
+            k += 1
     dem_at: dict[int, _Demonym] = {}
     for d in f.demonyms:
         dem_at.setdefault(d.tok, d)
@@ -711,7 +755,7 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
             continue
         if "-" in tok.text:  # "Lawrow-Besuch", "UN-Sicherheitsrat" handled above as a whole
             head = tok.text.split("-", 1)[0]
-            entry = _single_token_alias(state.registry.index, head)
+            entry = state.registry.index.single(head)
             if entry is not None:
                 mention(tok.start, tok.start + len(head), state.registry_actor(entry), i, i)
         i += 1
@@ -753,7 +797,7 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
         hit = state.surnames.match(text, toks, i) if state.surnames.starts(tok.text) else None
         if hit is None and "-" in tok.text:  # "Kim-Regime"
             head = tok.text.split("-", 1)[0]
-            one = _single_token_alias(state.surnames, head)
+            one = state.surnames.single(head)
             if one is not None and not _followed_by_given_name(text, toks, i, state.lang, taken, blocked):
                 actor = _nearest_actor(one, state, tok.start)
                 mention(tok.start, tok.start + len(head), actor, i, i)
@@ -800,15 +844,6 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
     return out
 
 
-def _single_token_alias(index: PhraseIndex[T], word: str) -> T | None:
-    """The value of a one-word phrase equal to ``word`` (used for the head of a compound)."""
-    toks = _tokens(word)
-    if len(toks) != 1:
-        return None
-    hit = index.match(word, toks, 0) if index.starts(word) else None
-    return hit[1] if hit and hit[0] == 1 else None
-
-
 def _nearest_actor(actors: list[Actor], state: _ArticleActors, pos: int) -> Actor:
     """Among persons sharing a surname, the one named last before ``pos`` (else the first)."""
     if len(actors) == 1:
@@ -819,7 +854,7 @@ def _nearest_actor(actors: list[Actor], state: _ArticleActors, pos: int) -> Acto
 
 
 def _followed_by_given_name(
-    text: str, toks: Sequence[Token], i: int, lang: str, taken: Sequence[bool], blocked: Sequence[bool]
+    text: str, toks: Sequence[Tok], i: int, lang: str, taken: Sequence[bool], blocked: Sequence[bool]
 ) -> bool:
     """Whether the surname at token ``i`` is the start of another person's full name ("Kim
     Yo-jong" when only Kim Jong-un is known): a rare capitalised word follows directly."""
@@ -831,7 +866,7 @@ def _followed_by_given_name(
     return bool(_EAST_ASIAN_GIVEN.match(nxt)) or _zipf(nxt, lang) < 3.0
 
 
-def _match_title(text: str, toks: Sequence[Token], i: int) -> tuple[int, str, int] | None:
+def _match_title(text: str, toks: Sequence[Tok], i: int) -> tuple[int, str, int] | None:
     """A title at token ``i``: (tokens, role, end of a compound's prefix or -1).
 
     A compound ("US-Präsident", "Nato-Generalsekretär") counts by its last part; the prefix may
@@ -843,14 +878,14 @@ def _match_title(text: str, toks: Sequence[Token], i: int) -> tuple[int, str, in
         return hit[0], hit[1], -1
     if "-" in tok.text:
         head, _, last = tok.text.rpartition("-")
-        role = _single_token_alias(_TITLES, last)
+        role = _TITLES.single(last)
         if role is not None and _capitalised(last):
             return 1, role, tok.start + len(head)
     return None
 
 
 def _name_after(
-    text: str, toks: Sequence[Token], j: int, taken: Sequence[bool], blocked: Sequence[bool], lang: str
+    text: str, toks: Sequence[Tok], j: int, taken: Sequence[bool], blocked: Sequence[bool], lang: str
 ) -> tuple[int, int] | None:
     """Token range of the name right after a title: 1-3 capitalised words (plus particles such as
     "von der"), stopping at places, demonyms, known names, function words and, after the first
@@ -891,7 +926,7 @@ def _name_word(w: str, k: int, taken: Sequence[bool], blocked: Sequence[bool], l
 def _title_country(
     state: _ArticleActors,
     f: _Field,
-    toks: Sequence[Token],
+    toks: Sequence[Tok],
     i: int,
     prefix_end: int,
     dem_at: dict[int, _Demonym],

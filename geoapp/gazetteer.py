@@ -85,7 +85,9 @@ class Gazetteer:
             if enabled:
                 gc.enable()
         if len(entry_lines) != n or len(names) != m:
-            raise ValueError(f"{p}: truncated gazetteer ({len(entry_lines)}/{n} entries, {len(names)}/{m} keys)")
+            raise ValueError(
+                f"{p}: truncated gazetteer ({len(entry_lines)}/{n} entries, {len(names)}/{m} keys)"
+            )
         return cls(header, entry_lines, names, p)
 
     @classmethod

@@ -22,6 +22,7 @@ another country's place in one sentence ("die Beziehungen zwischen Russland und 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -237,6 +238,7 @@ class _Sentence:
     end: int
     cues: tuple[tuple[int, int, str], ...]  # (start, end, relation)
     words: tuple[tuple[int, int, str], ...]  # all tokens (start, end, text)
+    reporting: bool  # holds a reporting verb or attribution word
 
 
 def _relation(sent: _Sentence, actor_span: tuple[int, int], place_span: tuple[int, int]) -> str:
@@ -290,15 +292,24 @@ def _link_field(
     spans = sentences(text)
     sents: list[_Sentence] = []
     for s, e in spans:
-        words = tuple((m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, s, e))
-        cues = tuple((ws, we, rel) for ws, we, w in words if (rel := cue_relation(w)) is not None)
-        sents.append(_Sentence(s, e, cues, words))
+        words: list[tuple[int, int, str]] = []
+        cues: list[tuple[int, int, str]] = []
+        reporting = False
+        for m in TOKEN_RE.finditer(text, s, e):
+            w = m.group()
+            words.append((m.start(), m.end(), w))
+            rel = cue_relation(w)
+            if rel is not None:
+                cues.append((m.start(), m.end(), rel))
+            if not reporting and w.casefold() in _REPORTING:
+                reporting = True
+        sents.append(_Sentence(s, e, tuple(cues), tuple(words), reporting))
+
+    starts = [s for s, _e in spans]
 
     def index_of(pos: int) -> int:
-        for k, (s, e) in enumerate(spans):
-            if s <= pos < e:
-                return k
-        return -1
+        k = bisect_right(starts, pos) - 1
+        return k if k >= 0 and pos < spans[k][1] else -1
 
     places_in: list[list[PlaceMention]] = [[] for _ in spans]
     actors_in: list[list[ActorMention]] = [[] for _ in spans]
@@ -309,7 +320,7 @@ def _link_field(
     media_nouns = load_demonyms().media_nouns
     for am in ams:
         k = index_of(am.mention.start)
-        if k >= 0 and not _qualifies_other_actor(text, am, ams, sents[k], media_nouns):
+        if k >= 0 and not _modifier(text, am, ams, pms):
             actors_in[k].append(am)
 
     def add(am: ActorMention, pm: PlaceMention, rel: str, s: int, e: int) -> None:
@@ -385,9 +396,9 @@ def _reporting(am: ActorMention, sent: _Sentence, text: str, media_nouns: frozen
     attribution phrase ("laut X", "X zufolge", "according to X")."""
     m = am.mention
     words = sent.words
-    lows = {w[2].casefold() for w in words}
-    media = _is_media(am.actor) or (m.kind == "demonym" and _before_media_noun(words, m, media_nouns))
-    if media and lows & _REPORTING:
+    if sent.reporting and (
+        _is_media(am.actor) or (m.kind == "demonym" and _before_media_noun(words, m, media_nouns))
+    ):
         return True
     idx = [k for k, w in enumerate(words) if w[0] >= m.start and w[1] <= m.end]
     if not idx:
@@ -410,23 +421,35 @@ def _before_media_noun(
     return any(w[2] in media_nouns for w in after)
 
 
-def _qualifies_other_actor(
-    text: str,
-    am: ActorMention,
-    ams: Sequence[ActorMention],
-    sent: _Sentence,
-    media_nouns: frozenset[str],
-) -> bool:
-    """A demonym that only says whose a named person or organisation is ("der russische
-    Außenminister Sergei Lawrow"): at most three words, no punctuation, up to that actor."""
+_PLACE_NOUNS = frozenset({"city", "town", "region", "province", "port", "capital", "village", "of"})
+
+
+def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Sequence[PlaceMention]) -> bool:
+    """Whether a country mention only qualifies something else and does not act itself:
+
+    - a demonym before a named person or organisation, at most three words and no punctuation
+      between ("der russische Außenminister Sergei Lawrow", "nordkoreanische Nachrichtenagentur
+      KCNA"): that actor carries the links;
+    - a demonym before a place, with at most two place-type words between ("der russischen Region
+      Kursk", "the Russian city of Kursk"): it says where the place is;
+    - a country name heading a compound ("Ukraine-Krieg", "Ukraine-Krise"): it names a war.
+    """
     m = am.mention
-    if m.kind != "demonym":
+    if am.actor.kind != "country":
         return False
+    if m.kind != "demonym":
+        return text[m.end : m.end + 1] == "-" and text[m.end + 1 : m.end + 2].isalpha()
     for other in ams:
         o = other.mention
-        if o.start < m.end or other.actor.kind == "country" or o.start > sent.end:
-            continue
-        gap = text[m.end : o.start]
-        if len(gap) < 80 and re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
-            return True
+        if o.start >= m.end and other.actor.kind != "country" and o.field == m.field:
+            gap = text[m.end : o.start]
+            if len(gap) < 80 and re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
+                return True
+    for pm in pms:
+        o = pm.mention
+        if o.start >= m.end and o.field == m.field:
+            words = text[m.end : o.start].split()
+            if len(words) <= 2 and all(w[:1].isupper() or w in _PLACE_NOUNS for w in words):
+                if re.fullmatch(r"[\w\s-]*", text[m.end : o.start]):
+                    return True
     return False

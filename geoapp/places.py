@@ -76,13 +76,16 @@ class PlaceCandidateSpan:
     cue: str | None = None  # "region" | "city" | None
     score: float = 0.0
     evidence: tuple[str, ...] = field(default_factory=tuple)
+    #: What kind of name the key is for each candidate: {geonameid: {main, en, de, abbr, iso, alt}}.
+    name_flags: dict = field(default_factory=dict)
 
 
 class PlaceExtractor:
     """Finds place mentions in an article using a gazetteer (anything with the lookup methods below).
 
-    The gazetteer must offer ``candidates(key) -> list[Candidate]``, ``max_words`` and
-    ``name_kinds(key) -> set[str]`` (main, en, de, abbr, alt) and ``abbreviation_forms(key)``.
+    The gazetteer must offer ``candidates(key) -> list[Candidate]``, ``max_words``,
+    ``name_flags(key) -> {geonameid: {main, en, de, abbr, iso, alt}}`` and
+    ``abbr_surfaces(key) -> {geonameid: {exact surface forms}}``.
     """
 
     def __init__(self, gazetteer) -> None:
@@ -96,14 +99,28 @@ class PlaceExtractor:
 
         ``skip`` holds spans that are known not to be places (demonyms, people's names).
         """
-        found = self._extract_field(article.text, article.lang, "text", skip)
+        found = self._extract_field(article.text, article.lang, "text", skip, None)
         if article.title and not article.title_in_text:
-            found += self._extract_field(article.title, article.lang, "title", ())
+            found += self._extract_field(article.title, article.lang, "title", (), None)
+        # Second pass: weaker names count for more inside the countries the article is about.
+        countries = {
+            span.candidates[0].country_code
+            for span in found
+            if span.candidates[0].feature in ("country", "region") or span.candidates[0].population >= 100_000
+        }
+        countries.discard(None)
+        if not countries:
+            return found
+        found = self._extract_field(article.text, article.lang, "text", skip, countries)
+        if article.title and not article.title_in_text:
+            found += self._extract_field(article.title, article.lang, "title", (), countries)
         return found
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _extract_field(self, text: str, lang: str, field_name: str, skip) -> list[PlaceCandidateSpan]:
+    def _extract_field(
+        self, text: str, lang: str, field_name: str, skip, countries: set[str] | None
+    ) -> list[PlaceCandidateSpan]:
         lang = lang if lang in LOCATIVE_WORDS else "en"
         tokens = tokenize(text)
         out: list[PlaceCandidateSpan] = []
@@ -118,22 +135,24 @@ class PlaceExtractor:
             if match is None:
                 i += 1
                 continue
-            j, key, cands, stem_end = match
+            j, key, cands, stem_end, stem = match
             start, end = tok.start, stem_end
             if any(s < end and start < e for s, e in skip):
                 i = j + 1
                 continue
             cue, span_start, span_end = self._cue(text, tokens, i, j, lang)
-            if cue and span_start is not None:
-                start = min(start, span_start)
-                end = max(end, span_end)
-            decision = self._decide(text, tokens, i, j, key, cands, cue, lang)
+            if span_start is not None:
+                start = span_start
+            if span_end is not None:
+                end = span_end
+            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries)
             if decision is not None:
                 score, evidence = decision
                 mention = Mention(start, end, text[start:end], "place", field_name)
-                out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, score, evidence))
+                out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, score, evidence,
+                                              self.gazetteer.name_flags(key)))
                 i = j + 1
-                if cue and span_end is not None and span_end > tokens[j].end:
+                if span_end is not None and span_end > tokens[j].end:
                     while i < n_tokens and tokens[i].start < span_end:
                         i += 1
             else:
@@ -155,7 +174,7 @@ class PlaceExtractor:
                 key = name_key(stem)
                 cands = self.gazetteer.candidates(key)
                 if cands:
-                    return j, key, cands, stem_end
+                    return j, key, cands, stem_end, stem
         return None
 
     def _cue(self, text, tokens, i, j, lang):
@@ -177,12 +196,11 @@ class PlaceExtractor:
                 return "region", None, nxt.end
         return None, None, None
 
-    def _decide(self, text, tokens, i, j, key, cands, cue, lang):
+    def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries):
         """Is this match a place? Returns ``(score, evidence)`` or None."""
         surface = text[tokens[i].start : tokens[j].end]
-        kinds = self.gazetteer.name_kinds(key)
-        best = cands[0]
-        tier = _tier(best)
+        flags = self.gazetteer.name_flags(key)
+        kinds: set[str] = set().union(*flags.values()) if flags else set()
         n_words = j - i + 1
         evidence: list[str] = []
         is_caps = surface.isupper() and len(surface) > 1
@@ -193,8 +211,8 @@ class PlaceExtractor:
         if cue:
             evidence.append(f"cue: {cue}")
 
-        if kinds and kinds <= {"abbr"} or (is_caps and "abbr" in kinds and len(surface) <= 4):
-            forms = self.gazetteer.abbreviation_forms(key)
+        if "abbr" in kinds and (is_caps or kinds <= {"abbr", "iso"}):
+            forms = set().union(*self.gazetteer.abbr_surfaces(key).values()) if kinds else set()
             if surface not in forms:
                 return None
             if len(surface) <= 2 and surface not in _SHORT_ABBREVIATIONS:
@@ -203,37 +221,94 @@ class PlaceExtractor:
                 return None
             return 3.0, tuple(evidence + ["abbreviation"])
 
+        # The most lenient reading among the leading candidates: a tagged name of a big place wins.
+        threshold = -9.0
+        best_tier = 3
+        for cand in cands[:10]:
+            cand_flags = flags.get(cand.geonameid or -1, frozenset())
+            tier = _tier(cand)
+            tagged = bool(cand_flags & {"main", "en", "de"})
+            if tier == 1 and tagged:
+                t = 4.0
+            elif tier <= 2 and tagged:
+                t = 1.8
+            elif tagged:
+                t = 1.0
+            elif cand_flags & {"alt"}:
+                # German exonyms of big places are untagged alternates, and German-only words
+                # ("Kiew", "Moskau"): commonness says little about them. The gazetteer build already
+                # dropped alternates that are common words.
+                t = 3.5 if tier == 1 else 0.3 if tier == 2 else -1.0
+            else:
+                continue
+            if t > threshold:
+                threshold, best_tier = t, tier
+
         if is_caps:
             # Datelines and shouted headlines: "WASHINGTON —", "PARIS, Texas".
-            if len(surface) < 4 or tier > 2:
+            if len(surface) < 4 or best_tier > 2:
                 return None
             evidence.append("all caps")
         elif not surface[0].isupper():
             return None
 
-        tagged = bool(kinds & {"main", "en", "de"})
-        if n_words > 1:
-            c = 0.0
-        else:
-            c = commonness(key, lang)
-        score = 0.0
-        if tier == 1 and tagged:
-            threshold = 4.0
-        elif tier <= 2 and tagged:
-            threshold = 1.8
-        elif tagged:
-            threshold = 1.0
-        else:  # only a loose alternate name matched
-            threshold = 0.3 if tier <= 2 else -1.0
+        # Frequencies are read on the matched form, not the folded key: "Brände" is not "Brande".
+        # A rare word is no common word, whatever other languages say ("Pjöngjang").
+        word = stem.lower()
+        c = 0.0 if n_words > 1 or _zipf(word, lang) < 3.0 else commonness(word, lang)
+        if countries and any(cand.country_code in countries for cand in cands[:10]):
+            threshold += 0.7
+            evidence.append("in a country the article names")
+        elif countries and best_tier > 1:
+            threshold -= 0.7  # a small foreign town in an article about elsewhere: likely a word
         if cue or locative:
             threshold += 1.0
-        if n_words == 1 and _zipf(key, lang) >= 6.0:
+        if n_words == 1 and _zipf(word, lang) >= 6.0:
             return None  # function words and the like, whatever the gazetteer says
+        if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
+            return None  # a village named like a word ("Tornado", "Tower") needs a cue
+        if best_tier > 1 or not any(c.feature in ("country", "region", "continent") for c in cands[:3]):
+            neighbour = self._name_neighbour(text, tokens, i, j, lang)
+            if neighbour:
+                return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
         if c > threshold:
             return None
         score = threshold - c
         evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
         return score, tuple(evidence)
+
+    def _name_neighbour(self, text: str, tokens: list[Token], i: int, j: int, lang: str) -> str | None:
+        """A capitalised word glued to the match that makes it part of a person's or thing's name.
+
+        In English any such word counts (unless the sentence is in Title Case, as headlines are); in
+        German, where every noun is capitalised, only name-like words (rare as ordinary words) count.
+        Cue words and other place names never count ("Kursk Oblast", "Paris Texas").
+        """
+        for k in (i - 1, j + 1):
+            if k < 0 or k >= len(tokens):
+                continue
+            near = tokens[k]
+            gap = text[near.end : tokens[i].start] if k < i else text[tokens[j].end : near.start]
+            if gap != " " or not near.text[:1].isupper() or near.text.isupper():
+                continue
+            low = near.text.lower()
+            if low in REGION_CUES_AFTER or low in REGION_CUES_BEFORE or low in CITY_CUES_BEFORE:
+                continue
+            if k < i and _sentence_initial(text, near.start):
+                if lang == "en" and _zipf(low, lang) >= 4.0:
+                    continue  # "The", "In" … start a sentence, they are not a first name
+            near_cands = self.gazetteer.candidates(name_key(near.text))
+            if near_cands and _tier(near_cands[0]) == 1:
+                continue
+            if lang == "en":
+                if _title_case_line(text, tokens, i):
+                    continue
+                if _zipf(low, lang) >= 5.0:
+                    continue  # "Paris On" is unlikely but "Ukraine Monday" style glue is common words
+                return near.text
+            if commonness(low, lang) < 1.0 and _zipf(low, lang) < 4.0:
+                return near.text
+        return None
 
 
 def _tier(c: Candidate) -> int:
@@ -243,6 +318,20 @@ def _tier(c: Candidate) -> int:
     if c.population >= 15_000 or c.feature == "feature":
         return 2
     return 3
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].strip()
+    return start == 0 or before == "" or before[-1:] in ".!?:\"“„»–—("
+
+
+def _title_case_line(text: str, tokens: list[Token], i: int) -> bool:
+    """Whether the line around token ``i`` is a headline in Title Case."""
+    line_start = text.rfind("\n", 0, tokens[i].start) + 1
+    line_end = text.find("\n", tokens[i].start)
+    line_end = len(text) if line_end < 0 else line_end
+    words = [t.text for t in tokens if line_start <= t.start < line_end and len(t.text) > 3]
+    return len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _may_start_name(word: str) -> bool:

@@ -30,15 +30,24 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def prior(c: Candidate) -> float:
-    """Importance of a candidate before any context: kind of place, population, capital status."""
-    if c.feature == "city" or c.population:
-        score = math.log10(c.population + 1)
+    """Importance of a candidate before any context: kind of place, population, capital status.
+
+    Regions and countries grow only slowly with population: a city that shares its name with its
+    region ("São Paulo", "Kursk") is what news means unless a cue says "region".
+    """
+    size = math.log10(c.population + 1) if c.population else 0.0
+    if c.feature == "country":
+        return 6.0 + 0.3 * max(0.0, size - 6)
+    if c.feature == "continent":
+        return 5.5
+    if c.feature == "region":
+        return 4.0 + 0.25 * max(0.0, size - 5)
+    if c.feature == "city" or size:
+        score = size
         if c.feature_code == "PPLC":
             score += 2.0
         elif c.feature_code in ("PPLA", "PPLG"):
             score += 0.5
-        if c.feature in _FEATURE_PRIOR and c.feature != "city":
-            score = max(score, _FEATURE_PRIOR[c.feature])
         return score
     return _FEATURE_PRIOR.get(c.feature, 1.0) + c.importance
 
@@ -97,7 +106,7 @@ def resolve(spans: list[PlaceCandidateSpan], *, text: str = "", title: str = "")
     def text_of(field_name: str) -> str:
         return title if field_name == "title" else text
 
-    chosen: dict[tuple[str, str | None], tuple[Candidate, str]] = {}
+    chosen: dict[tuple[str, str | None], tuple[Candidate | None, str]] = {}
     out: list[PlaceMention] = []
     for index, span in enumerate(spans):
         memo_key = (span.key, span.cue)
@@ -105,15 +114,17 @@ def resolve(spans: list[PlaceCandidateSpan], *, text: str = "", title: str = "")
         if memo_key in chosen and adjacent is None:
             cand, why = chosen[memo_key]
         else:
-            cand, why = _choose(span, context, adjacent)
+            cand, why = _choose(span, context, adjacent, span.name_flags)
             chosen.setdefault(memo_key, (cand, why))
-        flags = ()
-        out.append(PlaceMention(span.mention, cand.to_place(why=why), flags))
+        out.append(PlaceMention(span.mention, cand.to_place(why=why) if cand else None))
     return out
 
 
-def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpan | None):
+def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpan | None, flags: dict):
     cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+    if span.cue == "region" and not any(c.feature == "region" for c in cands):
+        # "Lamar County" is not the town of Lamar: leave it for a geocoder that knows counties.
+        return None, "region cue, but no region of that name in the gazetteer"
     adjacent_targets: set = set()
     if adjacent is not None:
         for c in adjacent.candidates:
@@ -129,7 +140,12 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
         if share and c.feature != "country":
             s += 3.0 * share
             reasons.append(f"{c.country_code} named in the article")
-        if c.admin1 and _region_key(c.country_code, c.admin1) in ctx.regions:
+        if flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}:
+            s += 1.5  # the text used this place's own name, not a loose alternate
+        else:
+            s -= 1.5
+        own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
+        if own_region in ctx.regions and own_region[1] != span.key:
             s += 2.5
             reasons.append(f"in {c.admin1}, named in the article")
         if adjacent_targets and (
@@ -139,7 +155,7 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
             s += 6.0
             reasons.append(f"followed by '{adjacent.mention.text}'")
         if span.cue == "region" and c.feature == "region":
-            s += 5.0
+            s += 8.0  # "Region Kursk" says region in so many words
             reasons.append("region cue")
         elif span.cue == "city" and c.feature == "city":
             s += 3.0

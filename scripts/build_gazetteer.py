@@ -22,7 +22,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ class Entry:
 # Name tests
 
 
-@lru_cache(maxsize=None)
+@cache
 def _is_latin_char(c: str) -> bool:
     return "LATIN" in unicodedata.name(c, "")
 
@@ -110,7 +110,7 @@ def is_latin(name: str) -> bool:
     return all(_is_latin_char(c) for c in name if c.isalpha())
 
 
-@lru_cache(maxsize=None)
+@cache
 def zipf(name: str) -> float:
     """Highest wordfreq Zipf frequency of the name in German or English (cached: ~20 µs a call)."""
     from wordfreq import zipf_frequency
@@ -160,7 +160,8 @@ def robust_point(points: list[tuple[float, float, int]]) -> tuple[float, float]:
     mean: the midpoint between the 0.2th and 99.8th percentile of latitude and longitude of all
     GeoNames places >= 500 inhabitants (a few outlying islands ignored). Trims of 0-5% were
     compared with 27 known GeoNames country points: 0.2% gave the lowest median error (113 km,
-    16 of 27 within 161 km); large countries (US, Russia, Brazil, Chile) stay 500+ km off. Longitudes are unwrapped across the antimeridian when that
+    16 of 27 within 161 km); large countries (US, Russia, Brazil, Chile) stay 500+ km off.
+    Longitudes are unwrapped across the antimeridian when that
     makes the spread smaller (Fiji, Chukotka). With fewer than 5 places, population-weighted mean.
     """
     if len(points) < 5:
@@ -227,8 +228,15 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     for code in sorted(continents):
         c = continents[code]
         e = Entry(
-            int(c["geonameId"]), c["name"] if "name" in c else c["toponymName"], float(c["lat"]),
-            float(c["lng"]), None, "continent", "CONT", int(c.get("population") or 0), None,
+            int(c["geonameId"]),
+            c["name"] if "name" in c else c["toponymName"],
+            float(c["lat"]),
+            float(c["lng"]),
+            None,
+            "continent",
+            "CONT",
+            int(c.get("population") or 0),
+            None,
         )
         e.add(c["toponymName"], MAIN)
         for a in c.get("alternateNames", []):
@@ -250,7 +258,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 region_rows.append(row)
     region_rows.sort(key=lambda r: int(r[3]))
     no_point = 0
-    for name, iso, gcode, gid, _type, aliases, *_ in region_rows:
+    for name, _iso, gcode, gid, _type, aliases, *_ in region_rows:
         pts = points_a1.get(gcode)
         if not pts:
             no_point += 1
@@ -273,8 +281,15 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     for c in sorted(shipped.values(), key=lambda c: int(c["geonameid"])):
         a1 = regions.get(f"{c['countrycode']}.{c['admin1code']}")
         e = Entry(
-            int(c["geonameid"]), c["name"], float(c["latitude"]), float(c["longitude"]),
-            c["countrycode"], "city", "PPL", int(c["population"] or 0), a1.name if a1 else None,
+            int(c["geonameid"]),
+            c["name"],
+            float(c["latitude"]),
+            float(c["longitude"]),
+            c["countrycode"],
+            "city",
+            "PPL",
+            int(c["population"] or 0),
+            a1.name if a1 else None,
         )
         e.add(c["name"], MAIN)
         for a in c.get("alternatenames") or ():
@@ -347,7 +362,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             if cont is None:
                 continue
             lat, lon = float(cont["lat"]), float(cont["lng"])  # no member places at all (Bouvet …)
-        e = Entry(int(c["geonameid"]), c["name"], lat, lon, cc, "country", "PCLI", int(c["population"] or 0), None)
+        e = Entry(
+            int(c["geonameid"]), c["name"], lat, lon, cc, "country", "PCLI", int(c["population"] or 0), None
+        )
         e.add(c["name"], MAIN)
         e.add(en_t.get(cc), EN)
         e.add(de_t.get(cc), DE)
@@ -432,7 +449,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 # a region may carry its own admin centre's name ("Kursk"); a country never
                 # is called by a big city's name unless that is its main/CLDR name (Singapore)
                 clash = [
-                    c for c in big_city_keys.get(key, ())
+                    c
+                    for c in big_city_keys.get(key, ())
                     if e.feature == "country" or c.cc != e.cc or c.admin1 != e.name
                 ]
                 if clash:
@@ -460,14 +478,34 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         "meta": {
             "cities": cities_level,
             "flags": {str(b): n for b, n in FLAG_NAMES.items()},
-            "fields": ["geonameid", "name", "lat", "lon", "country_code", "feature", "feature_code",
-                       "population", "admin1", "importance"],
+            "fields": [
+                "geonameid",
+                "name",
+                "lat",
+                "lon",
+                "country_code",
+                "feature",
+                "feature_code",
+                "population",
+                "admin1",
+                "importance",
+            ],
             "zipf_thresholds": {"small": ZIPF_SMALL, "medium": ZIPF_MEDIUM, "big": ZIPF_BIG},
             "dropped": dict(sorted(stats.items())),
         },
         "entries": [
-            [e.geonameid, e.name, round(e.lat, 5), round(e.lon, 5), e.cc, e.feature, e.fcode,
-             e.population, e.admin1, round(e.importance, 3)]
+            [
+                e.geonameid,
+                e.name,
+                round(e.lat, 5),
+                round(e.lon, 5),
+                e.cc,
+                e.feature,
+                e.fcode,
+                e.population,
+                e.admin1,
+                round(e.importance, 3),
+            ]
             for e in entries
         ],
         "capitals": dict(sorted(capitals.items())),
@@ -498,15 +536,23 @@ def write(data: dict, path: Path) -> int:
         lines.append(f"{key}\t{','.join(map(str, post))}\t{zipfs.get(key, '')}")
     raw = ("\n".join(lines) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0, compresslevel=9) as g:
+    with (
+        open(path, "wb") as f,
+        gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0, compresslevel=9) as g,
+    ):
         g.write(raw)
     return path.stat().st_size
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cities", type=int, choices=(500, 1000, 5000, 15000), default=1000,
-                    help="GeoNames population cut-off of the populated places shipped (default 1000)")
+    ap.add_argument(
+        "--cities",
+        type=int,
+        choices=(500, 1000, 5000, 15000),
+        default=1000,
+        help="GeoNames population cut-off of the populated places shipped (default 1000)",
+    )
     ap.add_argument("-o", "--output", type=Path, default=OUT)
     args = ap.parse_args(argv)
     data = build(args.cities)

@@ -71,7 +71,9 @@ def test_kursk_city_and_oblast(gaz: Gazetteer) -> None:
         ("europa", None, "continent", "Europe"),
     ],
 )
-def test_german_and_english_names(gaz: Gazetteer, key: str, cc: str | None, feature: str, name: str | None) -> None:
+def test_german_and_english_names(
+    gaz: Gazetteer, key: str, cc: str | None, feature: str, name: str | None
+) -> None:
     c = gaz.candidates(key)[0]
     assert (c.country_code, c.feature) == (cc, feature)
     if name:
