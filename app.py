@@ -63,7 +63,9 @@ def main() -> None:
         return
     m = build_map(places, links, title=None, tiles="openstreetmap")
     components.html(map_html(m, self_contained=True), height=560)
-    table = places[["article_id", "name", "feature", "country_code", "lat", "lon", "mentions", "source", "why"]]
+    table = places[
+        ["article_id", "name", "feature", "country_code", "lat", "lon", "mentions", "source", "why"]
+    ]
     st.dataframe(table, hide_index=True, use_container_width=True)
 
 

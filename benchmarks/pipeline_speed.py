@@ -23,8 +23,12 @@ SEED = ROOT / "seeds" / "000_697af04ae4cd89d0.txt"
 
 def cold_start() -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "geoapp.cli", "extract", str(SEED)], check=True,
-                   stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "geoapp.cli", "extract", str(SEED)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     return time.perf_counter() - start
 
 

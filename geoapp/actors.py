@@ -719,9 +719,13 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
     text, toks = f.text, f.toks
     n = len(toks)
     taken = [False] * n  # tokens already part of a person/organisation mention
-    blocked = [False] * n  # tokens that are places or demonyms: never part of a person's name
+    blocked = [False] * n  # countries, regions and demonyms: never part of a person's name
     starts = [t.start for t in toks]
-    for pm in f.places:  # tokens overlapping a place mention
+    for pm in f.places:  # tokens overlapping a place mention of a country or region
+        # A town is no evidence against a person: "Kim" and "Reding" are towns somewhere, and the
+        # pipeline drops place mentions that turn out to be inside a person's name.
+        if pm.place is not None and pm.place.feature not in ("country", "region", "continent"):
+            continue
         k = max(0, bisect_right(starts, pm.mention.start) - 1)
         while k < n and toks[k].start < pm.mention.end:
             if toks[k].end > pm.mention.start:

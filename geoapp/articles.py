@@ -82,8 +82,29 @@ class _VisibleText(HTMLParser):
     """Collects the text a browser shows: no scripts, styles or head; block elements break lines."""
 
     _HIDDEN = {"script", "style", "head", "noscript", "template", "svg"}
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
-              "blockquote", "header", "footer", "ul", "ol", "table", "figcaption", "pre"}
+    _BLOCK = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "blockquote",
+        "header",
+        "footer",
+        "ul",
+        "ol",
+        "table",
+        "figcaption",
+        "pre",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -270,8 +291,11 @@ def _with_sidecar(article: Article, path: Path, errors: list[ArticleError]) -> A
     except (OSError, ValueError, yaml.YAMLError) as exc:
         errors.append(ArticleError(str(meta_path), f"metadata ignored: {str(exc).splitlines()[0]}"))
         return article
-    changes = {k: str(meta[k]) for k in ("id", "title", "lang", "url", "source", "published")
-               if meta.get(k) not in (None, "")}
+    changes = {
+        k: str(meta[k])
+        for k in ("id", "title", "lang", "url", "source", "published")
+        if meta.get(k) not in (None, "")
+    }
     return replace(article, **changes)
 
 
@@ -312,8 +336,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not p.name.startswith("."))
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+                )
             )
         else:
             found.append(path)
@@ -331,6 +358,11 @@ def article_from_text(text: str, *, title: str | None = None, lang: str | None =
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     if title is None:
         first = next((line for line in text.split("\n") if line.strip()), "")
-        return Article(id=f"pasted-{digest}", title=first.strip(), text=text,
-                       lang=lang or detect_language(text), title_in_text=True)
+        return Article(
+            id=f"pasted-{digest}",
+            title=first.strip(),
+            text=text,
+            lang=lang or detect_language(text),
+            title_in_text=True,
+        )
     return Article(id=f"pasted-{digest}", title=title, text=text, lang=lang or detect_language(text))

@@ -31,8 +31,9 @@ def _parse_inputs(paths: list[str], args: argparse.Namespace) -> tuple[list[Resu
     from .pipeline import Geoparser
     from .settings import load_settings
 
-    settings = load_settings(geocoder=getattr(args, "geocoder", None),
-                             actors_file=getattr(args, "actors", None))
+    settings = load_settings(
+        geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
+    )
     parser = Geoparser(settings)
     errors: list[ArticleError] = []
     files = expand_paths(paths)
@@ -61,8 +62,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.output and args.output != "-":
         atomic_write(args.output, output)
         n_places = sum(len(r.places) for r in results)
-        print(f"geoapp: wrote {len(results)} articles, {n_places} place mentions to {args.output}",
-              file=sys.stderr)
+        print(
+            f"geoapp: wrote {len(results)} articles, {n_places} place mentions to {args.output}",
+            file=sys.stderr,
+        )
     else:
         sys.stdout.write(output)
     return _report(errors)
@@ -98,35 +101,63 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def inputs(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="+", metavar="PATH",
-                       help="article files (.txt .md .html .json .jsonl), folders of them, or - for stdin")
-        p.add_argument("--geocoder", choices=["offline", "online"],
-                       help="offline: gazetteer and cache only (default, or GEOAPP_GEOCODER); "
-                            "online: also ask Nominatim for what the gazetteer lacks")
-        p.add_argument("--actors", type=Path, metavar="FILE",
-                       help="your own actor registry (YAML), merged over the shipped one")
+        p.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="article files (.txt .md .html .json .jsonl), folders of them, or - for stdin",
+        )
+        p.add_argument(
+            "--geocoder",
+            choices=["offline", "online"],
+            help="offline: gazetteer and cache only (default, or GEOAPP_GEOCODER); "
+            "online: also ask Nominatim for what the gazetteer lacks",
+        )
+        p.add_argument(
+            "--actors",
+            type=Path,
+            metavar="FILE",
+            help="your own actor registry (YAML), merged over the shipped one",
+        )
 
-    p = sub.add_parser("extract", help="write places (and actors, links) per article",
-                       description="Extract place mentions with offsets and coordinates from articles.")
+    p = sub.add_parser(
+        "extract",
+        help="write places (and actors, links) per article",
+        description="Extract place mentions with offsets and coordinates from articles.",
+    )
     inputs(p)
-    p.add_argument("--format", choices=["jsonl", "geojson", "csv"], default="jsonl",
-                   help="jsonl: one object per article (the stable contract, default); geojson: one point "
-                        "per resolved mention; csv: one row per mention")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "geojson", "csv"],
+        default="jsonl",
+        help="jsonl: one object per article (the stable contract, default); geojson: one point "
+        "per resolved mention; csv: one row per mention",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("map", help="write an interactive HTML map",
-                       description="Build a Leaflet map of the places (and actor links) in the articles.")
+    p = sub.add_parser(
+        "map",
+        help="write an interactive HTML map",
+        description="Build a Leaflet map of the places (and actor links) in the articles.",
+    )
     inputs(p)
     p.add_argument("-o", "--output", metavar="FILE", default="map.html", help="HTML file (default map.html)")
     p.add_argument("--article", action="append", metavar="ID", help="only this article (repeatable)")
-    p.add_argument("--actor", action="append", metavar="NAME",
-                   help="only this actor's links and places (repeatable)")
-    p.add_argument("--self-contained", action="store_true",
-                   help="inline Leaflet and all assets: one file that makes no external request")
-    p.add_argument("--tiles", metavar="NAME|URL",
-                   help="tile layer shown when online (default openstreetmap, none with --self-contained); "
-                        "the offline country outlines are always drawn underneath")
+    p.add_argument(
+        "--actor", action="append", metavar="NAME", help="only this actor's links and places (repeatable)"
+    )
+    p.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="inline Leaflet and all assets: one file that makes no external request",
+    )
+    p.add_argument(
+        "--tiles",
+        metavar="NAME|URL",
+        help="tile layer shown when online (default openstreetmap, none with --self-contained); "
+        "the offline country outlines are always drawn underneath",
+    )
     p.add_argument("--no-tiles", action="store_true", help="no tile layer at all (no external requests)")
     p.set_defaults(func=cmd_map)
 

@@ -56,16 +56,35 @@ def to_geojson(results: Iterable[Result]) -> str:
                 continue
             props = {f"article_{k}": v for k, v in article.items()}
             props.update(place)
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
-                "properties": props,
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
+                    "properties": props,
+                }
+            )
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
-CSV_COLUMNS = ["article_id", "title", "url", "published", "mention", "start", "end", "place", "feature",
-               "admin1", "country", "latitude", "longitude", "geonameid", "source", "actors", "quote"]
+CSV_COLUMNS = [
+    "article_id",
+    "title",
+    "url",
+    "published",
+    "mention",
+    "start",
+    "end",
+    "place",
+    "feature",
+    "admin1",
+    "country",
+    "latitude",
+    "longitude",
+    "geonameid",
+    "source",
+    "actors",
+    "quote",
+]
 
 
 def to_csv(results: Iterable[Result]) -> str:
@@ -90,13 +109,27 @@ def to_csv(results: Iterable[Result]) -> str:
             else:
                 s, e = sentence_of(spans, m.start)
                 quote = a.text[s:e]
-            writer.writerow([
-                a.id, a.title, a.url or "", a.published or "", m.text, m.start, m.end,
-                p.name if p else "", p.feature if p else "", (p.admin1 or "") if p else "",
-                (p.country_code or "") if p else "", p.lat if p else "", p.lon if p else "",
-                (p.geonameid or "") if p else "", p.source if p else "",
-                "; ".join(linked.get(p.key, [])) if p else "", quote,
-            ])
+            writer.writerow(
+                [
+                    a.id,
+                    a.title,
+                    a.url or "",
+                    a.published or "",
+                    m.text,
+                    m.start,
+                    m.end,
+                    p.name if p else "",
+                    p.feature if p else "",
+                    (p.admin1 or "") if p else "",
+                    (p.country_code or "") if p else "",
+                    p.lat if p else "",
+                    p.lon if p else "",
+                    (p.geonameid or "") if p else "",
+                    p.source if p else "",
+                    "; ".join(linked.get(p.key, [])) if p else "",
+                    quote,
+                ]
+            )
     return out.getvalue()
 
 

@@ -17,12 +17,37 @@ from .model import Article, Link, Result
 from .text import sentence_of, sentences
 
 PLACE_COLUMNS = [
-    "article_id", "article_title", "article_url", "published", "place_key", "name", "feature",
-    "country_code", "admin1", "lat", "lon", "geonameid", "source", "why", "mentions", "quotes", "actors",
+    "article_id",
+    "article_title",
+    "article_url",
+    "published",
+    "place_key",
+    "name",
+    "feature",
+    "country_code",
+    "admin1",
+    "lat",
+    "lon",
+    "geonameid",
+    "source",
+    "why",
+    "mentions",
+    "quotes",
+    "actors",
 ]
 LINK_COLUMNS = [
-    "article_id", "article_title", "actor", "actor_kind", "actor_country", "place_key", "place", "relation",
-    "sentence", "highlights", "start", "end",
+    "article_id",
+    "article_title",
+    "actor",
+    "actor_kind",
+    "actor_country",
+    "place_key",
+    "place",
+    "relation",
+    "sentence",
+    "highlights",
+    "start",
+    "end",
 ]
 
 
@@ -147,20 +172,22 @@ def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
             for m in (link.actor_mention, link.place_mention):
                 if m is not None and m.field == s.field and s.start <= m.start < s.end:
                     highlights.append([m.start - s.start, min(m.end, s.end) - s.start])
-            rows.append({
-                "article_id": article.id,
-                "article_title": article.title,
-                "actor": link.actor.name,
-                "actor_kind": link.actor.kind,
-                "actor_country": link.actor.country_code,
-                "place_key": link.place.key,
-                "place": link.place.name,
-                "relation": link.relation,
-                "sentence": s.text,
-                "highlights": sorted(highlights),
-                "start": s.start,
-                "end": s.end,
-            })
+            rows.append(
+                {
+                    "article_id": article.id,
+                    "article_title": article.title,
+                    "actor": link.actor.name,
+                    "actor_kind": link.actor.kind,
+                    "actor_country": link.actor.country_code,
+                    "place_key": link.place.key,
+                    "place": link.place.name,
+                    "relation": link.relation,
+                    "sentence": s.text,
+                    "highlights": sorted(highlights),
+                    "start": s.start,
+                    "end": s.end,
+                }
+            )
             geometry.append(line)
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=LINK_COLUMNS), geometry=geometry, crs="EPSG:4326")
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .actors import ActorRegistry, demonym_spans, find_actors
 from .articles import ArticleError, read_articles
-from .model import Article, Result
+from .links import find_links
+from .model import Article, Mention, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .resolve import resolve
 from .settings import Settings, load_settings
@@ -24,7 +26,7 @@ from .settings import Settings, load_settings
 class Geoparser:
     """Reusable parser: build once, call :meth:`parse` per article."""
 
-    def __init__(self, settings: Settings | None = None, *, gazetteer=None) -> None:
+    def __init__(self, settings: Settings | None = None, *, gazetteer=None, registry=None) -> None:
         self.settings = settings or load_settings()
         if gazetteer is None:
             from .gazetteer import Gazetteer
@@ -32,16 +34,77 @@ class Geoparser:
             gazetteer = Gazetteer.default()
         self.gazetteer = gazetteer
         self.places = PlaceExtractor(gazetteer)
+        self.registry = registry or ActorRegistry.load(self.settings.actors_file)
+        self._capitals: dict[str, Place | None] = {}
+        self.chain = None
+        if self.settings.geocoder == "online":
+            from .geocode import GeocoderChain
+
+            self.chain = GeocoderChain(gazetteer, self.settings)
+
+    def capital_of(self, country_code: str) -> Place | None:
+        """An actor's default home: the capital of its country (memoised)."""
+        if country_code not in self._capitals:
+            cand = self.gazetteer.capital(country_code)
+            self._capitals[country_code] = cand.to_place(why=f"capital of {country_code}") if cand else None
+        return self._capitals[country_code]
 
     def parse(self, article: Article) -> Result:
-        """Places of one article, resolved, with exact offsets into its text (and title)."""
+        """Places, actors and links of one article, with exact offsets into its text (and title).
+
+        Places come first; actors are read with the places known (a country named is also a
+        country acting); then places that are really people's or organisations' names ("Kim",
+        "Reding") or demonyms ("Russen") are dropped, and links are drawn between what is left.
+        """
         spans = self.places.extract(article)
+        spans = [s for s in spans if not _overlaps(s.mention, demonym_spans_of(article))]
         places = resolve(spans, text=article.text, title=article.title)
-        return Result(article=article, places=places)
+        actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
+        names = [
+            (am.mention.field, am.mention.start, am.mention.end)
+            for am in actors
+            if am.actor.kind != "country"
+        ]
+        kept = [s for s in spans if not _overlaps(s.mention, names)]
+        if len(kept) < len(spans):
+            places = resolve(kept, text=article.text, title=article.title)
+        if self.chain is not None:
+            places = self._geocode_unresolved(article, places)
+        links = find_links(article, places, actors)
+        return Result(article=article, places=places, actors=actors, links=links)
+
+    def _geocode_unresolved(self, article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
+        """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place."""
+        from .geocode.chain import choose_online
+
+        countries = sorted({pm.place.country_code for pm in places if pm.place and pm.place.country_code})
+        out = []
+        for pm in places:
+            if pm.place is None:
+                answer = self.chain.lookup(
+                    pm.mention.text, lang=article.lang, country_codes=countries or None
+                )
+                place = choose_online(answer.candidates, countries)
+                if place is not None:
+                    pm = PlaceMention(pm.mention, place, pm.flags)
+            out.append(pm)
+        return out
 
     def parse_many(self, articles: Iterable[Article]) -> Iterator[Result]:
         for article in articles:
             yield self.parse(article)
+
+
+def demonym_spans_of(article: Article) -> list[tuple[str, int, int]]:
+    """Country adjectives and demonyms in text and title: never places ("Russen", "Russian")."""
+    spans = [("text", s, e) for s, e in demonym_spans(article, "text")]
+    if article.title and not article.title_in_text:
+        spans += [("title", s, e) for s, e in demonym_spans(article, "title")]
+    return spans
+
+
+def _overlaps(m: Mention, spans: list[tuple[str, int, int]]) -> bool:
+    return any(f == m.field and s < m.end and m.start < e for f, s, e in spans)
 
 
 def parse_paths(

@@ -45,6 +45,17 @@ _SHORT_ABBREVIATIONS = {"US", "UK", "EU"}
 # Window separators allowed inside a multi-word name: a space, or an abbreviation dot ("St. Louis").
 _JOINER = re.compile(r"\.?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
+#: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
+_DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
+#: Compass and centre words. Alone they name a direction or a part of something ("in the South",
+#: "im Norden des Dorfes", "the Centre" for a central government), almost never the village that
+#: happens to carry the name; as part of a longer name ("South Africa") the longer key matches first.
+COMPASS_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "northeast",
+    "northwest", "southeast", "southwest", "central", "centre", "center", "middle", "mid",
+    "nord", "süd", "ost", "norden", "süden", "osten", "westen", "mitte", "zentrum",
+    "nordost", "nordwest", "südost", "südwest", "nordosten", "nordwesten", "südosten", "südwesten",
+}
 
 
 @lru_cache(maxsize=100_000)
@@ -66,6 +77,26 @@ def commonness(word: str, lang: str) -> float:
     return own - others[len(others) // 2]
 
 
+@lru_cache(maxsize=1)
+def calendar_and_language_words() -> frozenset[str]:
+    """Month, weekday and language names in English and German, from CLDR (babel).
+
+    A place named "March", "Mai" or "English" exists somewhere, but in news these words are dates
+    and languages: "on the 29th March", "im Mai 2007", "means 'battery' in English". Taken from
+    CLDR so that the rule is a category, not a list of words seen in a corpus.
+    """
+    from babel import Locale
+
+    words: set[str] = set()
+    for code in ("en", "de"):
+        loc = Locale(code)
+        for context in ("format", "stand-alone"):
+            words.update(loc.months[context]["wide"].values())
+            words.update(loc.days[context]["wide"].values())
+        words.update(name for name in loc.languages.values() if " " not in name)
+    return frozenset(words)
+
+
 @dataclass(frozen=True)
 class PlaceCandidateSpan:
     """A span proposed as a place, with what the decision and the resolver need to know."""
@@ -78,6 +109,25 @@ class PlaceCandidateSpan:
     evidence: tuple[str, ...] = field(default_factory=tuple)
     #: What kind of name the key is for each candidate: {geonameid: {main, en, de, abbr, iso, alt}}.
     name_flags: dict = field(default_factory=dict)
+
+
+_UNSEEN = object()
+
+
+@dataclass
+class _Field:
+    """One text field of an article, tokenised once, with its gazetteer matches cached per start
+    token so that a second round of decisions (with country context) probes nothing again."""
+
+    text: str
+    lang: str
+    name: str
+    skip: tuple[tuple[int, int], ...]
+    tokens: list[Token] = field(init=False)
+    matches: dict = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tokens = tokenize(self.text)
 
 
 class PlaceExtractor:
@@ -98,11 +148,16 @@ class PlaceExtractor:
         """Place mentions in the article's text (and its title when the title is not in the text).
 
         ``skip`` holds spans that are known not to be places (demonyms, people's names).
+
+        Each field is tokenised and probed against the gazetteer once. The decision then runs twice
+        over the cached matches only: first without context, then, when that found countries or big
+        places, with those countries as context (weaker names count for more inside the countries
+        the article is about). Re-probing the text for the second round would double the cost.
         """
-        found = self._extract_field(article.text, article.lang, "text", skip, None)
+        fields = [_Field(article.text, article.lang, "text", tuple(skip))]
         if article.title and not article.title_in_text:
-            found += self._extract_field(article.title, article.lang, "title", (), None)
-        # Second pass: weaker names count for more inside the countries the article is about.
+            fields.append(_Field(article.title, article.lang, "title", ()))
+        found = [span for f in fields for span in self._decide_field(f, None)]
         countries = {
             span.candidates[0].country_code
             for span in found
@@ -111,18 +166,14 @@ class PlaceExtractor:
         countries.discard(None)
         if not countries:
             return found
-        found = self._extract_field(article.text, article.lang, "text", skip, countries)
-        if article.title and not article.title_in_text:
-            found += self._extract_field(article.title, article.lang, "title", (), countries)
-        return found
+        return [span for f in fields for span in self._decide_field(f, countries)]
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _extract_field(
-        self, text: str, lang: str, field_name: str, skip, countries: set[str] | None
-    ) -> list[PlaceCandidateSpan]:
-        lang = lang if lang in LOCATIVE_WORDS else "en"
-        tokens = tokenize(text)
+    def _decide_field(self, fld: _Field, countries: set[str] | None) -> list[PlaceCandidateSpan]:
+        """Walk the field's tokens left to right, taking the longest accepted match at each start."""
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        text, tokens = fld.text, fld.tokens
         out: list[PlaceCandidateSpan] = []
         i = 0
         n_tokens = len(tokens)
@@ -131,16 +182,25 @@ class PlaceExtractor:
             if not _may_start_name(tok.text):
                 i += 1
                 continue
-            match = self._longest_match(text, tokens, i, lang)
+            dotted = self._dotted(fld, i)
+            if dotted is not None:
+                out.append(dotted[1])
+                i = dotted[0] + 1
+                continue
+            match = fld.matches.get(i, _UNSEEN)
+            if match is _UNSEEN:
+                match = self._longest_match(text, tokens, i, lang)
+                if match is not None:
+                    match = (*match, self._cue(text, tokens, i, match[0], lang))
+                fld.matches[i] = match
             if match is None:
                 i += 1
                 continue
-            j, key, cands, stem_end, stem = match
+            j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start, end = tok.start, stem_end
-            if any(s < end and start < e for s, e in skip):
+            if any(s < end and start < e for s, e in fld.skip):
                 i = j + 1
                 continue
-            cue, span_start, span_end = self._cue(text, tokens, i, j, lang)
             if span_start is not None:
                 start = span_start
             if span_end is not None:
@@ -148,7 +208,7 @@ class PlaceExtractor:
             decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries)
             if decision is not None:
                 score, evidence = decision
-                mention = Mention(start, end, text[start:end], "place", field_name)
+                mention = Mention(start, end, text[start:end], "place", fld.name)
                 out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, score, evidence,
                                               self.gazetteer.name_flags(key)))
                 i = j + 1
@@ -158,6 +218,40 @@ class PlaceExtractor:
             else:
                 i += 1
         return out
+
+    def _dotted(self, fld: _Field, i: int) -> tuple[int, PlaceCandidateSpan] | None:
+        """A dotted country abbreviation starting at token ``i`` ("U.S.", "U.K.", "U.S.A.").
+
+        The tokenizer splits "U.S." into single letters; joined they are the abbreviation "US",
+        which as a dotted form can never be the pronoun "us". Two-letter codes still need to be in
+        :data:`_SHORT_ABBREVIATIONS`: "L.A." is not Laos, "A.M." not Armenia.
+        """
+        tokens = fld.tokens
+        if len(tokens[i].text) != 1:
+            return None
+        m = _DOTTED.match(fld.text, tokens[i].start)
+        if m is None or m.group().count(".") < len(m.group()) // 2:
+            return None
+        surface = m.group().replace(".", "")
+        if len(surface) <= 2 and surface not in _SHORT_ABBREVIATIONS:
+            return None
+        key = name_key(surface)
+        by_place = self.gazetteer.abbr_surfaces(key)
+        if not any(surface in forms for forms in by_place.values()):
+            return None
+        cands = [c for c in self.gazetteer.candidates(key) if surface in by_place.get(c.geonameid or -1, ())]
+        if not cands:
+            return None
+        end = m.end()
+        if any(s < end and m.start() < e for s, e in fld.skip):
+            return None
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1].start < end:
+            j += 1
+        mention = Mention(m.start(), end, fld.text[m.start() : end], "place", fld.name)
+        span = PlaceCandidateSpan(mention, key, tuple(cands), None, 3.0, ("dotted abbreviation",),
+                                  self.gazetteer.name_flags(key))
+        return j, span
 
     def _longest_match(self, text: str, tokens: list[Token], i: int, lang: str):
         """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name."""
@@ -220,6 +314,13 @@ class PlaceExtractor:
             if _neighbours_all_caps(tokens, i, j):
                 return None
             return 3.0, tuple(evidence + ["abbreviation"])
+
+        if n_words == 1 and not cue:
+            low = surface.lower()
+            if low in COMPASS_WORDS or _stem_word(low) in COMPASS_WORDS:
+                return None
+            if surface in calendar_and_language_words() and not _tagged_area(cands, flags):
+                return None
 
         # The most lenient reading among the leading candidates: a tagged name of a big place wins.
         threshold = -9.0
@@ -309,6 +410,20 @@ class PlaceExtractor:
             if commonness(low, lang) < 1.0 and _zipf(low, lang) < 4.0:
                 return near.text
         return None
+
+
+def _stem_word(word: str) -> str:
+    """German case endings off a single word ("Nordens", "Süden" stays): for the compass test."""
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def _tagged_area(cands: list[Candidate], flags: dict) -> bool:
+    """Whether a country, continent or region carries this as its own (not alternate) name."""
+    return any(
+        c.feature in ("country", "continent", "region")
+        and flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de"}
+        for c in cands[:5]
+    )
 
 
 def _tier(c: Candidate) -> int:

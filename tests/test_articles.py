@@ -31,7 +31,10 @@ def test_seed_text_file_keeps_text_and_title():
 
 
 def test_language_detection_german_and_english():
-    assert detect_language("Der Außenminister ist am Sonntag in Nordkorea eingetroffen, wie die Agentur meldet.") == "de"
+    assert (
+        detect_language("Der Außenminister ist am Sonntag in Nordkorea eingetroffen, wie die Agentur meldet.")
+        == "de"
+    )
     assert detect_language("The foreign minister arrived in North Korea on Sunday, the agency said.") == "en"
 
 
@@ -105,7 +108,17 @@ def test_pasted_text_ids_are_stable():
 def test_text_utilities():
     assert name_key("Wŏnsan") == name_key("WONSAN") == "wonsan"
     assert name_key("St. Petersburg") == "st petersburg"
-    assert [t.text for t in tokenize("Kim Jong-un traf Choe Son-hui.")] == ["Kim", "Jong-un", "traf", "Choe", "Son-hui"]
+    assert [t.text for t in tokenize("Kim Jong-un traf Choe Son-hui.")] == [
+        "Kim",
+        "Jong-un",
+        "traf",
+        "Choe",
+        "Son-hui",
+    ]
     text = "Am 3. Oktober sprach Dr. Müller in Berlin. Danach reiste er ab! Dann?"
     spans = sentences(text)
-    assert [text[s:e] for s, e in spans] == ["Am 3. Oktober sprach Dr. Müller in Berlin.", "Danach reiste er ab!", "Dann?"]
+    assert [text[s:e] for s, e in spans] == [
+        "Am 3. Oktober sprach Dr. Müller in Berlin.",
+        "Danach reiste er ab!",
+        "Dann?",
+    ]

@@ -85,7 +85,9 @@ def test_no_common_words_or_people_become_places(seed_result):
 
 
 def test_title_given_apart_is_searched_with_field_title(geoparser):
-    article = Article(id="t1", title="Lage in Kiew", text="Die Stadt wurde in der Nacht angegriffen.", lang="de")
+    article = Article(
+        id="t1", title="Lage in Kiew", text="Die Stadt wurde in der Nacht angegriffen.", lang="de"
+    )
     result = geoparser.parse(article)
     (pm,) = result.places
     assert pm.mention.field == "title" and article.title[pm.mention.start : pm.mention.end] == "Kiew"
@@ -113,7 +115,9 @@ def test_multiword_city(geoparser):
 def test_cli_extract_jsonl_contract(tmp_path, capsys):
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
-        json.dumps({"id": "keep-me-42", "title": "Kämpfe bei Charkiw", "text": "Truppen rückten auf Charkiw vor."})
+        json.dumps(
+            {"id": "keep-me-42", "title": "Kämpfe bei Charkiw", "text": "Truppen rückten auf Charkiw vor."}
+        )
         + "\n{oops\n",
         encoding="utf-8",
     )
@@ -127,8 +131,18 @@ def test_cli_extract_jsonl_contract(tmp_path, capsys):
     for r in records:
         assert set(r) >= {"id", "title", "lang", "places", "actors", "links"}
         for p in r["places"]:
-            assert set(p) >= {"start", "end", "text", "name", "lat", "lon", "country_code", "feature",
-                              "geonameid", "source"}
+            assert set(p) >= {
+                "start",
+                "end",
+                "text",
+                "name",
+                "lat",
+                "lon",
+                "country_code",
+                "feature",
+                "geonameid",
+                "source",
+            }
     seed_text = SEED.read_text(encoding="utf-8")
     for p in records[0]["places"]:
         assert seed_text[p["start"] : p["end"]] == p["text"]

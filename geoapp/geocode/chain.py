@@ -14,7 +14,7 @@ from typing import Protocol
 
 from geoapp.geocode.cache import CACHE_FILENAME, GeocodeCache
 from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, lookup_cached
-from geoapp.model import Candidate
+from geoapp.model import Candidate, Place
 from geoapp.settings import Settings
 from geoapp.text import name_key
 
@@ -120,3 +120,16 @@ class GeocoderChain:
         if result.candidates and result.source in ("cache", "nominatim"):
             self.attribution_needed = True
         return result
+
+
+def choose_online(candidates: list[Candidate], countries: list[str]) -> Place | None:
+    """The online answer to keep for an unresolved mention: the service's ranking, but inside the
+    countries the article names when any candidate is (Nominatim ranks by global importance)."""
+    if not candidates:
+        return None
+    inside = [c for c in candidates if c.country_code in countries]
+    best = (inside or candidates)[0]
+    why = f"{best.source}: first of {len(candidates)} answers"
+    if inside:
+        why += ", in a country the article names"
+    return best.to_place(why=why)
