@@ -334,6 +334,25 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
         self.position = _js(position)
 
 
+class Attribution(MacroElement):
+    """Adds a credit to the map's attribution line (e.g. OpenStreetMap for Nominatim results)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = _js(html.escape(text))
+
+
+#: Place sources whose data come from OpenStreetMap and must be credited on the map.
+OSM_SOURCES = ("nominatim", "cache")
+OSM_CREDIT = "© OpenStreetMap contributors"
+
 # ------------------------------------------------------------------------------------------ map
 
 
@@ -452,6 +471,8 @@ def build_map(
 
     place_rows = _rows(places)
     link_rows = _rows(links)
+    if any(_text(row.get("source")) in OSM_SOURCES for row in place_rows):
+        Attribution(OSM_CREDIT).add_to(m)
     bounds: list[tuple[float, float]] = []
 
     features_seen: list[str] = []
