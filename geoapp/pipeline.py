@@ -57,13 +57,17 @@ class Geoparser:
         "Reding") or demonyms ("Russen") are dropped, and links are drawn between what is left.
         """
         spans = self.places.extract(article)
-        spans = [s for s in spans if not _overlaps(s.mention, demonym_spans_of(article))]
+        demonyms = demonym_spans_of(article)
+        spans = [s for s in spans if not _overlaps(s.mention, demonyms)]
         places = resolve(spans, text=article.text, title=article.title)
         actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
+        # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
+        # is itself a place of the gazetteer's ("EU").
         names = [
             (am.mention.field, am.mention.start, am.mention.end)
             for am in actors
-            if am.actor.kind != "country"
+            if am.actor.kind == "person"
+            or (am.actor.kind == "organisation" and not _is_place_name(am.mention, places))
         ]
         kept = [s for s in spans if not _overlaps(s.mention, names)]
         if len(kept) < len(spans):
@@ -101,6 +105,15 @@ def demonym_spans_of(article: Article) -> list[tuple[str, int, int]]:
     if article.title and not article.title_in_text:
         spans += [("title", s, e) for s, e in demonym_spans(article, "title")]
     return spans
+
+
+def _is_place_name(m: Mention, places: list[PlaceMention]) -> bool:
+    """Whether exactly this span resolved to a country-like place (continent, country, region)."""
+    return any(
+        pm.mention.field == m.field and pm.mention.start == m.start and pm.mention.end == m.end
+        and pm.place is not None and pm.place.feature in ("continent", "country", "region")
+        for pm in places
+    )
 
 
 def _overlaps(m: Mention, spans: list[tuple[str, int, int]]) -> bool:

@@ -39,6 +39,7 @@ LOCATIVE_WORDS = {
     "en": {"in", "at", "from", "to", "near", "into", "across", "outside", "around", "between", "toward",
            "towards", "through", "of", "via"},
 }
+_CUE_WORDS = REGION_CUES_BEFORE | REGION_CUES_AFTER | CITY_CUES_BEFORE
 _OTHER_LANGS = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv")
 # Abbreviations of two letters are too often ordinary words ("IN", "AT", "NO"); only these stand.
 _SHORT_ABBREVIATIONS = {"US", "UK", "EU"}
@@ -124,10 +125,23 @@ class _Field:
     name: str
     skip: tuple[tuple[int, int], ...]
     tokens: list[Token] = field(init=False)
+    #: Indexes of tokens that may start a name (capitalised): the only places a match can begin.
+    starts: list[int] = field(init=False)
     matches: dict = field(init=False, default_factory=dict)
+    dotted: dict = field(init=False, default_factory=dict)
+    title_lines: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tokens = tokenize(self.text)
+        self.starts = [k for k, t in enumerate(self.tokens) if _may_start_name(t.text)]
+
+    def title_case(self, i: int) -> bool:
+        """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
+        line_start = self.text.rfind("\n", 0, self.tokens[i].start) + 1
+        got = self.title_lines.get(line_start)
+        if got is None:
+            got = self.title_lines[line_start] = _title_case_line(self.text, self.tokens, i)
+        return got
 
 
 class PlaceExtractor:
@@ -175,17 +189,18 @@ class PlaceExtractor:
         lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
         text, tokens = fld.text, fld.tokens
         out: list[PlaceCandidateSpan] = []
-        i = 0
         n_tokens = len(tokens)
-        while i < n_tokens:
-            tok = tokens[i]
-            if not _may_start_name(tok.text):
-                i += 1
+        nxt = 0  # the first token a new match may start at
+        for i in fld.starts:
+            if i < nxt:
                 continue
-            dotted = self._dotted(fld, i)
+            tok = tokens[i]
+            dotted = fld.dotted.get(i, _UNSEEN)
+            if dotted is _UNSEEN:
+                dotted = fld.dotted[i] = self._dotted(fld, i)
             if dotted is not None:
                 out.append(dotted[1])
-                i = dotted[0] + 1
+                nxt = dotted[0] + 1
                 continue
             match = fld.matches.get(i, _UNSEEN)
             if match is _UNSEEN:
@@ -194,29 +209,26 @@ class PlaceExtractor:
                     match = (*match, self._cue(text, tokens, i, match[0], lang))
                 fld.matches[i] = match
             if match is None:
-                i += 1
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start, end = tok.start, stem_end
             if any(s < end and start < e for s, e in fld.skip):
-                i = j + 1
+                nxt = j + 1
                 continue
             if span_start is not None:
                 start = span_start
             if span_end is not None:
                 end = span_end
-            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries)
+            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries, fld)
             if decision is not None:
                 score, evidence = decision
                 mention = Mention(start, end, text[start:end], "place", fld.name)
                 out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, score, evidence,
                                               self.gazetteer.name_flags(key)))
-                i = j + 1
+                nxt = j + 1
                 if span_end is not None and span_end > tokens[j].end:
-                    while i < n_tokens and tokens[i].start < span_end:
-                        i += 1
-            else:
-                i += 1
+                    while nxt < n_tokens and tokens[nxt].start < span_end:
+                        nxt += 1
         return out
 
     def _dotted(self, fld: _Field, i: int) -> tuple[int, PlaceCandidateSpan] | None:
@@ -290,7 +302,7 @@ class PlaceExtractor:
                 return "region", None, nxt.end
         return None, None, None
 
-    def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries):
+    def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
         """Is this match a place? Returns ``(score, evidence)`` or None."""
         surface = text[tokens[i].start : tokens[j].end]
         flags = self.gazetteer.name_flags(key)
@@ -319,6 +331,8 @@ class PlaceExtractor:
             low = surface.lower()
             if low in COMPASS_WORDS or _stem_word(low) in COMPASS_WORDS:
                 return None
+            if low in _CUE_WORDS:
+                return None  # "Region", "Stadt", "County" alone: the kind of place, not its name
             if surface in calendar_and_language_words() and not _tagged_area(cands, flags):
                 return None
 
@@ -369,7 +383,7 @@ class PlaceExtractor:
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
             return None  # a village named like a word ("Tornado", "Tower") needs a cue
         if best_tier > 1 or not any(c.feature in ("country", "region", "continent") for c in cands[:3]):
-            neighbour = self._name_neighbour(text, tokens, i, j, lang)
+            neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
         if c > threshold:
@@ -378,7 +392,9 @@ class PlaceExtractor:
         evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
         return score, tuple(evidence)
 
-    def _name_neighbour(self, text: str, tokens: list[Token], i: int, j: int, lang: str) -> str | None:
+    def _name_neighbour(
+        self, text: str, tokens: list[Token], i: int, j: int, lang: str, fld: _Field | None = None
+    ) -> str | None:
         """A capitalised word glued to the match that makes it part of a person's or thing's name.
 
         In English any such word counts (unless the sentence is in Title Case, as headlines are); in
@@ -402,7 +418,7 @@ class PlaceExtractor:
             if near_cands and _tier(near_cands[0]) == 1:
                 continue
             if lang == "en":
-                if _title_case_line(text, tokens, i):
+                if fld.title_case(i) if fld is not None else _title_case_line(text, tokens, i):
                     continue
                 if _zipf(low, lang) >= 5.0:
                     continue  # "Paris On" is unlikely but "Ukraine Monday" style glue is common words
