@@ -1,0 +1,69 @@
+"""The online path through the whole pipeline: a mention the gazetteer cannot place is asked of a
+Nominatim server on 127.0.0.1 once, cached, and credited on the map."""
+
+from __future__ import annotations
+
+from geoapp.frames import links_frame, places_frame
+from geoapp.maps import build_map, map_html
+from geoapp.model import Article
+from geoapp.pipeline import Geoparser
+from geoapp.settings import load_settings
+from nominatim_server import FakeNominatim, _place
+
+TEXT = (
+    "PARIS, Texas — A tornado hit Paris, Texas, on Tuesday. The town of 25,000 people in Lamar County "
+    "was hit shortly after 9 p.m., the National Weather Service said."
+)
+
+
+def test_unresolved_mention_goes_online_once_then_cache(tmp_path):
+    places = {
+        "lamar county": [
+            _place(
+                9,
+                "Lamar County",
+                33.667,
+                -95.571,
+                "us",
+                "boundary",
+                "administrative",
+                "county",
+                0.5,
+                state="Texas",
+            )
+        ]
+    }
+    article = Article(id="tx", title="", text=TEXT, lang="en")
+    with FakeNominatim(places) as server:
+        settings = load_settings(
+            geocoder="online",
+            nominatim_url=server.url,
+            user_agent="geoapp-tests (tests@example.org)",
+            cache_dir=tmp_path,
+            min_delay_seconds=0.0,
+        )
+        first = Geoparser(settings).parse(article)
+        (county,) = [pm for pm in first.places if pm.mention.text == "Lamar County"]
+        assert county.place is not None and county.place.source == "nominatim"
+        assert abs(county.place.lat - 33.667) < 0.01
+        asked = len(server.search_requests)
+        assert asked == 1
+        # A second run (a new parser, as a colleague's run would be) asks nothing again.
+        second = Geoparser(settings).parse(article)
+        (again,) = [pm for pm in second.places if pm.mention.text == "Lamar County"]
+        assert again.place.source == "cache" and len(server.search_requests) == asked
+    html = map_html(build_map(places_frame([second]), links_frame([second]), tiles=None))
+    assert "OpenStreetMap contributors" in html
+
+
+def test_offline_leaves_it_unresolved(tmp_path):
+    article = Article(id="tx", title="", text=TEXT, lang="en")
+    result = Geoparser(load_settings(geocoder="offline", cache_dir=tmp_path)).parse(article)
+    (county,) = [pm for pm in result.places if pm.mention.text == "Lamar County"]
+    assert county.place is None
+    assert (
+        result.to_record()["places"][[p["text"] for p in result.to_record()["places"]].index("Lamar County")][
+            "lat"
+        ]
+        is None
+    )
