@@ -3,12 +3,13 @@ Nominatim server on 127.0.0.1 once, cached, and credited on the map."""
 
 from __future__ import annotations
 
+from nominatim_server import FakeNominatim, _place
+
 from geoapp.frames import links_frame, places_frame
 from geoapp.maps import build_map, map_html
 from geoapp.model import Article
 from geoapp.pipeline import Geoparser
 from geoapp.settings import load_settings
-from nominatim_server import FakeNominatim, _place
 
 TEXT = (
     "PARIS, Texas — A tornado hit Paris, Texas, on Tuesday. The town of 25,000 people in Lamar County "
