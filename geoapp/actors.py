@@ -20,17 +20,27 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from wordfreq import zipf_frequency
 
 from geoapp.model import Actor, ActorMention, Article, Mention, Place, PlaceMention
 from geoapp.settings import DATA_DIR
-from geoapp.text import TOKEN_RE
+from geoapp.text import (
+    TOKEN_RE,
+    Tok,
+    WordFilter,
+    distinct_words,
+    text_memo,
+    token_starts,
+    token_words,
+    tokens,
+)
 
 T = TypeVar("T")
 
@@ -46,19 +56,64 @@ _NORMALISE = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2019
 _CC_RE = re.compile(r"^[A-Z]{2}$")
 # Korean and similar romanised given names: "Jong-un", "Son-hui", "Yo-jong" (family name first).
 _EAST_ASIAN_GIVEN = re.compile(r"^[A-Z][a-zŏŭ]+-[a-zŏŭ]+$")
+# The characters ``_NORMALISE`` replaces, and those of them that change where tokens end (the
+# apostrophe "’" does not: the tokenizer joins on it as on "'").
+_ODD_CHARS = re.compile("[\u2010\u2011\u2012\u2019\u02bc]")
+_BOUNDARY_CHARS = re.compile("[\u2010\u2011\u2012\u02bc]")
 
 
-class Tok(NamedTuple):
-    """A token (like :class:`geoapp.text.Token`, but a tuple: several times cheaper to build)."""
+@text_memo
+def actor_text(text: str) -> str:
+    """The normalised text the actor stage tokenises (``text`` itself when nothing needs
+    replacing, so that it shares the memoised tokens with the link stage); memoised per text
+    because ``str.translate`` with a table costs as much as tokenising."""
+    if _ODD_CHARS.search(text) is None:
+        return text
+    if _BOUNDARY_CHARS.search(text) is None:
+        return text.replace("\u2019", "'")
+    return text.translate(_NORMALISE)
 
-    start: int
-    end: int
-    text: str
+
+@text_memo
+def _actor_tokens(text: str) -> tuple[tuple[Tok, ...], tuple[str, ...], frozenset[str]]:
+    """Tokens of the normalised text (see :func:`_tokens`), their words and distinct words.
+
+    Built from the raw text's memoised tokens (the ones the place and link stages read) whenever
+    normalising moves no token boundary: then only the tokens holding a typographic apostrophe
+    differ, and they are patched, which is far cheaper than tokenising the text a second time.
+    """
+    norm = actor_text(text)
+    if norm is text:
+        return tokens(text), token_words(text), distinct_words(text)
+    if _BOUNDARY_CHARS.search(text) is not None:
+        return tokens(norm), token_words(norm), distinct_words(norm)
+    toks, words, starts = list(tokens(text)), list(token_words(text)), token_starts(text)
+    pos = text.find("\u2019")
+    while pos >= 0:
+        k = bisect_right(starts, pos) - 1
+        if k >= 0 and pos < toks[k].end:  # inside a token, not a closing quote
+            words[k] = words[k].replace("\u2019", "'")
+            toks[k] = Tok(toks[k].start, toks[k].end, words[k])
+        pos = text.find("\u2019", pos + 1)
+    return tuple(toks), tuple(words), frozenset(words)
 
 
-def _tokens(text: str) -> list[Tok]:
-    """Tokens of the normalised text; their offsets are valid in the original text too."""
-    return [Tok(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text.translate(_NORMALISE))]
+def _tokens(text: str) -> tuple[Tok, ...]:
+    """Tokens of the normalised text; their offsets are valid in the original text too.
+
+    Memoised per text: the place stage, the demonym scan, the actor stage and the link stage of
+    one article share one tokenisation instead of making five.
+    """
+    return _actor_tokens(text)[0]
+
+
+def _phrase_tokens(phrase: str) -> list[str]:
+    """The words of a registry or lexicon phrase, tokenised like article text.
+
+    Deliberately not memoised: phrases are added per article (surnames), and the small per-text
+    memo must keep the article's own text rather than a stream of short names.
+    """
+    return TOKEN_RE.findall(phrase.translate(_NORMALISE))
 
 
 def _joinable(text: str, end: int, start: int, *, dots: bool = True) -> bool:
@@ -79,6 +134,9 @@ class PhraseIndex(Generic[T]):
     def __init__(self, fold: bool = False) -> None:
         self._fold = fold
         self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        #: Which surface words start a phrase, for a case-folding index (where the answer costs
+        #: a ``casefold``): news repeats its words, so most articles need no new verdict.
+        self._folded_starts = WordFilter(lambda w: w.casefold() in self._by_first)
 
     def key(self, word: str) -> str:
         """The look-up key of one token (case-folded when the index ignores case)."""
@@ -86,17 +144,25 @@ class PhraseIndex(Generic[T]):
 
     def add(self, phrase: str, value: T) -> None:
         """Add ``phrase`` (tokenised like article text); a later equal phrase replaces the earlier."""
-        words = tuple(self.key(t.text) for t in _tokens(phrase))
+        words = tuple(self.key(w) for w in _phrase_tokens(phrase))
         if not words:
             return
         bucket = [e for e in self._by_first.get(words[0], []) if e[0] != words]
         bucket.append((words, value))
         bucket.sort(key=lambda e: -len(e[0]))
         self._by_first[words[0]] = bucket
+        self._folded_starts.reset()
 
     def starts(self, word: str) -> bool:
         """Whether some phrase starts with this token."""
         return (word.casefold() if self._fold else word) in self._by_first
+
+    def start_words(self, distinct: AbstractSet[str]) -> set[str]:
+        """The words among ``distinct`` (an article's distinct token texts) that start a phrase:
+        the lexicon meets the article in one set intersection, not one look-up per token."""
+        if not self._fold:
+            return self._by_first.keys() & distinct
+        return self._folded_starts(distinct)
 
     def match(self, text: str, toks: Sequence[Tok], i: int) -> tuple[int, T] | None:
         """The longest phrase starting at token ``i``: (number of tokens, value), or None."""
@@ -183,6 +249,39 @@ class DemonymLexicon:
     def __post_init__(self) -> None:
         self._cache: dict[str, tuple[str, ...] | None] = {}
         self._compass_heads = frozenset(p[:3] for p in self.compass)
+        self._pieces: dict[str, tuple[tuple[int, int, tuple[str, ...]], ...]] = {}
+        #: The words that start a demonym phrase or hold a demonym (see :meth:`pieces`).
+        self.holders = WordFilter(lambda w: w in self.phrases._by_first or self.pieces(w))
+
+    def pieces(self, word: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+        """The demonyms inside one token outside a phrase, as ``(start, end, codes)`` relative to
+        the token: the whole token, or the parts of a hyphenated compound ("russisch-ukrainischen",
+        "Russian-backed"); empty for most words.
+
+        Memoised per word, because news repeats its words and the per-token work of the scan is
+        then one dictionary hit instead of a look-up, a compass check and a split.
+        """
+        got = self._pieces.get(word)
+        if got is not None:
+            return got
+        codes = self.lookup(word)
+        if codes is not None:
+            got = ((0, len(word), codes),)
+        elif "-" in word:
+            found = []
+            pos = 0
+            for part in word.split("-"):
+                part_codes = self.lookup(part) if len(part) >= 3 else None
+                if part_codes is not None:
+                    found.append((pos, pos + len(part), part_codes))
+                pos += len(part) + 1
+            got = tuple(found)
+        else:
+            got = ()
+        if len(self._pieces) > 100_000:
+            self._pieces.clear()
+        self._pieces[word] = got
+        return got
 
     @classmethod
     def load(cls, path: Path = DEMONYMS_FILE) -> DemonymLexicon:
@@ -284,42 +383,60 @@ class _Demonym:
     tok: int  # index of the token holding it
 
 
-def _scan_demonyms(text: str, toks: Sequence[Tok], lex: DemonymLexicon) -> list[_Demonym]:
+def _scan_demonyms(
+    text: str, toks: Sequence[Tok], lex: DemonymLexicon, words: Iterable[str] | None = None
+) -> list[_Demonym]:
+    """Demonyms left to right: a multi-word phrase ("North Korean") first, else what the token
+    holds (:meth:`DemonymLexicon.pieces`).
+
+    Only the tokens whose word can hold one are visited: the distinct ``words`` of the text (all
+    token texts when not given) are checked once each, then one set test per token finds them.
+    """
+    firsts = lex.phrases._by_first  # the phrase index is case-sensitive: a token is its own key
+    memo = lex._pieces
+    pieces = lex.pieces
+    wanted = lex.holders(frozenset(t.text for t in toks) if words is None else words)
     found: list[_Demonym] = []
-    i = 0
-    while i < len(toks):
-        tok = toks[i]
-        hit = lex.phrases.match(text, toks, i) if lex.phrases.starts(tok.text) else None
-        if hit:
-            n, codes = hit
-            found.append(_Demonym(tok.start, toks[i + n - 1].end, codes, i))
-            i += n
+    if not wanted:
+        return found
+    nxt = 0
+    for i in [i for i, t in enumerate(toks) if t.text in wanted]:
+        if i < nxt:
             continue
-        codes = lex.lookup(tok.text)
-        if codes is not None:
-            found.append(_Demonym(tok.start, tok.end, codes, i))
-        elif "-" in tok.text:  # "russisch-ukrainischen", "Russian-backed"
-            pos = tok.start
-            for part in tok.text.split("-"):
-                part_codes = lex.lookup(part) if len(part) >= 3 else None
-                if part_codes is not None:
-                    found.append(_Demonym(pos, pos + len(part), part_codes, i))
-                pos += len(part) + 1
-        i += 1
+        tok = toks[i]
+        w = tok.text
+        if w in firsts:
+            hit = lex.phrases.match(text, toks, i)
+            if hit:
+                n, codes = hit
+                found.append(_Demonym(tok.start, toks[i + n - 1].end, codes, i))
+                nxt = i + n
+                continue
+        for a, b, codes in memo.get(w) or pieces(w):
+            found.append(_Demonym(tok.start + a, tok.start + b, codes, i))
     return found
+
+
+@text_memo
+def _demonyms_in(text: str) -> tuple[_Demonym, ...]:
+    """The demonyms of one text with the shipped lexicon, memoised per text: the pipeline asks
+    for the spans before the actor stage, which then needs the same scan again."""
+    toks, _words, distinct = _actor_tokens(text)
+    return tuple(_scan_demonyms(text, toks, load_demonyms(), distinct))
 
 
 def demonym_spans(article: Article | str, field: str = "text") -> list[tuple[int, int]]:
     """Spans of country adjectives and demonyms, for the place stage to keep places free of them.
 
     A place candidate overlapping one of these spans ("Russen", "Russian", "ost-koreanischen") is
-    not a place. ``field`` picks the article's ``text`` or ``title``.
+    not a place. ``field`` picks the article's ``text`` or ``title``. Cheap on repeat: the scan is
+    memoised per text and shared with :func:`find_actors`.
     """
     if isinstance(article, Article):
         text = article.title if field == "title" else article.text
     else:
         text = article
-    return [(d.start, d.end) for d in _scan_demonyms(text, _tokens(text), load_demonyms())]
+    return [(d.start, d.end) for d in _demonyms_in(text)]
 
 
 def drop_demonym_places(article: Article, place_mentions: Iterable[PlaceMention]) -> list[PlaceMention]:
@@ -676,11 +793,17 @@ def _resolve_codes(codes: tuple[str, ...], counts: dict[str, int]) -> str | None
 
 @dataclass
 class _Field:
+    """One text field as the passes read it: tokens of the normalised text, their words, the
+    distinct words and the hyphenated ones (what the passes intersect their lexicons with)."""
+
     name: str
     text: str
-    toks: list[Tok]
+    toks: Sequence[Tok]
     places: list[PlaceMention]
-    demonyms: list[_Demonym]
+    demonyms: Sequence[_Demonym]
+    words: Sequence[str]
+    distinct: AbstractSet[str]
+    hyphenated: AbstractSet[str]
 
 
 def find_actors(
@@ -703,9 +826,20 @@ def find_actors(
         fields.append(("title", article.title))
     scanned: list[_Field] = []
     for name, text in fields:
-        toks = _tokens(text)
         pms = [pm for pm in place_mentions if pm.mention.field == name]
-        scanned.append(_Field(name, text, toks, pms, _scan_demonyms(text, toks, lex)))
+        toks, words, distinct = _actor_tokens(text)
+        scanned.append(
+            _Field(
+                name,
+                text,
+                toks,
+                pms,
+                _demonyms_in(text),  # the scan the pipeline already ran for demonym_spans
+                words,
+                distinct,
+                {w for w in distinct if "-" in w},
+            )
+        )
     counts = state.context_counts(d for f in scanned for d in f.demonyms)
 
     out: list[ActorMention] = []
@@ -716,16 +850,25 @@ def find_actors(
 
 
 def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> list[ActorMention]:
-    text, toks = f.text, f.toks
+    """The three token passes (registry, titles, surnames) and the country mentions of one field.
+
+    Each pass visits only the tokens that can start something (a phrase's first word, or a
+    hyphenated word whose head or last part is looked up) instead of calling a matcher at every
+    token; a pass that consumed tokens skips them as the plain left-to-right walk did, so the
+    result is the same. The tokens of the registry and title passes are found in one sweep.
+    """
+    text, toks, words = f.text, f.toks, f.words
     n = len(toks)
     taken = [False] * n  # tokens already part of a person/organisation mention
     blocked = [False] * n  # countries, regions and demonyms: never part of a person's name
-    starts = [t.start for t in toks]
+    starts: list[int] | None = None
     for pm in f.places:  # tokens overlapping a place mention of a country or region
         # A town is no evidence against a person: "Kim" and "Reding" are towns somewhere, and the
         # pipeline drops place mentions that turn out to be inside a person's name.
         if pm.place is not None and pm.place.feature not in ("country", "region", "continent"):
             continue
+        if starts is None:
+            starts = [t.start for t in toks]
         k = max(0, bisect_right(starts, pm.mention.start) - 1)
         while k < n and toks[k].start < pm.mention.end:
             if toks[k].end > pm.mention.start:
@@ -744,10 +887,17 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
         state.first_seen.setdefault(actor, (start, end))
 
     # 1. registry aliases, longest match; inside a hyphenated compound only its first part
-    i = 0
-    while i < n:
+    index = state.registry.index
+    registry_words = index.start_words(f.distinct) | f.hyphenated
+    title_words = _TITLES.start_words(f.distinct) | f.hyphenated
+    either = registry_words | title_words
+    visit = [i for i, w in enumerate(words) if w in either] if either else []
+    nxt = 0  # the first token not consumed by a match
+    for i in [i for i in visit if words[i] in registry_words]:
+        if i < nxt:
+            continue
         tok = toks[i]
-        hit = state.registry.index.match(text, toks, i) if state.registry.index.starts(tok.text) else None
+        hit = index.match(text, toks, i) if index.starts(tok.text) else None
         if hit:
             k, entry = hit
             if entry is not None:
@@ -755,21 +905,21 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
             else:  # a blocking phrase ("KCNA Watch"): consume it
                 for t in range(i, i + k):
                     taken[t] = True
-            i += k
+            nxt = i + k
             continue
         if "-" in tok.text:  # "Lawrow-Besuch", "UN-Sicherheitsrat" handled above as a whole
             head = tok.text.split("-", 1)[0]
-            entry = state.registry.index.single(head)
+            entry = index.single(head)
             if entry is not None:
                 mention(tok.start, tok.start + len(head), state.registry_actor(entry), i, i)
-        i += 1
 
     # 2. role titles followed by a name the registry does not know
-    i = 0
-    while i < n:
+    nxt = 0
+    for i in [i for i in visit if words[i] in title_words]:
+        if i < nxt:
+            continue
         title = _match_title(text, toks, i)
         if title is None:
-            i += 1
             continue
         k, role, prefix_end = title
         j = i + k
@@ -782,46 +932,51 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
                 name, name_end = name[:-2], name_end - 2
             known = state.surnames.match(text, toks, a) if state.surnames.starts(toks[a].text) else None
             if known and known[0] == b - a + 1:
-                i = b + 1  # a surname already known: the surname pass takes it
+                nxt = b + 1  # a surname already known: the surname pass takes it
                 continue
             cc = _title_country(state, f, toks, i, prefix_end, dem_at, counts)
             actor = state.title_actor(name, cc, role)
             mention(toks[a].start, name_end, actor, a, b)
-            i = b + 1
+            nxt = b + 1
             continue
-        i = j
+        nxt = i + k
 
-    # 3. surname-only mentions of persons found anywhere in this article
-    i = 0
-    while i < n:
+    # 3. surname-only mentions of persons found anywhere in this article (no person: nothing to
+    # look for, and the pass is skipped)
+    nxt = 0
+    surnames = state.surnames
+    surname_words = surnames.start_words(f.distinct) | f.hyphenated if len(surnames) else set()
+    if surname_words <= either:  # usually: registry names and hyphenated words, already found
+        visit = [i for i in visit if words[i] in surname_words]
+    else:
+        visit = [i for i, w in enumerate(words) if w in surname_words]
+    for i in visit:
+        if i < nxt:
+            continue
         tok = toks[i]
         if taken[i] or blocked[i]:
-            i += 1
             continue
-        hit = state.surnames.match(text, toks, i) if state.surnames.starts(tok.text) else None
+        hit = surnames.match(text, toks, i) if surnames.starts(tok.text) else None
         if hit is None and "-" in tok.text:  # "Kim-Regime"
             head = tok.text.split("-", 1)[0]
-            one = state.surnames.single(head)
+            one = surnames.single(head)
             if one is not None and not _followed_by_given_name(text, toks, i, state.lang, taken, blocked):
                 actor = _nearest_actor(one, state, tok.start)
                 mention(tok.start, tok.start + len(head), actor, i, i)
-            i += 1
             continue
         if hit is None:
-            i += 1
             continue
         k, actors = hit
         last = i + k - 1
         if any(taken[t] for t in range(i, last + 1)) or _followed_by_given_name(
             text, toks, last, state.lang, taken, blocked
         ):
-            i += 1
             continue
         end = toks[last].end
         if text[end - 2 : end] in ("'s", "’s"):  # English possessive: the mention is the name
             end -= 2
         mention(tok.start, end, _nearest_actor(actors, state, tok.start), i, last)
-        i = last + 1
+        nxt = last + 1
 
     out = [ActorMention(Mention(s, e, text[s:e], "actor", f.name), actor) for s, e, actor, _i, _j in found]
     # 4. countries: country place mentions, then demonyms (not inside a registry name)

@@ -55,19 +55,26 @@ def _report(errors: list[ArticleError]) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .export import atomic_write, render
+    from .export import atomic_write, render, write_geoparquet
 
+    to_file = bool(args.output and args.output != "-")
+    if args.format == "geoparquet" and not to_file:
+        # Checked before any parsing: binary Parquet on a terminal or pipe is never what was meant.
+        print("geoapp: --format geoparquet writes a binary file: give -o FILE", file=sys.stderr)
+        return 2
     results, errors = _parse_inputs(args.paths, args)
-    output = render(results, args.format)
-    if args.output and args.output != "-":
-        atomic_write(args.output, output)
+    if args.format == "geoparquet":
+        write_geoparquet(results, args.output)
+    elif to_file:
+        atomic_write(args.output, render(results, args.format))
+    else:
+        sys.stdout.write(render(results, args.format))
+    if to_file:
         n_places = sum(len(r.places) for r in results)
         print(
             f"geoapp: wrote {len(results)} articles, {n_places} place mentions to {args.output}",
             file=sys.stderr,
         )
-    else:
-        sys.stdout.write(output)
     return _report(errors)
 
 
@@ -128,10 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     inputs(p)
     p.add_argument(
         "--format",
-        choices=["jsonl", "geojson", "csv"],
+        choices=["jsonl", "geojson", "csv", "acled", "geoparquet"],
         default="jsonl",
         help="jsonl: one object per article (the stable contract, default); geojson: one point "
-        "per resolved mention; csv: one row per mention",
+        "per resolved mention (RFC 7946); csv: one row per mention; acled: ACLED-like CSV, one "
+        "row per place per article; geoparquet: the geojson rows as GeoParquet (needs -o FILE)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     p.set_defaults(func=cmd_extract)

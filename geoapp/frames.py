@@ -7,7 +7,9 @@ here means the same thing everywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from datetime import date, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -192,16 +194,57 @@ def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=LINK_COLUMNS), geometry=geometry, crs="EPSG:4326")
 
 
+def published_date(value: object) -> date | None:
+    """The calendar day of an article's ``published`` value, or None when absent or unreadable.
+
+    Articles come with ``2026-04-14``, ``2026-04-14T08:00:00Z`` or nothing at all; only the day
+    matters for a date-range filter, and an unreadable date must not hide the article's error
+    elsewhere, so it simply counts as undated.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    return published_date(value)
+
+
+def _where(frame: gpd.GeoDataFrame, mask: list[bool]) -> gpd.GeoDataFrame:
+    """Rows where ``mask`` holds; a plain list would select *columns* when it is empty."""
+    return frame[pd.Series(mask, index=frame.index, dtype=bool)]
+
+
 def filter_frames(
     places: gpd.GeoDataFrame,
     links: gpd.GeoDataFrame,
     *,
     articles: Iterable[str] | None = None,
     actors: Iterable[str] | None = None,
+    countries: Iterable[str] | None = None,
+    features: Iterable[str] | None = None,
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+    include_undated: bool = True,
+    min_mentions: int = 1,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Keep the given articles and/or actors; with actors, places are those the actors are linked to.
+    """Keep the given articles and/or actors, countries, place types, dates and mention counts.
 
-    Actor names match case-insensitively on the canonical name.
+    With actors, places are those the actors are linked to. Actor names match case-insensitively
+    on the canonical name, country codes case-insensitively. The date range is inclusive on both
+    ends and reads the articles' ``published`` day; ``include_undated`` keeps articles without a
+    date, because most hand-collected articles have none and silently hiding them would look
+    like "no places". Whenever a filter removes places, links keep only those whose place is
+    still shown, so a line never ends at a place that is not on the map.
     """
     if articles:
         wanted = set(articles)
@@ -211,6 +254,60 @@ def filter_frames(
         wanted_actors = {a.casefold() for a in actors}
         links = links[links["actor"].str.casefold().isin(wanted_actors)]
         keys = set(zip(links["article_id"], links["place_key"]))
-        mask = [(a, k) in keys for a, k in zip(places["article_id"], places["place_key"])]
-        places = places[mask]
+        places = _where(places, [(a, k) in keys for a, k in zip(places["article_id"], places["place_key"])])
+    place_filter = False
+    if countries:
+        wanted_cc = {c.upper() for c in countries}
+        codes = places["country_code"]
+        places = _where(places, [isinstance(c, str) and c.upper() in wanted_cc for c in codes])
+        place_filter = True
+    if features:
+        places = places[places["feature"].isin(set(features))]
+        place_filter = True
+    start, end = _as_date(date_from), _as_date(date_to)
+    if start is not None or end is not None:
+        mask = []
+        for value in places["published"]:
+            day = published_date(value)
+            if day is None:
+                mask.append(include_undated)
+            else:
+                mask.append((start is None or day >= start) and (end is None or day <= end))
+        places = _where(places, mask)
+        place_filter = True
+    if min_mentions > 1:
+        places = places[places["mentions"] >= min_mentions]
+        place_filter = True
+    if place_filter:
+        keys = set(zip(places["article_id"], places["place_key"]))
+        links = _where(links, [(a, k) in keys for a, k in zip(links["article_id"], links["place_key"])])
     return places.reset_index(drop=True), links.reset_index(drop=True)
+
+
+def filter_results(
+    results: Iterable[Result], places: gpd.GeoDataFrame, links: gpd.GeoDataFrame
+) -> list[Result]:
+    """Results cut down to what filtered frames still show, for the exporters that read results.
+
+    The exports (GeoJSON, CSV, …) work on results, the filters on frames; this keeps a download
+    equal to what is on screen: a place mention survives when its (article, place) row does, a
+    link when its (article, actor, place) row does; articles with no place left are dropped.
+    """
+    place_keys = set(zip(places["article_id"], places["place_key"]))
+    link_keys = set(zip(links["article_id"], links["actor"], links["place_key"]))
+    out: list[Result] = []
+    for result in results:
+        aid = result.article.id
+        kept = [pm for pm in result.places if pm.place is not None and (aid, pm.place.key) in place_keys]
+        if not kept:
+            continue
+        # Links without a line (an actor with no known home) are never in the links frame; they
+        # follow their place instead, so the CSV's actors column does not lose them.
+        kept_links = [
+            lk
+            for lk in result.links
+            if (aid, lk.actor.name, lk.place.key) in link_keys
+            or (lk.actor.home is None and (aid, lk.place.key) in place_keys)
+        ]
+        out.append(Result(article=result.article, places=kept, actors=result.actors, links=kept_links))
+    return out

@@ -22,14 +22,23 @@ another country's place in one sentence ("die Beziehungen zwischen Russland und 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from geoapp.actors import load_demonyms
 from geoapp.model import Actor, ActorMention, Article, Link, Mention, Place, PlaceMention
-from geoapp.text import TOKEN_RE, sentences
+from geoapp.text import (
+    TOKEN_RE,
+    Tok,
+    WordFilter,
+    distinct_words,
+    sentence_spans,
+    token_starts,
+    token_words,
+    tokens,
+)
 
 MENTIONED_WITH = "mentioned with"
 
@@ -223,6 +232,72 @@ def cue_relation(word: str) -> str | None:
     return None
 
 
+_NOTHING: tuple[str | None, bool] = (None, False)
+# Word → (relation of the cue, reporting word?), or _NOTHING: the link stage's per-token question,
+# answered once per distinct word instead of once per token (two calls and a casefold).
+_WORD_INFO: dict[str, tuple[str | None, bool]] = {}
+
+
+def _word_info(word: str) -> tuple[str | None, bool]:
+    """What one word says to the link stage: the relation it cues and whether it reports."""
+    got = _WORD_INFO.get(word)
+    if got is None:
+        got = (cue_relation(word), word.casefold() in _REPORTING)
+        if got == _NOTHING:
+            got = _NOTHING
+        if len(_WORD_INFO) > 100_000:
+            _WORD_INFO.clear()
+        _WORD_INFO[word] = got
+    return got
+
+
+# The words that cue a relation or report: an article's distinct words meet them in set operations.
+_FLAGGED = WordFilter(lambda w: _word_info(w) is not _NOTHING)
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """The sentences of one field with their tokens, cue words and reporting flag.
+
+    The tokens are the text's memoised ones (shared with the place and actor stages), cut at the
+    sentence bounds; the cue and reporting words are found among the text's distinct
+    words first, so most tokens cost one set test. Sentence bounds lie on whitespace and no token
+    crosses them; should one ever do (a splitter change), that sentence is tokenised on its own,
+    exactly as before the tokens were shared.
+    """
+    toks, words, starts = tokens(text), token_words(text), token_starts(text)
+    flags = {w: _word_info(w) for w in _FLAGGED(distinct_words(text))}
+    flagged = [i for i, w in enumerate(words) if w in flags] if flags else []
+    sents: list[_Sentence] = []
+    f = 0  # next flagged token
+    for s, e in sentence_spans(text):
+        a = bisect_left(starts, s)
+        b = bisect_left(starts, e, a)
+        cues: list[tuple[int, int, str]] = []
+        reporting = False
+        while f < len(flagged) and flagged[f] < a:
+            f += 1
+        if (a > 0 and toks[a - 1].end > s) or (b > a and toks[b - 1].end > e):
+            sent_words: Sequence[Tok] = tuple(
+                Tok(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, s, e)
+            )
+            for t in sent_words:
+                rel, reports = _word_info(t.text)
+                if rel is not None:
+                    cues.append((t.start, t.end, rel))
+                reporting = reporting or reports
+        else:
+            sent_words = toks[a:b]
+            while f < len(flagged) and flagged[f] < b:
+                t = toks[flagged[f]]
+                rel, reports = flags[t.text]
+                if rel is not None:
+                    cues.append((t.start, t.end, rel))
+                reporting = reporting or reports
+                f += 1
+        sents.append(_Sentence(s, e, tuple(cues), tuple(sent_words), reporting))
+    return sents
+
+
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     """Characters between two spans (0 when they touch or overlap)."""
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
@@ -289,21 +364,8 @@ def _link_field(
     links: list[Link],
     seen: set[tuple[Actor, str, str, int, int, str]],
 ) -> None:
-    spans = sentences(text)
-    sents: list[_Sentence] = []
-    for s, e in spans:
-        words: list[tuple[int, int, str]] = []
-        cues: list[tuple[int, int, str]] = []
-        reporting = False
-        for m in TOKEN_RE.finditer(text, s, e):
-            w = m.group()
-            words.append((m.start(), m.end(), w))
-            rel = cue_relation(w)
-            if rel is not None:
-                cues.append((m.start(), m.end(), rel))
-            if not reporting and w.casefold() in _REPORTING:
-                reporting = True
-        sents.append(_Sentence(s, e, tuple(cues), tuple(words), reporting))
+    spans = sentence_spans(text)
+    sents = _sentences(text)
 
     starts = [s for s, _e in spans]
 

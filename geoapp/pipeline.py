@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 from .actors import ActorRegistry, demonym_spans, find_actors
 from .articles import ArticleError, read_articles
+from .corrections import CorrectionStore, apply_corrections, default_store
 from .links import find_links
 from .model import Article, Mention, Place, PlaceMention, Result
 from .places import PlaceExtractor
@@ -24,10 +26,25 @@ from .settings import Settings, load_settings
 
 
 class Geoparser:
-    """Reusable parser: build once, call :meth:`parse` per article."""
+    """Reusable parser: build once, call :meth:`parse` per article.
 
-    def __init__(self, settings: Settings | None = None, *, gazetteer=None, registry=None) -> None:
+    ``corrections``: where the user's fixes are read from (see :mod:`geoapp.corrections`). The
+    default, ``"auto"``, reads the cache dir's database read-only when it exists, so a fix made in
+    the app also changes what the CLI writes; ``None`` ignores fixes (raw pipeline output).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        gazetteer=None,
+        registry=None,
+        corrections: CorrectionStore | Literal["auto"] | None = "auto",
+    ) -> None:
         self.settings = settings or load_settings()
+        self.corrections: CorrectionStore | None = (
+            default_store(self.settings) if corrections == "auto" else corrections
+        )
         if gazetteer is None:
             from .gazetteer import Gazetteer
 
@@ -74,6 +91,8 @@ class Geoparser:
             places = resolve(kept, text=article.text, title=article.title)
         if self.chain is not None:
             places = self._geocode_unresolved(article, places)
+        if self.corrections is not None:
+            places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
         links = find_links(article, places, actors)
         return Result(article=article, places=places, actors=actors, links=links)
 

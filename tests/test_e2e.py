@@ -91,12 +91,11 @@ def test_cli_map_of_the_samples_in_a_browser(browser: Any, tmp_path: Path, artif
         legend = page.locator(".geoapp-legend")
         assert legend.is_visible()
         assert "Sergei Lawrow" in legend.inner_text()
-        # Fire Leaflet's own click on a line (a thin line is a poor target for a mouse click).
+        # Fire Leaflet's own click on a line (a thin line is a poor target for a mouse click);
+        # the page lists its lines in window.geoapp.links.
         page.evaluate(
-            """() => { for (const id in window) {
-                 const v = window[id];
-                 if (v && v.options && v.options.className === 'geoapp-link' && v.getLatLngs) {
-                   v.fire('click', {latlng: v.getLatLngs()[1]}); return; } } }"""
+            """() => { const v = window.geoapp.links[0];
+                 v.fire('click', {latlng: v.getLatLngs()[1]}); }"""
         )
         popup = page.locator(".geoapp-popup .leaflet-popup-content")
         popup.wait_for(state="visible", timeout=5_000)

@@ -254,3 +254,103 @@ def test_compound_country_is_not_an_agent(registry: ActorRegistry) -> None:
 )  # fmt: skip
 def test_cue_lexicon(word: str, relation: str | None) -> None:
     assert cue_relation(word) == relation
+
+
+# ---------------------------------------------------------------------------------------------
+# Same results as before the speed-up (per-text memos, set-based token passes, shared tokens)
+# ---------------------------------------------------------------------------------------------
+
+# sha256 of :func:`stage_output` per seed article, computed with the actor and link stages as they
+# were before the speed-up (commit 1797dd4). The output depends on the shipped data files too:
+# after an intended change to ``actors.yaml``/``demonyms.yaml`` or to a rule, check the new output
+# and update the digests (``pytest tests/test_links.py -k same_results`` prints them).
+SEED_DIGESTS = {
+    "000_697af04ae4cd89d0": "8094a89bb5a06af82cb24b0045a138c937d7e5bd9e0d2ccbc022ef113ea5e166",
+    "001_paris_texas_storm": "6264f156cc5f3394a8562c63112c85c5a297703c42a6cedb085e7356148f616c",
+    "002_hochwasser_sachsen": "97c9e32db3f640afa9ba06045a8edb3cff357758085d7b1f76b08d9adf2df99c",
+    "003_nato_washington": "b6f40361f722cf46fee2ce68c78853e60979f0389eb68adee9d0ee62412113c2",
+    "004_klimakonferenz_rio": "25c067d728bc5e86993681c96715ea0f298c6387514e2c07dfe30dc25e5c6c9a",
+    "005_kharkiv_drones": "42510227d59d3dae84e7e8323ecdc5941abf030c753be51b87c9f9a086b49d23",
+    "006_suedkorea_wahl": "22bcd8a3bcf5edeb4ccabde95edfd99ad79cf7337a95b5bc88c56d2eb98b4215",
+}
+
+
+def country_places(text: str) -> list[PlaceMention]:
+    """Every country named in English or German (from ``demonyms.yaml``) as a country place, plus
+    the hand-built places above: place input that does not depend on the place stage."""
+    import yaml
+
+    from geoapp.actors import DEMONYMS_FILE
+
+    data = yaml.safe_load(DEMONYMS_FILE.read_text(encoding="utf-8"))
+    names = {}
+    for cc, entry in data["countries"].items():
+        for key in ("name", "de_name"):
+            if entry.get(key):
+                names[str(entry[key])] = Place(str(entry["name"]), 0.0, 0.0, cc, "country")
+    pms = [
+        PlaceMention(Mention(m.start(), m.end(), name), place)
+        for name, place in names.items()
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text)
+    ]
+    return sorted(pms + places_in(text), key=lambda pm: (pm.mention.start, -pm.mention.end))
+
+
+def stage_output(article: Article, registry: ActorRegistry, actors_mod, links_mod) -> str:
+    """Demonym spans, actor mentions and links of one article as canonical JSON, for the text as
+    given and for variants with typographic apostrophes and non-breaking hyphens (the paths where
+    the actor stage normalises the text)."""
+    import json
+    from dataclasses import replace
+
+    out = []
+    variants = [article] + [
+        replace(article, text=article.text.replace(a, b), title=article.title.replace(a, b))
+        for a, b in (("'", "\u2019"), ("-", "\u2011"))
+    ]
+    for art in variants:
+        spans = [actors_mod.demonym_spans(art, "text"), actors_mod.demonym_spans(art, "title")]
+        out.append([list(map(list, s)) for s in spans])
+        for field in ("text", "title"):
+            text = art.text if field == "text" else art.title
+            pms = [replace(pm, mention=replace(pm.mention, field=field)) for pm in country_places(text)]
+            if field == "title" and art.title_in_text:
+                continue
+            ams = actors_mod.find_actors(art, pms, registry, capital_of=CAPITALS.get)
+            lks = links_mod.find_links(art, pms, ams)
+            out.append(
+                [
+                    [am.mention.field, am.mention.start, am.mention.end, am.mention.kind, am.actor.name,
+                     am.actor.kind, am.actor.country_code, am.actor.role]
+                    for am in ams
+                ]
+            )
+            out.append(
+                [
+                    [lk.actor.name, lk.place.name, lk.relation, lk.sentence.start, lk.sentence.end,
+                     lk.sentence.field, lk.place_mention.start, lk.actor_mention.start]
+                    for lk in lks
+                ]
+            )
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+
+
+def seed_articles() -> list[Article]:
+    from geoapp.articles import read_articles
+
+    return list(read_articles([ROOT / "seeds"], []))
+
+
+def test_same_results_as_before_the_speed_up(registry: ActorRegistry) -> None:
+    import hashlib
+
+    from geoapp import actors, links
+
+    articles = seed_articles()
+    assert {a.id for a in articles} >= set(SEED_DIGESTS)
+    got = {
+        a.id: hashlib.sha256(stage_output(a, registry, actors, links).encode()).hexdigest()
+        for a in articles
+        if a.id in SEED_DIGESTS
+    }
+    assert got == SEED_DIGESTS, f"actor/link output changed on the seeds; now: {got}"

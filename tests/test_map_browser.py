@@ -88,8 +88,9 @@ def test_map_renders_offline(
         assert page.title() == hostile_text
         assert page.locator(".leaflet-control-layers").count() == 1
 
-        # Kursk Oblast (row 1) stands alone; its quote carries the hostile text.
-        page.locator("path.geoapp-place").nth(1).click()
+        # Kursk Oblast (row 1) stands alone; its quote carries the hostile text. Markers are drawn
+        # wide areas first, so it is found by the name the page puts on each marker.
+        page.locator("path.geoapp-place[data-name='Kursk Oblast']").click()
         popup = page.locator(".geoapp-popup .leaflet-popup-content")
         popup.wait_for(state="visible", timeout=5_000)
         text = popup.inner_text()
@@ -124,10 +125,8 @@ def test_line_popup_quotes_sentence(browser: Any, map_frames: tuple[Any, Any], t
         # Fire Leaflet's click on the first line from inside the page: a thin line under markers is
         # a poor target for a synthetic mouse click, and the handler is what is under test.
         page.evaluate(
-            """() => { for (const id in window) {
-                 const v = window[id];
-                 if (v && v.options && v.options.className === 'geoapp-link' && v.getLatLngs) {
-                   v.fire('click', {latlng: v.getLatLngs()[1]}); return; } } }"""
+            """() => { const v = window.geoapp.links[0];
+                 v.fire('click', {latlng: v.getLatLngs()[1]}); }"""
         )
         popup = page.locator(".geoapp-popup .leaflet-popup-content")
         popup.wait_for(state="visible", timeout=5_000)
@@ -250,7 +249,7 @@ def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path
     try:
         page.wait_for_selector("path.geoapp-place", state="attached", timeout=15_000)
         assert page.locator("path.geoapp-place").count() == len(places)
-        page.locator("path.geoapp-place").nth(0).click()  # Wŏnsan
+        page.locator("path.geoapp-place[data-name='Wŏnsan']").click()
         page.locator(".geoapp-popup").wait_for(state="visible", timeout=5_000)
         page.wait_for_timeout(400)
         shot = artifacts_dir / "map_sample.png"
@@ -259,5 +258,166 @@ def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path
         if os.environ.get("GEOAPP_UPDATE_SCREENSHOTS") == "1":
             DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, DOCS_SCREENSHOT)
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------ clustering and filter controls
+
+
+def _crowded_frames() -> tuple[Any, Any]:
+    """Three dated articles: 150 places around Berlin tied to actor Alpha (a1), 100 around Kyiv
+    tied to Beta (a2), 5 "Zzyzx" places with no actor (a3), and one line per actor."""
+    import random
+
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    rng = random.Random(6)
+    rows = []
+    for article, date, name, lat, lon, n, actors in [
+        ("a1", "2024-01-01", "Berlin", 52.5, 13.4, 150, ["Alpha"]),
+        ("a2", "2024-02-01", "Kyiv", 50.45, 30.5, 100, ["Beta"]),
+        ("a3", "2024-03-01T10:00:00Z", "Zzyzx", 35.1, -116.1, 5, []),
+    ]:
+        for i in range(n):
+            plat, plon = lat + rng.uniform(-1, 1), lon + rng.uniform(-1.5, 1.5)
+            sentence = f"Something happened in {name} {i}."
+            rows.append(
+                {
+                    "article_id": article,
+                    "article_title": f"Article {article}",
+                    "article_url": f"https://example.org/{article}",
+                    "published": date,
+                    "place_key": f"t:{name}{i}",
+                    "name": f"{name} {i}",
+                    "feature": "city" if i % 3 else "region",
+                    "country_code": "DE",
+                    "admin1": None,
+                    "lat": plat,
+                    "lon": plon,
+                    "geonameid": None,
+                    "source": "gazetteer",
+                    "why": "test",
+                    "mentions": 1 + i % 4,
+                    "quotes": [{"sentence": sentence, "highlights": [[22, 22 + len(name)]]}],
+                    "actors": actors,
+                    "geometry": Point(plon, plat),
+                }
+            )
+    places = gpd.GeoDataFrame(rows, crs="EPSG:4326")
+    links = gpd.GeoDataFrame(
+        [
+            {
+                "article_id": article,
+                "article_title": f"Article {article}",
+                "actor": actor,
+                "actor_kind": "organisation",
+                "actor_country": None,
+                "place_key": key,
+                "place": place,
+                "relation": "attack",
+                "sentence": f"{actor} struck {place}.",
+                "highlights": [],
+                "start": 0,
+                "end": 10,
+                "geometry": LineString([(2.35, 48.85), (lon, lat)]),
+            }
+            for article, actor, key, place, lat, lon in [
+                ("a1", "Alpha", "t:Berlin0", "Berlin 0", 52.5, 13.4),
+                ("a2", "Beta", "t:Kyiv0", "Kyiv 0", 50.45, 30.5),
+            ]
+        ],
+        crs="EPSG:4326",
+    )
+    return places, links
+
+
+#: Places drawn one by one plus those counted in visible cluster icons (what a reader sees).
+_DRAWN = """() => document.querySelectorAll('path.geoapp-place').length +
+  [...document.querySelectorAll(".marker-cluster span")]
+    .reduce((n, s) => n + parseInt(s.textContent, 10), 0)"""
+
+
+@pytest.fixture(scope="module")
+def crowded_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    places, links = _crowded_frames()
+    out = tmp_path_factory.mktemp("crowded") / "crowded.html"
+    return maps.save_map(maps.build_map(places, links, tiles=None), out, self_contained=True)
+
+
+def _toggle(page: Any, label: str) -> None:
+    """Click a layer-control checkbox by its label, as a reader does (hover opens the control)."""
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input").click()
+
+
+def test_clusters_follow_actor_and_article_toggles(
+    browser: Any, crowded_map: Path, artifacts_dir: Path
+) -> None:
+    context, page, seen = _open(browser, crowded_map.as_uri())
+    try:
+        page.wait_for_function("() => window.geoapp && window.geoapp.ready", timeout=15_000)
+        assert page.evaluate("window.geoapp.clustered") is True  # 255 markers: over the threshold
+        page.locator(".marker-cluster").first.wait_for(state="visible", timeout=10_000)
+        page.wait_for_function(f"() => ({_DRAWN})() === 255", timeout=10_000)
+        assert page.locator("path.geoapp-place").count() < 255  # crowds are clustered, not drawn
+        assert page.locator("path.geoapp-link").count() == 2
+        assert page.locator(".geoapp-arrow").count() == 2
+        page.screenshot(path=str(artifacts_dir / "map_clusters.png"))
+
+        _toggle(page, "Actor: Alpha")  # Berlin's 150 go, and the clusters recount without them
+        page.wait_for_function(f"() => ({_DRAWN})() === 105", timeout=10_000)
+        assert page.evaluate("window.geoapp.shown") == 105
+        assert page.locator("path.geoapp-link").count() == 1
+        assert page.locator(".geoapp-count").inner_text() == "105 of 255 places"
+        _toggle(page, "Actor: Alpha")
+        page.wait_for_function(f"() => ({_DRAWN})() === 255", timeout=10_000)
+
+        _toggle(page, "Article: Article a2")  # Kyiv's 100 and Beta's line
+        page.wait_for_function(f"() => ({_DRAWN})() === 155", timeout=10_000)
+        assert page.locator("path.geoapp-link").count() == 1
+
+        # A cluster opens on click (zooms in) and its markers come apart.
+        before = page.locator("path.geoapp-place").count()
+        page.locator(".marker-cluster").first.click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('path.geoapp-place').length > {before}", timeout=10_000
+        )
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def test_search_box_and_time_slider(browser: Any, crowded_map: Path) -> None:
+    context, page, seen = _open(browser, crowded_map.as_uri())
+    try:
+        page.wait_for_function("() => window.geoapp && window.geoapp.ready", timeout=15_000)
+        search = page.locator(".geoapp-search")
+        search.fill("zzy")  # Zzyzx 0-4: far from the rest, drawn as a small cluster or singles
+        page.wait_for_function("() => window.geoapp.shown === 5", timeout=5_000)
+        assert page.locator(".geoapp-count").inner_text() == "5 of 255 places"
+        page.wait_for_function(f"() => ({_DRAWN})() === 5", timeout=10_000)
+        assert page.locator("path.geoapp-link").count() == 0  # lines to hidden places go too
+        search.fill("KYIV 7")  # case-insensitive: Kyiv 7, 70-79
+        page.wait_for_function("() => window.geoapp.shown === 11", timeout=5_000)
+        search.fill("")
+        page.wait_for_function("() => window.geoapp.shown === 255", timeout=5_000)
+
+        slider = page.locator(".geoapp-slider")
+        assert slider.get_attribute("max") == "2"
+        assert page.locator(".geoapp-date").inner_text() == "published up to 2024-03-01"
+        slider.focus()
+        page.keyboard.press("Home")  # the first date: only a1's Berlin places
+        page.wait_for_function("() => window.geoapp.shown === 150", timeout=5_000)
+        assert page.locator(".geoapp-date").inner_text() == "published up to 2024-01-01"
+        assert page.evaluate("window.geoapp.shownLinks") == 1
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => window.geoapp.shown === 250", timeout=5_000)
+        # Play runs from the current date to the last one and stops there.
+        page.locator(".geoapp-play").click()
+        page.wait_for_function("() => window.geoapp.shown === 255", timeout=5_000)
+        assert page.locator(".geoapp-date").inner_text() == "published up to 2024-03-01"
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
     finally:
         context.close()

@@ -100,12 +100,16 @@ def test_popup_contents(map_frames) -> None:
 
 def test_one_marker_per_place_row_and_line_per_link(map_frames) -> None:
     places, links = map_frames
-    page = _page(maps.build_map(places, links, tiles=None))
-    assert page.count('"className": "geoapp-place') == len(places)
+    data = maps.map_data(places, links)
+    assert data.n_places == len(places)
     drawable = int(links.geometry.notna().sum())
     assert drawable == 2
-    assert page.count('"className": "geoapp-link"') == drawable
-    assert page.count(".bindPopup(") == len(places) + drawable
+    assert data.n_links == drawable
+    page = _page(maps.build_map(places, links, tiles=None))
+    # The data block is in the page exactly once, and no per-marker folium JS is left.
+    assert page.count(maps._js(data.data, compact=True)) == 1
+    assert "L.circleMarker(" in page and page.count("geoappMapLayers(") == 2  # definition + call
+    assert page.count(".bindPopup(") == 2  # the runtime's two calls, none per marker
 
 
 def test_legend_lists_actors_with_colors(map_frames) -> None:
@@ -133,8 +137,9 @@ def test_tiles_none_has_no_tile_layer_but_outlines(map_frames) -> None:
 
 def test_empty_and_missing_frames(map_frames) -> None:
     places, _ = map_frames
+    assert maps.map_data(places.iloc[0:0], None).n_places == 0
     page = _page(maps.build_map(places.iloc[0:0], None, tiles=None))
-    assert "geoapp-place" not in page and "fitBounds" not in page
+    assert "fitBounds" not in page
     page = _page(maps.build_map(places, places.iloc[0:0], tiles=None))
     assert "fitBounds" in page
 

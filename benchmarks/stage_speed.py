@@ -1,0 +1,134 @@
+"""Milliseconds per article for each stage of the pipeline, printed as a table.
+
+    python benchmarks/stage_speed.py [--articles 100] [--repeat 3]
+
+Corpus: the first N GeoWebNews articles when ``../shared/eval`` (or ``$GEOAPP_EVAL_DIR``) is
+present, else the sample articles in ``seeds/`` repeated. Stages are timed per article in the
+order :meth:`geoapp.pipeline.Geoparser.parse` runs them (places, demonyms, actors, links), so that
+per-text memos shared between stages count as they do in a real parse; the text memos are cleared
+before each article so that a repeated seed article never finds its own tokens from a previous
+round. ``tokenize`` is :func:`geoapp.text.tokenize` on its own, and ``whole parse`` is
+:meth:`Geoparser.parse` timed apart. The gazetteer load is outside every timing (issue 5 counts
+articles per second after the load). Times are this process's CPU time (``time.process_time``),
+so other work on a shared machine does not count, and each number is the best of ``--repeat``
+rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from geoapp.model import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_articles(n: int) -> tuple[str, list[Article]]:
+    """GWN's first ``n`` articles when the eval data is here, else the seeds repeated to ``n``."""
+    from geoapp.evaluation.corpora import EvalDataMissing, load_dataset
+
+    try:
+        docs = load_dataset("gwn", limit=n)
+    except EvalDataMissing:
+        docs = []
+    if docs:
+        return "GeoWebNews", [Article(id=d.id, title="", text=d.text, lang=d.lang) for d in docs]
+    from geoapp.articles import read_articles
+
+    seeds = list(read_articles([ROOT / "seeds"], []))
+    return "seeds (repeated)", [replace(seeds[i % len(seeds)], id=f"a{i}") for i in range(n)]
+
+
+def clear_memos() -> None:
+    """Forget per-text memos (when the text module has them), so every article starts cold."""
+    import geoapp.text
+
+    clear = getattr(geoapp.text, "clear_memos", None)
+    if clear is not None:
+        clear()
+
+
+def time_stages(parser, articles: list[Article]) -> dict[str, float]:
+    """Seconds spent in each stage over all articles, run in the pipeline's order."""
+    from geoapp.actors import find_actors
+    from geoapp.links import find_links
+    from geoapp.pipeline import demonym_spans_of
+    from geoapp.resolve import resolve
+
+    totals = dict.fromkeys(("places", "demonyms", "actors", "links"), 0.0)
+    clock = time.process_time
+    for a in articles:
+        clear_memos()
+        t0 = clock()
+        spans = parser.places.extract(a)
+        places = resolve(spans, text=a.text, title=a.title)
+        t1 = clock()
+        demonym_spans_of(a)
+        t2 = clock()
+        actors = find_actors(a, places, parser.registry, capital_of=parser.capital_of)
+        t3 = clock()
+        find_links(a, places, actors)
+        t4 = clock()
+        totals["places"] += t1 - t0
+        totals["demonyms"] += t2 - t1
+        totals["actors"] += t3 - t2
+        totals["links"] += t4 - t3
+    return totals
+
+
+def time_loop(fn: Callable[[Article], object], articles: list[Article]) -> float:
+    """Seconds for ``fn`` over all articles, memos cleared before each (outside the clock)."""
+    total = 0.0
+    for a in articles:
+        clear_memos()
+        t0 = time.process_time()
+        fn(a)
+        total += time.process_time() - t0
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds; the best round counts")
+    args = ap.parse_args()
+
+    from geoapp.pipeline import Geoparser
+    from geoapp.text import tokenize
+
+    corpus, articles = load_articles(args.articles)
+    t0 = time.perf_counter()
+    parser = Geoparser()
+    load_s = time.perf_counter() - t0
+    for a in articles:  # warm the word-frequency and name-key caches, as a long run would have them
+        parser.parse(a)
+
+    best: dict[str, float] = {}
+    for _ in range(max(1, args.repeat)):
+        stages = time_stages(parser, articles)
+        stages["tokenize"] = time_loop(lambda a: tokenize(a.text), articles)
+        stages["whole parse"] = time_loop(parser.parse, articles)
+        for k, v in stages.items():
+            best[k] = min(best.get(k, v), v)
+
+    n = len(articles)
+    chars = sum(len(a.text) for a in articles) / n
+    per = {k: 1000 * v / n for k, v in best.items()}
+    rows = [(k, f"{per[k]:.3f}") for k in ("tokenize", "places", "demonyms", "actors", "links")]
+    rows.append(("demonyms + actors + links", f"{per['demonyms'] + per['actors'] + per['links']:.3f}"))
+    rows.append(("whole parse", f"{per['whole parse']:.3f}"))
+    print(f"{corpus}: {n} articles, {chars:,.0f} characters on average; Geoparser() load {load_s:.2f} s")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'stage':<{width}}  ms/article")
+    print(f"{'-' * width}  ----------")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value:>10}")
+    print(f"{'articles/s (whole parse)':<{width}}  {n / best['whole parse']:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()
