@@ -35,7 +35,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,6 +50,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geoapp import assets
+from geoapp.fileio import atomic_write
 
 BASEMAP_PATH = Path(__file__).resolve().parent / "data" / "countries.geojson.gz"
 BASEMAP_ATTRIBUTION = "Outlines: Natural Earth (public domain) via world-atlas (ISC)"
@@ -1008,7 +1008,8 @@ def build_map(
         m.fit_bounds(
             [[min(lats), min(lons)], [max(lats), max(lons)]],
             padding_top_left=(60, 90),
-            padding_bottom_right=(270, 40),
+            # The legend is about 270 px wide and up to 230 px tall: clear both, not just its width.
+            padding_bottom_right=(270, 230),
             max_zoom=7,
         )
     return m
@@ -1037,21 +1038,6 @@ def save_map(
     never sees half a file and a failure leaves the old map intact.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     page = assets.render_html(m, "inline" if self_contained else "files", target, font_awesome=font_awesome)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        # mkstemp makes the file 0600; a saved map should get the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(target, page)
     return target

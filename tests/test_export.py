@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from geoapp import export
+from geoapp import export, fileio
 from geoapp.articles import read_articles
 from geoapp.cli import main
 from geoapp.pipeline import Geoparser
@@ -79,7 +79,7 @@ def test_geoparquet_write_is_atomic(results, tmp_path: Path, monkeypatch) -> Non
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.os, "replace", boom)
+    monkeypatch.setattr(fileio.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         export.write_geoparquet(results, target)
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["p.parquet"]

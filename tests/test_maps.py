@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from geoapp import assets, maps
+from geoapp import assets, fileio, maps
 
 
 def _page(m) -> str:
@@ -207,7 +207,7 @@ def test_save_is_atomic_and_replaces(map_frames, tmp_path: Path, monkeypatch) ->
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(maps.os, "replace", boom)
+    monkeypatch.setattr(fileio.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         maps.save_map(m, target, self_contained=True)
     assert target.read_text(encoding="utf-8") == "old"

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import sqlite3
-import tempfile
 import threading
 import time
 import unicodedata
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from geoapp.fileio import atomic_write
 
 log = logging.getLogger("geoapp.geocode")
 
@@ -534,20 +535,8 @@ def _correction(row: tuple[Any, ...]) -> Correction:
 
 
 def _write_jsonl_atomic(path: Path, records: Any) -> None:
-    """Write to a temp file in the target directory, fsync, then rename over the target: a reader
-    (or a Ctrl-C) sees the old file or the complete new one, never a truncated export."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """An export that a reader (or a Ctrl-C) sees whole or not at all."""
+    atomic_write(path, "".join(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n" for rec in records))
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
