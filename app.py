@@ -11,13 +11,10 @@ saved fix (or an edited article) re-extracts.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import tempfile
-from dataclasses import replace
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +22,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from geoapp import export
-from geoapp.articles import ArticleError, article_from_text, read_articles, read_path
+from geoapp import assets, export
+from geoapp.articles import UPLOAD_SUFFIXES, article_from_text, read_folder, read_uploads
 from geoapp.corrections import (
     ReadOnlyCorrections,
     candidate_record,
@@ -44,7 +41,7 @@ from geoapp.settings import Settings, load_settings
 from geoapp.text import name_key
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
-UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl"]
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES]
 SOURCES = ["Sample articles", "Folder", "Upload files", "Paste text"]
 #: st_folium sends back only the clicked object, so panning and zooming never rerun the script.
 RETURNED_OBJECTS = ["last_object_clicked"]
@@ -58,45 +55,6 @@ def parser(cache_dir: str) -> Geoparser:
     """One parser per cache dir (the gazetteer itself is shared); it reads fixes from that dir."""
     settings = load_settings(cache_dir=Path(cache_dir))
     return Geoparser(settings, corrections=ReadOnlyCorrections.from_settings(settings))
-
-
-def read_folder(path: str) -> tuple[list[Article], list[str]]:
-    """Articles under a folder (or one file) the user typed, and one line per problem."""
-    errors: list[ArticleError] = []
-    target = Path(path).expanduser()
-    if not target.exists():
-        return [], [f"{path}: no such file or folder"]
-    articles = list(read_articles([target], errors))
-    if not articles and not errors:
-        errors.append(ArticleError(path, "no readable article files found"))
-    return articles, [str(e) for e in errors]
-
-
-def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Article], list[str]]:
-    """Uploaded files through the CLI's own readers: written to a temporary folder, then read.
-
-    Why a folder rather than parsing bytes here: the readers choose the format by suffix and look
-    for a ``NAME.meta.yaml`` sidecar beside the file, and both keep working unchanged. Error lines
-    and article paths name the upload, not the temporary path.
-    """
-    articles: list[Article] = []
-    messages: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as tmp:
-        folder = Path(tmp)
-        written: list[tuple[str, Path]] = []
-        for name, data in files:
-            safe = Path(name).name or "upload.txt"
-            target = folder / safe
-            target.write_bytes(data)
-            written.append((name, target))
-        for name, target in written:
-            if target.suffix.lower() not in {f".{t}" for t in UPLOAD_TYPES}:
-                continue  # a sidecar (.meta.yaml) is read with its article
-            errors: list[ArticleError] = []
-            for article in read_path(target, errors):
-                articles.append(replace(article, path=name))
-            messages.extend(str(ArticleError(name, e.message, e.line)) for e in errors)
-    return articles, messages
 
 
 def content_key(articles: list[Article]) -> str:
@@ -119,60 +77,13 @@ def analyse(key: str, cache_dir: str, _articles: tuple[Article, ...]) -> tuple[l
 # -- the map ----------------------------------------------------------------------------------------
 
 
-@cache
-def _asset_data_uri(asset_id: str) -> str:
-    """A local Leaflet asset as a data: URI (CSS with its images inlined), built once per process."""
-    from geoapp import assets
-
-    asset = assets.find_assets()[asset_id]
-    if asset.kind == "css":
-        # Private helper, but it is exactly the inlining a self-contained map already relies on.
-        body, mime = assets._inline_css(asset).encode("utf-8"), "text/css"
-    else:
-        body, mime = asset.path.read_bytes(), "text/javascript"
-    return f"data:{mime};base64,{base64.b64encode(body).decode('ascii')}"
-
-
-def offline_for_st_folium(m: Any) -> Any:
-    """Point the map's JS/CSS at data: URIs, since st_folium loads them by URL in its iframe.
-
-    st_folium's component ships its own frontend but not Leaflet: it adds a ``<script src>`` for
-    each element's ``default_js``, which are folium's CDN URLs. ``assets.localize`` swaps them for
-    placeholders; here each placeholder becomes the file itself, so nothing leaves the machine.
-    """
-    from folium.elements import JSCSSMixin
-
-    from geoapp import assets
-
-    assets.localize(m)
-
-    def local(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        out = []
-        for name, url in pairs:
-            if url.startswith(assets.PLACEHOLDER):
-                out.append((name, _asset_data_uri(url[len(assets.PLACEHOLDER) :])))
-            elif url.startswith("data:"):
-                out.append((name, url))
-            # anything else would be fetched from the internet: left out
-        return out
-
-    stack: list[Any] = [m.get_root()]
-    while stack:
-        element = stack.pop()
-        if isinstance(element, JSCSSMixin):
-            element.default_js = local(list(element.default_js))
-            element.default_css = local(list(element.default_css))
-        stack.extend(getattr(element, "_children", {}).values())
-    return m
-
-
 def show_map(places: Any, links: Any) -> dict[str, Any] | None:
     """Draw the map; return what st_folium reports clicked (None with the static fallback)."""
     m = build_map(places, links, title=None, tiles=None)
     try:
         from streamlit_folium import st_folium
 
-        offline_for_st_folium(m)
+        assets.localize_as_data_uris(m)
     except Exception:  # no streamlit-folium, or an asset missing: the plain embedded page still works
         components.html(map_html(build_map(places, links, title=None, tiles=None)), height=560)
         return None

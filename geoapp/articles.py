@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -19,6 +20,8 @@ from pathlib import Path
 from .model import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+#: What an upload may be (the app); a ``.meta.yaml`` sidecar may come along.
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES
 _JSON_FIELDS = ("id", "title", "text", "url", "source", "published", "lang")
 
 
@@ -366,3 +369,42 @@ def article_from_text(text: str, *, title: str | None = None, lang: str | None =
             title_in_text=True,
         )
     return Article(id=f"pasted-{digest}", title=title, text=text, lang=lang or detect_language(text))
+
+
+def read_folder(path: str) -> tuple[list[Article], list[str]]:
+    """Articles under a folder (or one file) the user typed, and one line per problem."""
+    errors: list[ArticleError] = []
+    target = Path(path).expanduser()
+    if not target.exists():
+        return [], [f"{path}: no such file or folder"]
+    articles = list(read_articles([target], errors))
+    if not articles and not errors:
+        errors.append(ArticleError(path, "no readable article files found"))
+    return articles, [str(e) for e in errors]
+
+
+def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Article], list[str]]:
+    """Uploaded files through the CLI's own readers: written to a temporary folder, then read.
+
+    Why a folder rather than parsing bytes here: the readers choose the format by suffix and look
+    for a ``NAME.meta.yaml`` sidecar beside the file, and both keep working unchanged. Error lines
+    and article paths name the upload, not the temporary path.
+    """
+    articles: list[Article] = []
+    messages: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as tmp:
+        folder = Path(tmp)
+        written: list[tuple[str, Path]] = []
+        for name, data in files:
+            safe = Path(name).name or "upload.txt"
+            target = folder / safe
+            target.write_bytes(data)
+            written.append((name, target))
+        for name, target in written:
+            if target.suffix.lower() not in UPLOAD_SUFFIXES:
+                continue  # a sidecar (.meta.yaml) is read with its article
+            errors: list[ArticleError] = []
+            for article in read_path(target, errors):
+                articles.append(replace(article, path=name))
+            messages.extend(str(ArticleError(name, e.message, e.line)) for e in errors)
+    return articles, messages

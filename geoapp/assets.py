@@ -301,3 +301,43 @@ def _copy_asset(asset: Asset, folder: Path) -> None:
             # The whole folder: Leaflet's JS asks for marker-icon-2x.png and marker-shadow.png,
             # which its CSS never names.
             shutil.copytree(src.parent, dest_root / rel.parent, dirs_exist_ok=True)
+
+
+@cache
+def _asset_data_uri(asset_id: str) -> str:
+    """A local Leaflet asset as a data: URI (CSS with its images inlined), built once per process."""
+    asset = find_assets()[asset_id]
+    if asset.kind == "css":
+        body, mime = _inline_css(asset).encode("utf-8"), "text/css"
+    else:
+        body, mime = asset.path.read_bytes(), "text/javascript"
+    return f"data:{mime};base64,{base64.b64encode(body).decode('ascii')}"
+
+
+def localize_as_data_uris(m: folium.Map) -> folium.Map:
+    """For streamlit-folium: the map's JS/CSS as data: URIs, since st_folium loads them by URL.
+
+    st_folium's component ships its own frontend but not Leaflet: it adds a ``<script src>`` for
+    each element's ``default_js``, which are folium's CDN URLs. ``assets.localize`` swaps them for
+    placeholders; here each placeholder becomes the file itself, so nothing leaves the machine.
+    """
+    localize(m)
+
+    def local(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        out = []
+        for name, url in pairs:
+            if url.startswith(PLACEHOLDER):
+                out.append((name, _asset_data_uri(url[len(PLACEHOLDER) :])))
+            elif url.startswith("data:"):
+                out.append((name, url))
+            # anything else would be fetched from the internet: left out
+        return out
+
+    stack: list[object] = [m.get_root()]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, JSCSSMixin):
+            element.default_js = local(list(element.default_js))
+            element.default_css = local(list(element.default_css))
+        stack.extend(getattr(element, "_children", {}).values())
+    return m

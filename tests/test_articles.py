@@ -122,3 +122,21 @@ def test_text_utilities():
         "Danach reiste er ab!",
         "Dann?",
     ]
+
+
+def test_uploads_name_the_upload_not_the_temporary_file():
+    from geoapp.articles import read_uploads
+
+    articles, messages = read_uploads(
+        [
+            ("good.txt", b"Titel\n\nIn Dresden regnet es."),
+            ("bad.jsonl", b'{"id": "a", "text": "Kyiv."}\n{oops\n'),
+            ("empty.md", b""),
+        ]
+    )
+    assert sorted(a.id for a in articles) == ["a", "good"]
+    assert all(a.path in ("good.txt", "bad.jsonl") for a in articles)
+    assert messages == [
+        "bad.jsonl:2: broken JSON (Expecting property name enclosed in double quotes, column 2)",
+        "empty.md: empty file",
+    ]
