@@ -210,21 +210,22 @@ def downloads(results: list[Result], places: Any, links: Any) -> None:
         key="dl_geojson",
         on_click="ignore",
     )
-    acled = getattr(export, "to_acled_csv", None)
-    csv_text = acled(shown) if callable(acled) else export.to_csv(shown)
-    cols[2].download_button("CSV", csv_text, "geoapp-places.csv", "text/csv", key="dl_csv", on_click="ignore")
-    parquet = getattr(export, "to_geoparquet_bytes", None)
-    if callable(parquet):
-        cols[3].download_button(
-            "GeoParquet",
-            parquet(shown),
-            "geoapp-places.parquet",
-            "application/octet-stream",
-            key="dl_parquet",
-            on_click="ignore",
-        )
-    else:
-        cols[3].caption("GeoParquet: not available in this version of geoapp.export")
+    cols[2].download_button(
+        "CSV (ACLED-like)",
+        export.to_acled_csv(shown),
+        "geoapp-places.csv",
+        "text/csv",
+        key="dl_csv",
+        on_click="ignore",
+    )
+    cols[3].download_button(
+        "GeoParquet",
+        export.to_geoparquet_bytes(shown),
+        "geoapp-places.parquet",
+        "application/octet-stream",
+        key="dl_parquet",
+        on_click="ignore",
+    )
 
 
 def candidate_label(c: Candidate) -> str:
