@@ -211,7 +211,7 @@ def downloads(results: list[Result], places: Any, links: Any) -> None:
         on_click="ignore",
     )
     cols[2].download_button(
-        "CSV (ACLED-like)",
+        "CSV",
         export.to_acled_csv(shown),
         "geoapp-places.csv",
         "text/csv",

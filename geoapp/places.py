@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Article, Candidate, Mention
-from .text import Token, name_key, tokenize
+from .text import Token, name_key, sentences, tokenize
 
 # Cue nouns: the word before or after a name that says what kind of place it is.
 REGION_CUES_BEFORE = {
@@ -40,11 +40,16 @@ LOCATIVE_WORDS = {
            "towards", "through", "of", "via"},
 }
 _CUE_WORDS = REGION_CUES_BEFORE | REGION_CUES_AFTER | CITY_CUES_BEFORE
-_OTHER_LANGS = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv")
+#: Languages compared by :func:`commonness`. English and German are loaded anyway (actors use them);
+#: French is the one more Western-European reference. Each further wordfreq table costs 0.2-0.6 s of
+#: cold start (nine languages cost ~3 s) and, measured with the learned decision on top, bought no F1.
+_OTHER_LANGS = ("en", "de", "fr")
 # Abbreviations of two letters are too often ordinary words ("IN", "AT", "NO"); only these stand.
 _SHORT_ABBREVIATIONS = {"US", "UK", "EU"}
 # Window separators allowed inside a multi-word name: a space, or an abbreviation dot ("St. Louis").
-_JOINER = re.compile(r"\.?[ \u00a0]")
+#: A hyphen before the space joins too: names broken at a line end ("Mecklenburg- Vorpommern")
+#: fold to the same key as the whole name.
+_JOINER = re.compile(r"[.-]?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 #: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
 _DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
@@ -113,6 +118,7 @@ class PlaceCandidateSpan:
 
 
 _UNSEEN = object()
+_DEFAULT = object()
 
 
 @dataclass
@@ -152,9 +158,24 @@ class PlaceExtractor:
     ``abbr_surfaces(key) -> {geonameid: {exact surface forms}}``.
     """
 
-    def __init__(self, gazetteer) -> None:
+    def __init__(self, gazetteer, place_filter=_DEFAULT, tagger=_DEFAULT) -> None:
+        """``place_filter``/``tagger``: the learned decision and the German CRF (default: the shipped
+        model files when present; pass None to decide by the rules alone)."""
         self.gazetteer = gazetteer
         self.max_words = max(1, min(int(getattr(gazetteer, "max_words", 5)), 6))
+        if place_filter is _DEFAULT:
+            from .placefilter import PlaceFilter
+
+            place_filter = PlaceFilter.load()
+        if tagger is _DEFAULT:
+            from .placefilter import GermanTagger
+
+            tagger = GermanTagger.load()
+        self.filter = place_filter
+        self.tagger = tagger
+        #: German: "crf" (the tagger's spans), "union" (CRF spans, then model-accepted windows where
+        #: it found none) or "filter" (model over gazetteer windows only). Measured in docs/quality.md.
+        self.de_mode = "crf"
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -178,9 +199,247 @@ class PlaceExtractor:
             if span.candidates[0].feature in ("country", "region") or span.candidates[0].population >= 100_000
         }
         countries.discard(None)
+        if self.filter is not None:
+            return [span for f in fields for span in self._learned_field(f, countries)]
         if not countries:
             return found
         return [span for f in fields for span in self._decide_field(f, countries)]
+
+    def candidate_windows(self, article: Article) -> list[tuple[int, int, dict[str, float]]]:
+        """Every candidate window of the article's text as ``(start, end, features)``: the rows the
+        learned decision is trained on (``scripts/train_place_filter.py``) and scores."""
+        fld = _Field(article.text, article.lang, "text", ())
+        countries = self._context(fld)
+        return [(start, end, feats) for _, _, start, end, _, _, _, feats in self._windows(fld, countries)]
+
+    # -- the learned decision ----------------------------------------------------------------------
+
+    def _context(self, fld: _Field) -> set[str]:
+        """Countries the field is about, by the rules' first reading (as :meth:`extract` does)."""
+        countries = {
+            span.candidates[0].country_code
+            for span in self._decide_field(fld, None)
+            if span.candidates[0].feature in ("country", "region") or span.candidates[0].population >= 100_000
+        }
+        countries.discard(None)
+        return countries
+
+    def _windows(self, fld: _Field, countries: set[str]) -> list[tuple]:
+        """Every longest gazetteer window per start token, with its features for the model.
+
+        Rows are ``(i, j, start, end, key, cands, cue, features)``; dotted abbreviations are left to
+        their rule (they are unambiguous), windows inside ``skip`` spans are left out.
+        """
+        from .placefilter import WindowInfo, window_features
+
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        text, tokens = fld.text, fld.tokens
+        n_tokens = len(tokens)
+        repeats: dict[str, int] = {}
+        rows = []
+        for i in fld.starts:
+            dotted = fld.dotted.get(i, _UNSEEN)
+            if dotted is _UNSEEN:
+                dotted = fld.dotted[i] = self._dotted(fld, i)
+            if dotted is not None:
+                continue
+            match = fld.matches.get(i, _UNSEEN)
+            if match is _UNSEEN:
+                match = self._longest_match(text, tokens, i, lang)
+                if match is not None:
+                    match = (*match, self._cue(text, tokens, i, match[0], lang))
+                fld.matches[i] = match
+            if match is None:
+                continue
+            j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
+            start = tokens[i].start if span_start is None else span_start
+            end = stem_end if span_end is None else span_end
+            if any(s < end and start < e for s, e in fld.skip):
+                continue
+            surface = text[tokens[i].start : tokens[j].end]
+            flags = self.gazetteer.name_flags(key)
+            kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
+            if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
+                self.gazetteer, key, surface, kinds
+            ):
+                continue
+            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries or None, fld)
+            prev_tok = tokens[i - 1] if i > 0 else None
+            next_tok = tokens[j + 1] if j + 1 < n_tokens else None
+            before = tokens[i].start
+            prev_gap = text[prev_tok.end : before] if prev_tok else text[max(0, before - 3) : before]
+            after = tokens[j].end
+            next_gap = text[after : next_tok.start] if next_tok else text[after : after + 3]
+            prev_cap = bool(prev_tok and prev_gap == " " and prev_tok.text[:1].isupper())
+            next_cap = bool(next_tok and next_gap == " " and next_tok.text[:1].isupper())
+            neighbour_place = False
+            for near, is_cap in ((prev_tok, prev_cap), (next_tok, next_cap)):
+                if is_cap:
+                    near_cands = self.gazetteer.candidates(name_key(near.text))
+                    if near_cands and _tier(near_cands[0]) == 1:
+                        neighbour_place = True
+            top = cands[0]
+            if surface not in repeats:
+                repeats[surface] = text.count(surface)
+            info = WindowInfo(
+                surface=surface,
+                stem=stem,
+                lang=lang,
+                n_words=j - i + 1,
+                cue=cue,
+                prev_word=prev_tok.text if prev_tok else "",
+                prev_gap=prev_gap,
+                next_word=next_tok.text if next_tok else "",
+                next_gap=next_gap,
+                sentence_initial=_sentence_initial(text, tokens[i].start),
+                title_case_line=fld.title_case(i),
+                prev_cap_rare=prev_cap and _zipf(prev_tok.text.lower(), lang) < 3.0,
+                next_cap_rare=next_cap and _zipf(next_tok.text.lower(), lang) < 3.0,
+                prev_cap=prev_cap,
+                next_cap=next_cap,
+                neighbour_place=neighbour_place,
+                rule_score=None if decision is None else decision[0],
+                best_tier=min(_tier(c) for c in cands[:10]),
+                features=tuple(c.feature for c in cands[:3]),
+                max_pop=max(c.population for c in cands[:10]),
+                flags=kinds,
+                top_flags=flags.get(top.geonameid or -1, frozenset()),
+                n_cands=len(cands),
+                n_countries=len({c.country_code for c in cands}),
+                in_context=bool(countries) and any(c.country_code in countries for c in cands[:10]),
+                has_context=bool(countries),
+                stripped=stem_end != tokens[j].end or len(stem) != len(surface),
+                repeats=repeats[surface],
+            )
+            rows.append((i, j, start, end, key, cands, cue, window_features(info)))
+        return rows
+
+    def _learned_field(self, fld: _Field, countries: set[str]) -> list[PlaceCandidateSpan]:
+        """The model's decision: all windows scored in one batch, then the longest accepted match at
+        each start token, left to right (as the rule walk does)."""
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        rows = self._windows(fld, countries)
+        probs = self.filter.probabilities(lang, [r[7] for r in rows])
+        threshold = self.filter.threshold(lang)
+        by_start = {r[0]: (r, p) for r, p in zip(rows, probs)}
+        text, tokens = fld.text, fld.tokens
+        out: list[PlaceCandidateSpan] = []
+        crf = lang == "de" and self.tagger is not None and self.de_mode != "filter"
+        if crf:
+            out = self._crf_field(fld, rows)
+        taken = [(sp.mention.start, sp.mention.end) for sp in out]
+        by_flags = self.gazetteer.name_flags
+        first_nl = text.find("\n")
+
+        def headline(offset: int) -> bool:
+            """The title field, or the first line of a text with more lines."""
+            return fld.name == "title" or (first_nl > 0 and offset < first_nl)
+
+        nxt = 0
+        for i in fld.starts:
+            if i < nxt:
+                continue
+            dotted = fld.dotted.get(i)
+            if dotted is not None:
+                out.append(dotted[1])
+                nxt = dotted[0] + 1
+                continue
+            got = by_start.get(i)
+            if got is None:
+                continue
+            (_, j, start, end, key, cands, cue, feats), p = got
+            # A region cue says "place" in so many words ("Lamar County", "Region Kursk"): the rules'
+            # acceptance stands even where the gazetteer knows only a town of that name and the
+            # mention is left for the online geocoder.
+            cue_says_place = cue == "region" and "rule_accept" in feats
+            if (p < threshold and not cue_says_place) or any(s < end and start < e for s, e in taken):
+                continue
+            if crf and self.de_mode == "crf" and not (
+                _country_level(cands[0], by_flags(key))
+                or (_tier(cands[0]) == 1 and "rule_accept" in feats and headline(start))
+            ):
+                # German body text is the tagger's: trained on news sentences, it knows that the
+                # "Dortmund" of a football club is an organisation. Two exceptions the model (and,
+                # in headlines, the rules) must also accept: countries, continents and unions named
+                # by their own names (GermEval calls the EU an organisation; this project calls it
+                # a place), and major places in headlines, which are not sentences ("Pjöngjangs
+                # Entschlossenheit: …") and which the tagger never saw in training.
+                continue
+            mention = Mention(start, end, text[start:end], "place", fld.name)
+            out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, p, (f"model p={p:.2f}",),
+                                          self.gazetteer.name_flags(key)))
+            nxt = j + 1
+            while nxt < len(tokens) and tokens[nxt].start < end:
+                nxt += 1
+        if taken:
+            out.sort(key=lambda sp: sp.mention.start)
+        return out
+
+    def crf_sentences(self, fld: _Field, rows: list[tuple]) -> list[tuple[list[int], list[list[str]]]]:
+        """Token indexes and CRF features per sentence of the field (for training and tagging).
+
+        The gazetteer feature of a token says whether it lies inside a candidate window, where, of
+        which tier, and whether the rules accepted the window ("B1a", "I3r", "O").
+        """
+        from .placefilter import crf_token_features
+
+        text, tokens = fld.text, fld.tokens
+        gaz = ["O"] * len(tokens)
+        for i, j, *_, feats in rows:
+            tier = next((k[5:] for k in feats if k.startswith("tier=") and "*" not in k), "3")
+            mark = tier + ("a" if "rule_accept" in feats else "r")
+            for k in range(i, j + 1):
+                if gaz[k] == "O":
+                    gaz[k] = ("B" if k == i else "I") + mark
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "de"
+        out = []
+        k = 0
+        for s_start, s_end in sentences(text):
+            idx = []
+            while k < len(tokens) and tokens[k].start < s_end:
+                if tokens[k].start >= s_start:
+                    idx.append(k)
+                k += 1
+            if not idx:
+                continue
+            words = [tokens[m].text for m in idx]
+            gaps = [text[s_start : tokens[idx[0]].start]] + [
+                text[tokens[a].end : tokens[b].start] for a, b in zip(idx, idx[1:])
+            ]
+            out.append((idx, crf_token_features(words, gaps, [gaz[m] for m in idx], lang)))
+        return out
+
+    def _crf_field(self, fld: _Field, rows: list[tuple]) -> list[PlaceCandidateSpan]:
+        """Place spans the German CRF tags, with gazetteer candidates where the name has any."""
+        from .placefilter import bio_spans
+
+        text, tokens = fld.text, fld.tokens
+        lang = fld.lang
+        windows = {(r[0], r[1]): r for r in rows}
+        windows_at = {(r[2], r[3]): r for r in rows}  # by characters: "Region Kursk" with its cue
+        out = []
+        for idx, feats in self.crf_sentences(fld, rows):
+            for a, b in bio_spans(self.tagger.tag(feats)):
+                i, j = idx[a], idx[b]
+                start, end = tokens[i].start, tokens[j].end
+                if any(s < end and start < e for s, e in fld.skip):
+                    continue
+                surface = text[start:end]
+                key, cands = name_key(surface), []
+                window = windows.get((i, j)) or windows_at.get((start, end))
+                cue = None
+                if window is not None:  # the gazetteer was asked already: no second probe
+                    start, end, key, cands, cue = window[2], window[3], window[4], list(window[5]), window[6]
+                    surface = text[start:end]
+                for stem, _ in () if window is not None else _stems(surface, end, lang):
+                    got = self.gazetteer.candidates(name_key(stem))
+                    if got:
+                        key, cands = name_key(stem), got
+                        break
+                mention = Mention(start, end, surface, "place", fld.name)
+                out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
+                                              self.gazetteer.name_flags(key) if cands else {}))
+        return out
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -327,14 +586,8 @@ class PlaceExtractor:
                 return None
             return 3.0, tuple(evidence + ["abbreviation"])
 
-        if n_words == 1 and not cue:
-            low = surface.lower()
-            if low in COMPASS_WORDS or _stem_word(low) in COMPASS_WORDS:
-                return None
-            if low in _CUE_WORDS:
-                return None  # "Region", "Stadt", "County" alone: the kind of place, not its name
-            if surface in calendar_and_language_words() and not _tagged_area(cands, flags):
-                return None
+        if _category_veto(surface, n_words, cue, cands, flags):
+            return None
 
         # The most lenient reading among the leading candidates: a tagged name of a big place wins.
         threshold = -9.0
@@ -426,6 +679,37 @@ class PlaceExtractor:
             if commonness(low, lang) < 1.0 and _zipf(low, lang) < 4.0:
                 return near.text
         return None
+
+
+def _country_level(c: Candidate, flags: dict) -> bool:
+    """A continent, a country, or a region of no single country (the EU), by its own name or an
+    abbreviation of it ("DVRK")."""
+    own = flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}
+    supranational = c.feature == "region" and not c.country_code
+    return bool(own) and (c.feature in ("continent", "country") or supranational)
+
+
+def _category_veto(surface: str, n_words: int, cue: str | None, cands, flags: dict) -> bool:
+    """Single words whose category says "not a place" whatever the context: compass words, the
+    cue nouns themselves, and CLDR month, weekday and language names. These are categories, not
+    something a model learns from a few hundred examples, so the learned decision obeys them too."""
+    if n_words != 1 or cue:
+        return False
+    low = surface.lower()
+    if low in COMPASS_WORDS or _stem_word(low) in COMPASS_WORDS:
+        return True
+    if low in _CUE_WORDS:
+        return True  # "Region", "Stadt", "County" alone: the kind of place, not its name
+    return surface in calendar_and_language_words() and not _tagged_area(cands, flags)
+
+
+def _abbreviation_veto(gazetteer, key: str, surface: str, kinds: set[str] | frozenset[str]) -> bool:
+    """An abbreviation-only key matched by anything but its exact form ("us" is not "US"), or a
+    two-letter code outside the few that news uses ("IN", "AT" are words)."""
+    if "abbr" not in kinds or not (surface.isupper() or kinds <= {"abbr", "iso"}):
+        return False
+    forms = set().union(*gazetteer.abbr_surfaces(key).values())
+    return surface not in forms or (len(surface) <= 2 and surface not in _SHORT_ABBREVIATIONS)
 
 
 def _stem_word(word: str) -> str:

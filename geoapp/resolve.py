@@ -74,6 +74,8 @@ def _build_context(spans: list[PlaceCandidateSpan]) -> _Context:
     regions: set = set()
     anchors: list = []
     for span in spans:
+        if not span.candidates:
+            continue  # a tagger's span the gazetteer does not know: no evidence of a country
         best = max(span.candidates[:MAX_CANDIDATES], key=prior)
         unambiguous = len({c.country_code for c in span.candidates}) == 1
         if best.feature == "country":
@@ -122,6 +124,10 @@ def resolve(spans: list[PlaceCandidateSpan], *, text: str = "", title: str = "")
 
 def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpan | None, flags: dict):
     cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+    if not cands:
+        # Found by the German tagger ("Lehrter Bahnhof", a street): a place without coordinates
+        # here, left for the online geocoder chain when it is enabled.
+        return None, "not in the gazetteer"
     if span.cue == "region" and not any(c.feature == "region" for c in cands):
         # "Lamar County" is not the town of Lamar: leave it for a geocoder that knows counties.
         return None, "region cue, but no region of that name in the gazetteer"
@@ -140,10 +146,15 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
         if share and c.feature != "country":
             s += 3.0 * share
             reasons.append(f"{c.country_code} named in the article")
-        if flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}:
+        own_name = bool(flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"})
+        if own_name:
             s += 1.5  # the text used this place's own name, not a loose alternate
         else:
             s -= 1.5
+        if own_name and c.feature in ("country", "continent"):
+            # A country called by its own name is the country, whatever country the article is
+            # about: the context bonus must not let Peru, Maine outrank Peru.
+            s += 3.0
         own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
         if own_region in ctx.regions and own_region[1] != span.key:
             s += 2.5

@@ -162,4 +162,4 @@ def test_a_fix_made_in_the_app_is_stored_and_applied_to_later_sessions(app: AppT
 
 def test_downloads_offered(app: AppTest):
     labels = [b.label for b in app.get("download_button")]
-    assert {"Map (HTML)", "GeoJSON", "CSV"} <= set(labels)
+    assert {"Map (HTML)", "GeoJSON", "CSV", "GeoParquet"} <= set(labels)

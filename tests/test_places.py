@@ -153,3 +153,22 @@ def test_title_searched_apart(extractor: PlaceExtractor) -> None:
     art = Article(id="t", title="Lage in Kiew", text="Die Stadt wurde angegriffen.", lang="de")
     spans = extractor.extract(art)
     assert [(s.mention.field, s.mention.text) for s in spans] == [("title", "Kiew")]
+
+
+def test_hyphen_broken_names_join(gaz: Gazetteer) -> None:
+    """A name broken at a line end ("Mecklenburg- Vorpommern") folds to the whole name's key."""
+    rules = PlaceExtractor(gaz, place_filter=None, tagger=None)
+    assert "Mecklenburg- Vorpommern" in found(rules, "Die Wahl in Mecklenburg- Vorpommern war knapp.", "de")
+
+
+def test_commonness_separates_words_from_names() -> None:
+    from geoapp.places import commonness
+
+    assert commonness("mehr", "de") > 1.5  # a German word, rare elsewhere
+    assert commonness("paris", "en") < 1.0  # a name, about as frequent in every language
+
+
+def test_rules_alone_still_work_without_model(gaz: Gazetteer) -> None:
+    rules = PlaceExtractor(gaz, place_filter=None, tagger=None)
+    assert found(rules, "In March, Germany and France signed.") == ["Germany", "France"]
+    assert found(rules, "The word means battery in English.") == []

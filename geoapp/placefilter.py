@@ -1,0 +1,313 @@
+"""The learned decision over candidate place spans, and a German sequence tagger.
+
+Why a learned decision: the gazetteer proposes far more windows than are places (German capitalises
+every noun; "Mehr", "Lage" and "Bergen" are towns somewhere), and the hand rules in
+:mod:`geoapp.places` weigh a dozen signals with hand-set thresholds. A logistic regression over the
+same signals, fitted on annotated news (see ``scripts/train_place_filter.py`` and ``docs/quality.md``),
+weighs them from data instead. The rule decision itself is one of the features, so the model starts
+from what the rules know and corrects them.
+
+Why logistic regression scored in plain Python: a dozen to a few dozen windows per article, each with
+~40 sparse features, cost a few microseconds as a dictionary dot product; a scikit-learn
+``predict_proba`` call costs more in call overhead than that, per article. scikit-learn fits the
+weights; the shipped model is a small JSON file of weights that loads in milliseconds.
+
+Why a CRF for German: in German news a third of the places are not gazetteer windows at all (small
+places, streets, multi-word names, inflections), so no filter over gazetteer windows can find them.
+A linear-chain CRF (python-crfsuite) tagging LOC tokens with word shape, affixes, word frequency and
+gazetteer-match features finds many of them; its spans are then resolved through the gazetteer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MODEL_PATH = DATA_DIR / "place_filter.json"
+CRF_PATH = DATA_DIR / "place_filter_de.crfsuite"
+
+#: Words before a name that make it a place in German and English (prepositions).
+LOCATIVES = {
+    "de": frozenset({"in", "im", "nach", "aus", "bei", "von", "vor", "nahe", "nördlich", "südlich",
+                     "östlich", "westlich", "zwischen", "über", "durch", "gegen", "um", "ab", "bis",
+                     "ins", "vom", "zum", "zur", "am", "an", "auf"}),
+    "en": frozenset({"in", "at", "from", "to", "near", "into", "across", "outside", "around", "between",
+                     "toward", "towards", "through", "of", "via", "throughout", "inside"}),
+}
+#: Words before a name that make it part of a person's name or title ("Mr", "Präsident").
+ARTICLES = {
+    "de": frozenset({"der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines"}),
+    "en": frozenset({"the", "a", "an"}),
+}
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str, lang: str) -> float:
+    """wordfreq Zipf frequency, cached (a new word costs ~20 µs)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+def _bucket(x: float, edges: tuple[float, ...]) -> int:
+    for k, e in enumerate(edges):
+        if x < e:
+            return k
+    return len(edges)
+
+
+_ZIPF_EDGES = (1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0)
+
+
+def shape(word: str) -> str:
+    """Collapsed character classes: "Berlin" → "Xx", "USA" → "X", "A7" → "Xd", "e.V." → "x.X."."""
+    out: list[str] = []
+    for ch in word:
+        c = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:6]
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """What the extractor knows about one candidate window, handed to :func:`window_features`."""
+
+    surface: str
+    stem: str
+    lang: str
+    n_words: int
+    cue: str | None
+    prev_word: str
+    prev_gap: str
+    next_word: str
+    next_gap: str
+    sentence_initial: bool
+    title_case_line: bool
+    prev_cap_rare: bool  # capitalised neighbour that looks like a name (rare as a word)
+    next_cap_rare: bool
+    prev_cap: bool
+    next_cap: bool
+    neighbour_place: bool  # a neighbouring capitalised word is itself a big place
+    rule_score: float | None  # the rule decision: None = rejected
+    best_tier: int
+    features: tuple[str, ...]  # feature types of the first three candidates
+    max_pop: int
+    flags: frozenset[str]  # union of name kinds over candidates
+    top_flags: frozenset[str]  # name kinds of the best-prior candidate
+    n_cands: int
+    n_countries: int
+    in_context: bool  # some candidate lies in a country the article names
+    has_context: bool  # the article names any country at all
+    stripped: bool  # matched on an inflection-stripped stem ("Russlands")
+    repeats: int  # how often the surface occurs in the field
+
+
+def window_features(w: WindowInfo) -> dict[str, float]:
+    """Sparse features of one window; crossed with the language by the model's key prefix."""
+    f: dict[str, float] = {"bias": 1.0}
+    low = w.stem.lower()
+    own = zipf(low, w.lang)
+    other = zipf(low, "de" if w.lang == "en" else "en")
+    fr = zipf(low, "fr")
+    zb = _bucket(own, _ZIPF_EDGES)
+    f[f"zipf_own={zb}"] = 1.0
+    f[f"zipf_other={_bucket(other, _ZIPF_EDGES)}"] = 1.0
+    f["zipf_own"] = own / 7.0
+    f["common_vs_other"] = max(-3.0, min(3.0, own - max(other, fr))) / 3.0
+    f[f"nw={min(w.n_words, 3)}"] = 1.0
+    caps = w.surface.isupper() and len(w.surface) > 1
+    f[f"shape={'caps' if caps else shape(w.surface.split()[0])}"] = 1.0
+    f[f"len={_bucket(len(w.surface), (3, 4, 6, 9, 13))}"] = 1.0
+    if w.sentence_initial:
+        f["sent_initial"] = 1.0
+        f[f"sent_initial*zipf={zb}"] = 1.0
+    if w.title_case_line:
+        f["title_line"] = 1.0
+    prev = w.prev_word.lower()
+    loc = prev in LOCATIVES.get(w.lang, ())
+    if loc:
+        f["locative"] = 1.0
+        f[f"locative*zipf={zb}"] = 1.0
+    if w.prev_gap.strip() == "" and (loc or prev in ARTICLES.get(w.lang, ())):
+        f[f"prev={prev}"] = 1.0  # a closed class: prepositions and articles
+        if not loc:
+            f["after_article"] = 1.0
+    if w.prev_gap.strip():
+        f[f"prev_punct={w.prev_gap.strip()[-1:]}"] = 1.0
+    nxt = w.next_gap.strip()[:1]
+    if nxt:
+        f[f"next_punct={nxt}"] = 1.0
+    if w.cue:
+        f[f"cue={w.cue}"] = 1.0
+    if w.prev_cap:
+        f["prev_cap"] = 1.0
+    if w.next_cap:
+        f["next_cap"] = 1.0
+    if w.prev_cap_rare:
+        f["prev_cap_rare"] = 1.0
+    if w.next_cap_rare:
+        f["next_cap_rare"] = 1.0
+    if w.prev_cap and w.next_cap:
+        f["inside_cap_sequence"] = 1.0
+    if w.neighbour_place:
+        f["neighbour_place"] = 1.0
+    if w.rule_score is None:
+        f["rule_reject"] = 1.0
+    else:
+        f["rule_accept"] = 1.0
+        f["rule_score"] = max(-2.0, min(6.0, w.rule_score)) / 6.0
+    f[f"tier={w.best_tier}"] = 1.0
+    f[f"tier={w.best_tier}*zipf={zb}"] = 1.0
+    for k, feat in enumerate(w.features[:3]):
+        f[f"feat{min(k, 1)}={feat}"] = 1.0
+    f[f"pop={_bucket(math.log10(w.max_pop + 1), (3, 4, 5, 6, 7))}"] = 1.0
+    for flag in w.flags:
+        f[f"flag={flag}"] = 1.0
+    for flag in w.top_flags:
+        f[f"top_flag={flag}"] = 1.0
+    tagged = bool(w.top_flags & {"main", "en", "de"})
+    f[f"tagged={tagged}*tier={w.best_tier}"] = 1.0
+    f[f"ncands={_bucket(w.n_cands, (2, 3, 6, 20))}"] = 1.0
+    f[f"ncountries={_bucket(w.n_countries, (2, 3, 6))}"] = 1.0
+    if w.has_context:
+        f[f"context={'in' if w.in_context else 'out'}*tier={w.best_tier}"] = 1.0
+    if w.stripped:
+        f["stripped"] = 1.0
+    if w.repeats > 1:
+        f["repeats"] = min(w.repeats, 5) / 5.0
+    return f
+
+
+class PlaceFilter:
+    """The shipped logistic-regression weights: ``probability(lang, features) -> p(place)``."""
+
+    def __init__(self, weights: dict[str, dict[str, float]], thresholds: dict[str, float], meta: dict):
+        self.weights = weights
+        self.thresholds = thresholds
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PlaceFilter | None:
+        """The model file, or None when it is absent (the rules then decide alone)."""
+        p = Path(path) if path is not None else MODEL_PATH
+        if not p.exists():
+            return None
+        data = json.loads(p.read_text(encoding="utf-8"))
+        return cls(data["weights"], data["thresholds"], data.get("meta", {}))
+
+    def model_lang(self, lang: str) -> str:
+        return lang if lang in self.weights else "en"
+
+    def probabilities(self, lang: str, rows: Iterable[dict[str, float]]) -> list[float]:
+        """One probability per feature row (a plain sparse dot product per row)."""
+        w = self.weights[self.model_lang(lang)]
+        get = w.get
+        out = []
+        for row in rows:
+            z = sum(get(k, 0.0) * v for k, v in row.items())
+            out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+        return out
+
+    def threshold(self, lang: str) -> float:
+        return self.thresholds.get(self.model_lang(lang), 0.5)
+
+
+# -- the German CRF ----------------------------------------------------------------------------
+
+
+def crf_token_features(
+    words: list[str], gaps: list[str], gaz_tags: list[str], lang: str = "de"
+) -> list[list[str]]:
+    """crfsuite feature strings per token of one sentence.
+
+    ``gaps`` holds the text between token k-1 and k (punctuation is not a token);
+    ``gaz_tags`` says whether the token is inside a gazetteer window and of which tier
+    ("B1", "I2", "O").
+    """
+    n = len(words)
+    static = [_word_static(w, lang) for w in words]
+    lows = [st[0] for st in static]
+    shapes = [st[1] for st in static]
+    zb = [st[2] for st in static]
+    feats: list[list[str]] = []
+    for k in range(n):
+        g = gaps[k].strip()
+        f = list(static[k][3])
+        f += [
+            "g=" + gaz_tags[k],
+            "g=" + gaz_tags[k] + "|z=" + zb[k],
+            "pg=" + (g[-1:] if g else "_"),
+        ]
+        if k == 0 or (g and g[-1] in ".!?:"):
+            f.append("first")
+        for d in (-2, -1, 1, 2):
+            m = k + d
+            if 0 <= m < n:
+                f.append(f"{d}w=" + lows[m])
+                f.append(f"{d}s=" + shapes[m])
+                f.append(f"{d}g=" + gaz_tags[m])
+                if abs(d) == 1:
+                    f.append(f"{d}z=" + zb[m])
+            else:
+                f.append(f"{d}w=<pad>")
+        if k + 1 < n:
+            ng = gaps[k + 1].strip()
+            f.append("ng=" + (ng[:1] if ng else "_"))
+        feats.append(f)
+    return feats
+
+
+@lru_cache(maxsize=100_000)
+def _word_static(word: str, lang: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """Lowercase form, shape, frequency bucket and the context-free features of one word, cached:
+    news repeats its words, and these strings are most of the tagger's feature cost."""
+    lw = word.lower()
+    sh = shape(word)
+    zb = str(_bucket(zipf(lw, lang), _ZIPF_EDGES))
+    f = ["b", "w=" + lw, "s=" + sh, "p3=" + lw[:3], "s3=" + lw[-3:], "s4=" + lw[-4:], "s2=" + lw[-2:],
+         "z=" + zb, "z=" + zb + "|s=" + sh]
+    if "-" in word:
+        f += ["hy", "hy1=" + lw.split("-")[0], "hyl=" + lw.rsplit("-", 1)[-1][-4:]]
+    return lw, sh, zb, tuple(f)
+
+
+class GermanTagger:
+    """A python-crfsuite tagger for LOC spans in German sentences (loaded lazily, ~ms)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        import pycrfsuite
+
+        self.path = Path(path) if path is not None else CRF_PATH
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(self.path))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> GermanTagger | None:
+        p = Path(path) if path is not None else CRF_PATH
+        return cls(p) if p.exists() else None
+
+    def tag(self, feats: list[list[str]]) -> list[str]:
+        return self.tagger.tag(feats)
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int]]:
+    """Token index ranges ``(i, j)`` inclusive of B-/I- runs (an I- without B- opens a span)."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for k, t in enumerate(tags):
+        if t.startswith("B") or (t.startswith("I") and start is None):
+            if start is not None:
+                out.append((start, k - 1))
+            start = k
+        elif t == "O" and start is not None:
+            out.append((start, k - 1))
+            start = None
+    if start is not None:
+        out.append((start, len(tags) - 1))
+    return out
