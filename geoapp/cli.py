@@ -95,6 +95,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     m = build_map(places, links, title=title, tiles=tiles)
     path = save_map(m, args.output, self_contained=args.self_contained)
     print(f"geoapp: map of {len(places)} places and {len(links)} links written to {path}", file=sys.stderr)
+    print(
+        f"geoapp: open {path.resolve().as_uri()} in a browser; for the app: streamlit run app.py",
+        file=sys.stderr,
+    )
     return _report(errors)
 
 
