@@ -238,18 +238,8 @@ class PlaceExtractor:
         repeats: dict[str, int] = {}
         rows = []
         for i in fld.starts:
-            dotted = fld.dotted.get(i, _UNSEEN)
-            if dotted is _UNSEEN:
-                dotted = fld.dotted[i] = self._dotted(fld, i)
-            if dotted is not None:
-                continue
-            match = fld.matches.get(i, _UNSEEN)
-            if match is _UNSEEN:
-                match = self._longest_match(text, tokens, i, lang)
-                if match is not None:
-                    match = (*match, self._cue(text, tokens, i, match[0], lang))
-                fld.matches[i] = match
-            if match is None:
+            dotted, match = self._probe(fld, i, lang)
+            if dotted is not None or match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start = tokens[i].start if span_start is None else span_start
@@ -454,19 +444,11 @@ class PlaceExtractor:
             if i < nxt:
                 continue
             tok = tokens[i]
-            dotted = fld.dotted.get(i, _UNSEEN)
-            if dotted is _UNSEEN:
-                dotted = fld.dotted[i] = self._dotted(fld, i)
+            dotted, match = self._probe(fld, i, lang)
             if dotted is not None:
                 out.append(dotted[1])
                 nxt = dotted[0] + 1
                 continue
-            match = fld.matches.get(i, _UNSEEN)
-            if match is _UNSEEN:
-                match = self._longest_match(text, tokens, i, lang)
-                if match is not None:
-                    match = (*match, self._cue(text, tokens, i, match[0], lang))
-                fld.matches[i] = match
             if match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
@@ -489,6 +471,25 @@ class PlaceExtractor:
                     while nxt < n_tokens and tokens[nxt].start < span_end:
                         nxt += 1
         return out
+
+    def _probe(self, fld: _Field, i: int, lang: str) -> tuple:
+        """``(dotted, match)`` at token ``i``, each looked up once per field and then memoised.
+
+        Both passes over a field (with and without the article's countries) and the learned path
+        ask the same questions of the gazetteer; only the decisions differ.
+        """
+        dotted = fld.dotted.get(i, _UNSEEN)
+        if dotted is _UNSEEN:
+            dotted = fld.dotted[i] = self._dotted(fld, i)
+        if dotted is not None:
+            return dotted, None
+        match = fld.matches.get(i, _UNSEEN)
+        if match is _UNSEEN:
+            match = self._longest_match(fld.text, fld.tokens, i, lang)
+            if match is not None:
+                match = (*match, self._cue(fld.text, fld.tokens, i, match[0], lang))
+            fld.matches[i] = match
+        return None, match
 
     def _dotted(self, fld: _Field, i: int) -> tuple[int, PlaceCandidateSpan] | None:
         """A dotted country abbreviation starting at token ``i`` ("U.S.", "U.K.", "U.S.A.").
