@@ -337,23 +337,7 @@ def fixes_table(settings: Settings, article_ids: set[str]) -> None:
             hide_index=True,
             key="fixes_table",
         )
-    lines = "".join(
-        json.dumps(
-            {
-                "article_id": c.article_id,
-                "field": c.field,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "place": c.place,
-                "created": c.created,
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        + "\n"
-        for c in fixes
-    )
+    lines = "".join(json.dumps(c.to_record(), ensure_ascii=False, sort_keys=True) + "\n" for c in fixes)
     st.download_button(
         f"Export all fixes ({len(fixes)}, JSONL)",
         lines,

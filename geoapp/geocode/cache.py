@@ -120,6 +120,18 @@ class Correction:
     place: dict[str, Any]
     created: float
 
+    def to_record(self) -> dict[str, Any]:
+        """The fix as one line of a fixes file (``geoapp cache export --corrections``)."""
+        return {
+            "article_id": self.article_id,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "place": self.place,
+            "created": self.created,
+        }
+
 
 def _iso(ts: float | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
@@ -498,18 +510,7 @@ class GeocodeCache:
         items = self.list_corrections()
         _write_jsonl_atomic(
             Path(path),
-            (
-                {
-                    "article_id": c.article_id,
-                    "field": c.field,
-                    "start": c.start,
-                    "end": c.end,
-                    "text": c.text,
-                    "place": c.place,
-                    "created": c.created,
-                }
-                for c in items
-            ),
+            (c.to_record() for c in items),
         )
         return len(items)
 
