@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA
 
 from geoapp.actors import (
     ActorRegistry,
@@ -305,26 +306,6 @@ def test_english_demonym_is_never_a_place_span() -> None:
 # Role titles and surnames: our own short articles
 # ---------------------------------------------------------------------------------------------
 
-DE_NOVAK = (
-    "Die slowakische Präsidentin Zuzana Novak ist am Montag zu einem Besuch in Wien eingetroffen. "
-    "Novak traf dort den österreichischen Bundeskanzler. Wie die Nachrichtenagentur dpa berichtete, "
-    "sprach Novak in Wien auch über Gaslieferungen."
-)
-DE_TARVENKO = (
-    "Der ukrainische Verteidigungsminister Oleh Tarvenko besuchte am Mittwoch Truppen in Charkiw. "
-    "Dort sprach Tarvenko mit Soldaten über die Lage an der Front. Russische Medien berichteten, "
-    "Tarvenko sei auch in Isjum gewesen. Laut Tass wurde Charkiw in der Nacht erneut beschossen."
-)
-EN_KOVALSKA = (
-    "Slovak President Marta Kovalska arrived in Vienna on Monday for talks on gas transit. "
-    "She later met Austrian ministers in Graz. Kovalska's visit was first reported by Reuters. "
-    "According to Reuters, the talks in Vienna lasted four hours."
-)
-EN_BRENNER = (
-    "Chilean foreign minister Alejandro Brenner arrived in Buenos Aires on Tuesday. "
-    "There, Brenner signed a water-sharing deal with Argentine officials. "
-    "Brenner said his government would fund a new road near Mendoza, AFP reported."
-)
 OWN_PLACES = {
     "Wien": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),
     "Vienna": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA
 
 from geoapp.actors import ActorRegistry, find_actors
 from geoapp.links import MENTIONED_WITH, cue_relation, find_links
@@ -155,27 +156,6 @@ def test_sample_dort_carries_the_previous_place(sample) -> None:
 # Our own articles
 # ---------------------------------------------------------------------------------------------
 
-DE_NOVAK = (
-    "Die slowakische Präsidentin Zuzana Novak ist am Montag zu einem Besuch in Wien eingetroffen. "
-    "Novak traf dort den österreichischen Bundeskanzler. Wie die Nachrichtenagentur dpa berichtete, "
-    "sprach Novak in Wien auch über Gaslieferungen."
-)
-DE_TARVENKO = (
-    "Der ukrainische Verteidigungsminister Oleh Tarvenko besuchte am Mittwoch Truppen in Charkiw. "
-    "Dort sprach Tarvenko mit Soldaten über die Lage an der Front. Russische Medien berichteten, "
-    "Tarvenko sei auch in Isjum gewesen. Laut Tass wurde Charkiw in der Nacht erneut beschossen."
-)
-EN_KOVALSKA = (
-    "Slovak President Marta Kovalska arrived in Vienna on Monday for talks on gas transit. "
-    "She later met Austrian ministers in Graz. Kovalska's visit was first reported by Reuters. "
-    "According to Reuters, the talks in Vienna lasted four hours."
-)
-EN_BRENNER = (
-    "Chilean foreign minister Alejandro Brenner arrived in Buenos Aires on Tuesday. "
-    "There, Brenner signed a water-sharing deal with Argentine officials. "
-    "Brenner said his government would fund a new road near Mendoza, AFP reported."
-)
-
 
 def test_german_unknown_president_linked_news_agency_not(registry: ActorRegistry) -> None:
     _article, links = run(DE_NOVAK, registry, "de")
@@ -320,15 +300,31 @@ def stage_output(article: Article, registry: ActorRegistry, actors_mod, links_mo
             lks = links_mod.find_links(art, pms, ams)
             out.append(
                 [
-                    [am.mention.field, am.mention.start, am.mention.end, am.mention.kind, am.actor.name,
-                     am.actor.kind, am.actor.country_code, am.actor.role]
+                    [
+                        am.mention.field,
+                        am.mention.start,
+                        am.mention.end,
+                        am.mention.kind,
+                        am.actor.name,
+                        am.actor.kind,
+                        am.actor.country_code,
+                        am.actor.role,
+                    ]
                     for am in ams
                 ]
             )
             out.append(
                 [
-                    [lk.actor.name, lk.place.name, lk.relation, lk.sentence.start, lk.sentence.end,
-                     lk.sentence.field, lk.place_mention.start, lk.actor_mention.start]
+                    [
+                        lk.actor.name,
+                        lk.place.name,
+                        lk.relation,
+                        lk.sentence.start,
+                        lk.sentence.end,
+                        lk.sentence.field,
+                        lk.place_mention.start,
+                        lk.actor_mention.start,
+                    ]
                     for lk in lks
                 ]
             )
