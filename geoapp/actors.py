@@ -889,7 +889,11 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
     # 1. registry aliases, longest match; inside a hyphenated compound only its first part
     index = state.registry.index
     registry_words = index.start_words(f.distinct) | f.hyphenated
-    title_words = _TITLES.start_words(f.distinct) | f.hyphenated
+    title_words = (
+        _TITLES.start_words(f.distinct)
+        | f.hyphenated
+        | {w for w in f.distinct if _DE_TITLE_COMPOUND.fullmatch(w)}
+    )
     either = registry_words | title_words
     visit = [i for i, w in enumerate(words) if w in either] if either else []
     nxt = 0  # the first token not consumed by a match
@@ -1040,7 +1044,17 @@ def _match_title(text: str, toks: Sequence[Tok], i: int) -> tuple[int, str, int]
         role = _TITLES.single(last)
         if role is not None and _capitalised(last):
             return 1, role, tok.start + len(head)
+    # German compounds end in the office: Umweltministerin, Gesundheitsminister, Landrätin.
+    m = _DE_TITLE_COMPOUND.fullmatch(tok.text)
+    if m:
+        return 1, m.group("base") + ("in" if m.group("fem") else ""), -1
     return None
+
+
+_DE_TITLE_COMPOUND = re.compile(
+    r"(?P<base>(?:[A-ZÄÖÜ][a-zäöüß]+)?(?:[Mm]inister|[Pp]räsident|[Ss]precher|[Bb]ürgermeister|[Ll]andrat|[Ll]andrät))"
+    r"(?P<fem>in|innen)?(?:s|n|en)?"
+)
 
 
 def _name_after(

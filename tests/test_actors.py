@@ -410,3 +410,20 @@ def test_title_field_is_searched_when_apart_from_text(registry: ActorRegistry) -
         ("text", "Sergei Lawrow"),
         ("title", "Lawrow"),
     ]
+
+
+def test_german_compound_titles_find_unknown_people(registry: ActorRegistry) -> None:
+    text = (
+        "Die brasilianische Umweltministerin Ana Ribeiro reiste nach Belém. Landrätin Sabine Kühnert "
+        "sprach von einer ernsten Lage. Später sagte Ribeiro, das Geld komme."
+    )
+    article = Article(id="t", title="", text=text, lang="de")
+    found = find_actors(article, [], registry, capital_of=lambda cc: None)
+    people = {
+        (am.mention.text, am.actor.name, am.actor.role, am.actor.country_code)
+        for am in found
+        if am.actor.kind == "person"
+    }
+    assert ("Ana Ribeiro", "Ana Ribeiro", "Umweltministerin", "BR") in people
+    assert ("Sabine Kühnert", "Sabine Kühnert", "Landrätin", None) in people
+    assert ("Ribeiro", "Ana Ribeiro", "Umweltministerin", "BR") in people
