@@ -29,6 +29,18 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+# Degrees of latitude that surely exceed _NEAR_KM (one degree is at least 110.5 km): a cheap test
+# that skips most great-circle computations when candidates are scored against the article's places.
+_NEAR_LAT_DEG = _NEAR_KM / 110.5
+
+
+def _near_any(lat: float, lon: float, anchors: list[tuple[float, float]]) -> bool:
+    """Whether any anchor lies within :data:`_NEAR_KM` of the point."""
+    return any(
+        abs(lat - la) <= _NEAR_LAT_DEG and haversine_km(lat, lon, la, lo) < _NEAR_KM for la, lo in anchors
+    )
+
+
 def prior(c: Candidate) -> float:
     """Importance of a candidate before any context: kind of place, population, capital status.
 
@@ -172,7 +184,7 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
             s += 3.0
             reasons.append("city cue")
         if ctx.anchors and c.feature in ("city", "feature", "other"):
-            if any(haversine_km(c.lat, c.lon, la, lo) < _NEAR_KM for la, lo in ctx.anchors[:50]):
+            if _near_any(c.lat, c.lon, ctx.anchors[:50]):
                 s += 1.0
                 reasons.append("near other places in the article")
         scored.append((s, -cands.index(c), c, reasons))
