@@ -25,6 +25,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -111,19 +113,15 @@ class WindowInfo:
 def window_features(w: WindowInfo) -> dict[str, float]:
     """Sparse features of one window; crossed with the language by the model's key prefix."""
     f: dict[str, float] = {"bias": 1.0}
-    low = w.stem.lower()
-    own = zipf(low, w.lang)
-    other = zipf(low, "de" if w.lang == "en" else "en")
-    fr = zipf(low, "fr")
-    zb = _bucket(own, _ZIPF_EDGES)
-    f[f"zipf_own={zb}"] = 1.0
-    f[f"zipf_other={_bucket(other, _ZIPF_EDGES)}"] = 1.0
-    f["zipf_own"] = own / 7.0
-    f["common_vs_other"] = max(-3.0, min(3.0, own - max(other, fr))) / 3.0
+    zb, own_key, other_key, own_value, common_value = _word_frequency_features(w.stem.lower(), w.lang)
+    f[own_key] = 1.0
+    f[other_key] = 1.0
+    f["zipf_own"] = own_value
+    f["common_vs_other"] = common_value
     f[f"nw={min(w.n_words, 3)}"] = 1.0
-    caps = w.surface.isupper() and len(w.surface) > 1
-    f[f"shape={'caps' if caps else shape(w.surface.split()[0])}"] = 1.0
-    f[f"len={_bucket(len(w.surface), (3, 4, 6, 9, 13))}"] = 1.0
+    shape_key, len_key = _surface_features(w.surface)
+    f[shape_key] = 1.0
+    f[len_key] = 1.0
     if w.sentence_initial:
         f["sent_initial"] = 1.0
         f[f"sent_initial*zipf={zb}"] = 1.0
@@ -184,6 +182,35 @@ def window_features(w: WindowInfo) -> dict[str, float]:
     return f
 
 
+@lru_cache(maxsize=100_000)
+def _word_frequency_features(low: str, lang: str) -> tuple[int, str, str, float, float]:
+    """The word-frequency part of :func:`window_features` for one lowercased stem:
+    ``(own bucket, own-bucket key, other-bucket key, own zipf / 7, commonness feature)``.
+    Cached per word because the same names recur in every article and each value costs three
+    frequency lookups and two formatted keys."""
+    own = zipf(low, lang)
+    other = zipf(low, "de" if lang == "en" else "en")
+    fr = zipf(low, "fr")
+    zb = _bucket(own, _ZIPF_EDGES)
+    return (
+        zb,
+        f"zipf_own={zb}",
+        f"zipf_other={_bucket(other, _ZIPF_EDGES)}",
+        own / 7.0,
+        max(-3.0, min(3.0, own - max(other, fr))) / 3.0,
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _surface_features(surface: str) -> tuple[str, str]:
+    """The shape and length keys of :func:`window_features` for one surface, cached per surface."""
+    caps = surface.isupper() and len(surface) > 1
+    return (
+        f"shape={'caps' if caps else shape(surface.split()[0])}",
+        f"len={_bucket(len(surface), (3, 4, 6, 9, 13))}",
+    )
+
+
 class PlaceFilter:
     """The shipped logistic-regression weights: ``probability(lang, features) -> p(place)``."""
 
@@ -210,7 +237,8 @@ class PlaceFilter:
         get = w.get
         out = []
         for row in rows:
-            z = sum(get(k, 0.0) * v for k, v in row.items())
+            # sum() over map() adds the same products in the same order as a generator, in C.
+            z = sum(map(mul, map(get, row, repeat(0.0)), row.values()))
             out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
         return out
 
@@ -232,30 +260,31 @@ def crf_token_features(
     """
     n = len(words)
     static = [_word_static(w, lang) for w in words]
-    lows = [st[0] for st in static]
-    shapes = [st[1] for st in static]
     zb = [st[2] for st in static]
+    pad = _PAD
     feats: list[list[str]] = []
     for k in range(n):
         g = gaps[k].strip()
         f = list(static[k][3])
+        tag = gaz_tags[k]
         f += [
-            "g=" + gaz_tags[k],
-            "g=" + gaz_tags[k] + "|z=" + zb[k],
+            "g=" + tag,
+            "g=" + tag + "|z=" + zb[k],
             "pg=" + (g[-1:] if g else "_"),
         ]
         if k == 0 or (g and g[-1] in ".!?:"):
             f.append("first")
-        for d in (-2, -1, 1, 2):
-            m = k + d
+        # Neighbours at -2, -1, +1, +2: word, shape, gazetteer tag and (at distance one) frequency.
+        for slot, m in enumerate((k - 2, k - 1, k + 1, k + 2)):
             if 0 <= m < n:
-                f.append(f"{d}w=" + lows[m])
-                f.append(f"{d}s=" + shapes[m])
-                f.append(f"{d}g=" + gaz_tags[m])
-                if abs(d) == 1:
-                    f.append(f"{d}z=" + zb[m])
+                w_feat, s_feat, z_feat = static[m][4][slot]
+                f.append(w_feat)
+                f.append(s_feat)
+                f.append(_gaz_feature(slot, gaz_tags[m]))
+                if z_feat is not None:
+                    f.append(z_feat)
             else:
-                f.append(f"{d}w=<pad>")
+                f.append(pad[slot])
         if k + 1 < n:
             ng = gaps[k + 1].strip()
             f.append("ng=" + (ng[:1] if ng else "_"))
@@ -263,10 +292,24 @@ def crf_token_features(
     return feats
 
 
+_OFFSETS = (-2, -1, 1, 2)
+_PAD = tuple(f"{d}w=<pad>" for d in _OFFSETS)
+
+
+@lru_cache(maxsize=1_000)
+def _gaz_feature(slot: int, tag: str) -> str:
+    """The gazetteer-tag feature of the neighbour in ``slot`` (index into -2, -1, +1, +2)."""
+    return f"{_OFFSETS[slot]}g=" + tag
+
+
 @lru_cache(maxsize=100_000)
-def _word_static(word: str, lang: str) -> tuple[str, str, str, tuple[str, ...]]:
-    """Lowercase form, shape, frequency bucket and the context-free features of one word, cached:
-    news repeats its words, and these strings are most of the tagger's feature cost."""
+def _word_static(
+    word: str, lang: str
+) -> tuple[str, str, str, tuple[str, ...], tuple[tuple[str, str, str | None], ...]]:
+    """Lowercase form, shape, frequency bucket, the context-free features of one word, and the
+    features it gives its neighbours at -2, -1, +1 and +2 (word, shape, and frequency at distance
+    one), cached: news repeats its words, and these strings are most of the tagger's feature
+    cost (each word is a neighbour up to four times)."""
     lw = word.lower()
     sh = shape(word)
     zb = str(_bucket(zipf(lw, lang), _ZIPF_EDGES))
@@ -274,7 +317,13 @@ def _word_static(word: str, lang: str) -> tuple[str, str, str, tuple[str, ...]]:
          "z=" + zb, "z=" + zb + "|s=" + sh]
     if "-" in word:
         f += ["hy", "hy1=" + lw.split("-")[0], "hyl=" + lw.rsplit("-", 1)[-1][-4:]]
-    return lw, sh, zb, tuple(f)
+    around = (
+        ("-2w=" + lw, "-2s=" + sh, None),
+        ("-1w=" + lw, "-1s=" + sh, "-1z=" + zb),
+        ("1w=" + lw, "1s=" + sh, "1z=" + zb),
+        ("2w=" + lw, "2s=" + sh, None),
+    )
+    return lw, sh, zb, tuple(f), around
 
 
 class GermanTagger:

@@ -15,11 +15,14 @@ It only finds and classifies spans; choosing coordinates is :mod:`geoapp.resolve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Article, Candidate, Mention
-from .text import Token, name_key, sentences, tokenize
+from .placefilter import zipf as _placefilter_zipf
+from .text import Tok, name_key, sentences, token_starts, token_words
+from .text import tokens as text_tokens
 
 # Cue nouns: the word before or after a name that says what kind of place it is.
 REGION_CUES_BEFORE = {
@@ -64,11 +67,27 @@ COMPASS_WORDS = {
 }
 
 
-@lru_cache(maxsize=100_000)
-def _zipf(word: str, lang: str) -> float:
-    from wordfreq import zipf_frequency
+_KEY_PUNCT = re.compile(r"[-'./,()]+")
 
-    return zipf_frequency(word, lang)
+
+@lru_cache(maxsize=200_000)
+def _key(name: str) -> str:
+    """:func:`geoapp.text.name_key`, with a short path for ASCII names.
+
+    Most windows probed are new multi-word strings (a name and the words after it), so the
+    lookup key is computed afresh for each; for ASCII text the folding, NFKD and combining-mark
+    steps of ``name_key`` change nothing and ``casefold`` is ``lower``, so only the punctuation
+    and space steps remain. Anything else goes through ``name_key`` itself.
+    """
+    if name.isascii():
+        return " ".join(_KEY_PUNCT.sub(" ", name.lower()).split())
+    return name_key(name)
+
+
+def _zipf(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency through :func:`geoapp.placefilter.zipf`'s cache: the rules and the
+    learned features ask about the same words, and one cache answers both."""
+    return _placefilter_zipf(word, lang)
 
 
 @lru_cache(maxsize=100_000)
@@ -118,6 +137,8 @@ class PlaceCandidateSpan:
 
 
 _UNSEEN = object()
+#: Entries a per-extractor memo holds before it starts afresh (a bound on memory, not a tuning knob).
+_MEMO_LIMIT = 100_000
 _DEFAULT = object()
 
 
@@ -130,23 +151,37 @@ class _Field:
     lang: str
     name: str
     skip: tuple[tuple[int, int], ...]
-    tokens: list[Token] = field(init=False)
+    #: The per-text memo's :class:`Tok` tuples (same ``start``/``end``/``text`` fields as
+    #: :class:`geoapp.text.Token`): the demonym, actor and link stages read the same memo, and a
+    #: tuple costs a fraction of a frozen dataclass to build.
+    tokens: list[Tok] = field(init=False)
     #: Indexes of tokens that may start a name (capitalised): the only places a match can begin.
     starts: list[int] = field(init=False)
     matches: dict = field(init=False, default_factory=dict)
     dotted: dict = field(init=False, default_factory=dict)
     title_lines: dict = field(init=False, default_factory=dict)
+    #: :meth:`PlaceExtractor._decide_base` per start token: both decision rounds share it.
+    decisions: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.tokens = tokenize(self.text)
-        self.starts = [k for k, t in enumerate(self.tokens) if _may_start_name(t.text)]
+        self.tokens = list(text_tokens(self.text))
+        self.starts = [k for k, w in enumerate(token_words(self.text)) if w[:1].isupper()]  # _may_start_name
 
     def title_case(self, i: int) -> bool:
         """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
-        line_start = self.text.rfind("\n", 0, self.tokens[i].start) + 1
+        text, at = self.text, self.tokens[i].start
+        line_start = text.rfind("\n", 0, at) + 1
         got = self.title_lines.get(line_start)
         if got is None:
-            got = self.title_lines[line_start] = _title_case_line(self.text, self.tokens, i)
+            # The line's tokens by bisection on their starts, not by a scan of the whole field
+            # per line; otherwise the test of _title_case_line.
+            line_end = text.find("\n", at)
+            line_end = len(text) if line_end < 0 else line_end
+            starts = token_starts(text)
+            lo, hi = bisect_left(starts, line_start), bisect_left(starts, line_end)
+            words = [t.text for t in self.tokens[lo:hi] if len(t.text) > 3]
+            got = len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+            self.title_lines[line_start] = got
         return got
 
 
@@ -176,6 +211,10 @@ class PlaceExtractor:
         #: German: "crf" (the tagger's spans), "union" (CRF spans, then model-accepted windows where
         #: it found none) or "filter" (model over gazetteer windows only). Measured in docs/quality.md.
         self.de_mode = "crf"
+        #: Per-key and per-word memos of gazetteer facts (see :meth:`_key_facts`, :meth:`_big_place`).
+        self._facts: dict[str, tuple] = {}
+        self._big: dict[str, bool] = {}
+        self._cands: dict[str, list[Candidate]] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -247,8 +286,9 @@ class PlaceExtractor:
             if any(s < end and start < e for s, e in fld.skip):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            flags = self.gazetteer.name_flags(key)
-            kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
+            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes = (
+                self._key_facts(key, cands)
+            )
             if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, surface, kinds
             ):
@@ -262,13 +302,9 @@ class PlaceExtractor:
             next_gap = text[after : next_tok.start] if next_tok else text[after : after + 3]
             prev_cap = bool(prev_tok and prev_gap == " " and prev_tok.text[:1].isupper())
             next_cap = bool(next_tok and next_gap == " " and next_tok.text[:1].isupper())
-            neighbour_place = False
-            for near, is_cap in ((prev_tok, prev_cap), (next_tok, next_cap)):
-                if is_cap:
-                    near_cands = self.gazetteer.candidates(name_key(near.text))
-                    if near_cands and _tier(near_cands[0]) == 1:
-                        neighbour_place = True
-            top = cands[0]
+            neighbour_place = (prev_cap and self._big_place(prev_tok.text)) or (
+                next_cap and self._big_place(next_tok.text)
+            )
             if surface not in repeats:
                 repeats[surface] = text.count(surface)
             info = WindowInfo(
@@ -289,20 +325,74 @@ class PlaceExtractor:
                 next_cap=next_cap,
                 neighbour_place=neighbour_place,
                 rule_score=None if decision is None else decision[0],
-                best_tier=min(_tier(c) for c in cands[:10]),
-                features=tuple(c.feature for c in cands[:3]),
-                max_pop=max(c.population for c in cands[:10]),
+                best_tier=best_tier,
+                features=features,
+                max_pop=max_pop,
                 flags=kinds,
-                top_flags=flags.get(top.geonameid or -1, frozenset()),
-                n_cands=len(cands),
-                n_countries=len({c.country_code for c in cands}),
-                in_context=bool(countries) and any(c.country_code in countries for c in cands[:10]),
+                top_flags=top_flags,
+                n_cands=n_cands,
+                n_countries=n_countries,
+                in_context=bool(countries) and not countries.isdisjoint(codes),
                 has_context=bool(countries),
                 stripped=stem_end != tokens[j].end or len(stem) != len(surface),
                 repeats=repeats[surface],
             )
             rows.append((i, j, start, end, key, cands, cue, window_features(info)))
         return rows
+
+    def _key_facts(self, key: str, cands: list[Candidate]) -> tuple:
+        """What the model's features and the rules read of a key's candidates, memoised per key:
+        ``(name flags, union of the flags, best tier, features of the first three, largest
+        population of the first ten, flags of the first, number of candidates, number of their
+        countries, country codes of the first ten)``.
+
+        ``cands`` is ``gazetteer.candidates(key)``, so the facts are the key's; the same names come
+        back in article after article, and some keys have hundreds of candidates. The gazetteer is
+        read-only once loaded, so the memo never goes stale; it is only bounded in size.
+        """
+        got = self._facts.get(key)
+        if got is None:
+            flags = self.gazetteer.name_flags(key)
+            kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
+            got = (
+                flags,
+                kinds,
+                min(_tier(c) for c in cands[:10]),
+                tuple(c.feature for c in cands[:3]),
+                max(c.population for c in cands[:10]),
+                flags.get(cands[0].geonameid or -1, frozenset()),
+                len(cands),
+                len({c.country_code for c in cands}),
+                frozenset(c.country_code for c in cands[:10]),
+            )
+            if len(self._facts) >= _MEMO_LIMIT:
+                self._facts.clear()
+            self._facts[key] = got
+        return got
+
+    def _candidates(self, key: str) -> list[Candidate]:
+        """``gazetteer.candidates(key)``, memoised per key, misses included: most windows probed
+        are no name at all, and a name found once is looked up again in later articles. The list
+        is shared between callers, which only read it."""
+        got = self._cands.get(key)
+        if got is None:
+            got = self.gazetteer.candidates(key)
+            if len(self._cands) >= _MEMO_LIMIT:
+                self._cands.clear()
+            self._cands[key] = got
+        return got
+
+    def _big_place(self, word: str) -> bool:
+        """Whether ``word`` alone names a tier-1 place first (a capitalised neighbour that is itself
+        a big place: "Paris Texas"), memoised per word for the same reason as :meth:`_key_facts`."""
+        got = self._big.get(word)
+        if got is None:
+            near_cands = self.gazetteer.candidates(_key(word))
+            got = bool(near_cands) and _tier(near_cands[0]) == 1
+            if len(self._big) >= _MEMO_LIMIT:
+                self._big.clear()
+            self._big[word] = got
+        return got
 
     def _learned_field(self, fld: _Field, countries: set[str]) -> list[PlaceCandidateSpan]:
         """The model's decision: all windows scored in one batch, then the longest accepted match at
@@ -415,16 +505,16 @@ class PlaceExtractor:
                 if any(s < end and start < e for s, e in fld.skip):
                     continue
                 surface = text[start:end]
-                key, cands = name_key(surface), []
+                key, cands = _key(surface), []
                 window = windows.get((i, j)) or windows_at.get((start, end))
                 cue = None
                 if window is not None:  # the gazetteer was asked already: no second probe
                     start, end, key, cands, cue = window[2], window[3], window[4], list(window[5]), window[6]
                     surface = text[start:end]
                 for stem, _ in () if window is not None else _stems(surface, end, lang):
-                    got = self.gazetteer.candidates(name_key(stem))
+                    got = self.gazetteer.candidates(_key(stem))
                     if got:
-                        key, cands = name_key(stem), got
+                        key, cands = _key(stem), got
                         break
                 mention = Mention(start, end, surface, "place", fld.name)
                 out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
@@ -507,7 +597,7 @@ class PlaceExtractor:
         surface = m.group().replace(".", "")
         if len(surface) <= 2 and surface not in _SHORT_ABBREVIATIONS:
             return None
-        key = name_key(surface)
+        key = _key(surface)
         by_place = self.gazetteer.abbr_surfaces(key)
         if not any(surface in forms for forms in by_place.values()):
             return None
@@ -525,22 +615,28 @@ class PlaceExtractor:
                                   self.gazetteer.name_flags(key))
         return j, span
 
-    def _longest_match(self, text: str, tokens: list[Token], i: int, lang: str):
+    def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
         """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name."""
         last = min(len(tokens), i + self.max_words)
-        # Extend the window only across plain spaces on one line.
+        # Extend the window only across plain spaces on one line (a single space is the usual gap).
         j_max = i
-        while j_max + 1 < last and _JOINER.fullmatch(text[tokens[j_max].end : tokens[j_max + 1].start]):
+        while j_max + 1 < last:
+            gap = text[tokens[j_max].end : tokens[j_max + 1].start]
+            if gap != " " and not _JOINER.fullmatch(gap):
+                break
             j_max += 1
+        candidates = self._candidates
+        begin = tokens[i].start
         for j in range(j_max, i - 1, -1):
-            if j > i and not _may_end_name(tokens[j].text):
+            tok = tokens[j]
+            if j > i and not _may_end_name(tok.text):
                 continue
-            surface = text[tokens[i].start : tokens[j].end]
-            for stem, stem_end in _stems(surface, tokens[j].end, lang):
-                key = name_key(stem)
-                cands = self.gazetteer.candidates(key)
+            end = tok.end
+            for stem, cut in _stem_cuts(text[begin:end], lang):
+                key = _key(stem)
+                cands = candidates(key)
                 if cands:
-                    return j, key, cands, stem_end, stem
+                    return j, key, cands, end - cut, stem
         return None
 
     def _cue(self, text, tokens, i, j, lang):
@@ -563,10 +659,51 @@ class PlaceExtractor:
         return None, None, None
 
     def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
-        """Is this match a place? Returns ``(score, evidence)`` or None."""
+        """Is this match a place? Returns ``(score, evidence)`` or None.
+
+        Everything but the article's countries is fixed per match, and each match is decided twice
+        (the first rule pass, then with the countries found); so that part is memoised on the
+        field by start token (see :meth:`_decide_base`) and only the country adjustment is redone.
+        """
+        if fld is None:
+            base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, None)
+        else:
+            base = fld.decisions.get(i, _UNSEEN)
+            if base is _UNSEEN:
+                base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, fld)
+                fld.decisions[i] = base
+        if base is None:
+            return None
+        fixed, threshold, best_tier, evidence, c, cue_or_locative, codes = base
+        if fixed is not None:
+            return fixed
+        evidence = list(evidence)
+        # The same float operations in the same order as one straight decision would do them.
+        if countries and not countries.isdisjoint(codes):
+            threshold += 0.7
+            evidence.append("in a country the article names")
+        elif countries and best_tier > 1:
+            threshold -= 0.7  # a small foreign town in an article about elsewhere: likely a word
+        if cue_or_locative:
+            threshold += 1.0
+        if c > threshold:
+            return None
+        score = threshold - c
+        evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
+        return score, tuple(evidence)
+
+    def _decide_base(
+        self, text, tokens, i, j, key, stem, cands, cue, lang, fld: _Field | None
+    ) -> tuple | None:
+        """The part of :meth:`_decide` that does not depend on the article's countries.
+
+        None when the match is rejected whatever the context (every such rejection in the
+        decision is independent of the countries); else ``(fixed, threshold, best_tier,
+        evidence, commonness, cue_or_locative, candidate country codes)``, where ``fixed`` is a
+        finished ``(score, evidence)`` (abbreviations) or None.
+        """
         surface = text[tokens[i].start : tokens[j].end]
-        flags = self.gazetteer.name_flags(key)
-        kinds: set[str] = set().union(*flags.values()) if flags else set()
+        flags, kinds = self._key_facts(key, cands)[:2]
         n_words = j - i + 1
         evidence: list[str] = []
         is_caps = surface.isupper() and len(surface) > 1
@@ -585,7 +722,7 @@ class PlaceExtractor:
                 return None
             if _neighbours_all_caps(tokens, i, j):
                 return None
-            return 3.0, tuple(evidence + ["abbreviation"])
+            return (3.0, tuple(evidence + ["abbreviation"])), 0.0, 0, (), 0.0, False, frozenset()
 
         if _category_veto(surface, n_words, cue, cands, flags):
             return None
@@ -625,13 +762,6 @@ class PlaceExtractor:
         # A rare word is no common word, whatever other languages say ("Pjöngjang").
         word = stem.lower()
         c = 0.0 if n_words > 1 or _zipf(word, lang) < 3.0 else commonness(word, lang)
-        if countries and any(cand.country_code in countries for cand in cands[:10]):
-            threshold += 0.7
-            evidence.append("in a country the article names")
-        elif countries and best_tier > 1:
-            threshold -= 0.7  # a small foreign town in an article about elsewhere: likely a word
-        if cue or locative:
-            threshold += 1.0
         if n_words == 1 and _zipf(word, lang) >= 6.0:
             return None  # function words and the like, whatever the gazetteer says
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
@@ -640,14 +770,11 @@ class PlaceExtractor:
             neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
-        if c > threshold:
-            return None
-        score = threshold - c
-        evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
-        return score, tuple(evidence)
+        codes = frozenset(cand.country_code for cand in cands[:10])
+        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), codes
 
     def _name_neighbour(
-        self, text: str, tokens: list[Token], i: int, j: int, lang: str, fld: _Field | None = None
+        self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field | None = None
     ) -> str | None:
         """A capitalised word glued to the match that makes it part of a person's or thing's name.
 
@@ -668,8 +795,7 @@ class PlaceExtractor:
             if k < i and _sentence_initial(text, near.start):
                 if lang == "en" and _zipf(low, lang) >= 4.0:
                     continue  # "The", "In" … start a sentence, they are not a first name
-            near_cands = self.gazetteer.candidates(name_key(near.text))
-            if near_cands and _tier(near_cands[0]) == 1:
+            if self._big_place(near.text):
                 continue
             if lang == "en":
                 if fld.title_case(i) if fld is not None else _title_case_line(text, tokens, i):
@@ -741,7 +867,7 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before == "" or before[-1:] in ".!?:\"“„»–—("
 
 
-def _title_case_line(text: str, tokens: list[Token], i: int) -> bool:
+def _title_case_line(text: str, tokens: list[Tok], i: int) -> bool:
     """Whether the line around token ``i`` is a headline in Title Case."""
     line_start = text.rfind("\n", 0, tokens[i].start) + 1
     line_end = text.find("\n", tokens[i].start)
@@ -754,15 +880,27 @@ def _may_start_name(word: str) -> bool:
     return word[:1].isupper()
 
 
+_LOWERCASE_NAME_ENDS = frozenset({"oder", "saale", "main"})
+
+
 def _may_end_name(word: str) -> bool:
-    return word[:1].isupper() or word.lower() in {"oder", "saale", "main"}
+    return word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS
 
 
-def _neighbours_all_caps(tokens: list[Token], i: int, j: int) -> bool:
+def _neighbours_all_caps(tokens: list[Tok], i: int, j: int) -> bool:
     """True inside an all-caps headline, where an abbreviation-shaped word proves nothing."""
     before = tokens[i - 1].text if i > 0 else ""
     after = tokens[j + 1].text if j + 1 < len(tokens) else ""
     return (len(before) > 2 and before.isupper()) and (len(after) > 2 and after.isupper())
+
+
+@lru_cache(maxsize=200_000)
+def _stem_cuts(surface: str, lang: str) -> tuple[tuple[str, int], ...]:
+    """:func:`_stems` of ``surface`` as ``(stem, characters cut off the end)``, memoised: every
+    window probed asks for them, and capitalised words recur from article to article. The keys
+    are left to the caller, which folds only the stems it gets to (a key costs more than a stem)."""
+    end = len(surface)
+    return tuple((stem, end - stem_end) for stem, stem_end in _stems(surface, end, lang))
 
 
 def _stems(surface: str, end: int, lang: str):

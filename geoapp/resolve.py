@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import Candidate, PlaceMention
 from .places import PlaceCandidateSpan
+from .text import name_key
 
 MAX_CANDIDATES = 25
 _NEAR_KM = 300.0
@@ -70,14 +71,19 @@ class _Context:
     regions: set  # (country_code, admin1 name key)
     anchors: list  # (lat, lon) of unambiguous non-country places
 
+    #: ``sum(countries.values())``, summed once: :meth:`country_share` is asked for every
+    #: candidate of every mention, and the counter does not change after :func:`_build_context`.
+    total: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.total = sum(self.countries.values())
+
     def country_share(self, cc: str | None) -> float:
-        total = sum(self.countries.values())
+        total = self.total
         return self.countries[cc] / total if cc and total else 0.0
 
 
 def _region_key(cc: str | None, name: str | None) -> tuple[str | None, str]:
-    from .text import name_key
-
     return cc, name_key(name or "")
 
 
@@ -151,7 +157,7 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
             elif c.feature == "region":
                 adjacent_targets.add(_region_key(c.country_code, c.name))
     scored = []
-    for c in cands:
+    for position, c in enumerate(cands):  # cands is deduplicated: its index is the position
         s = prior(c)
         reasons = []
         share = ctx.country_share(c.country_code)
@@ -187,7 +193,7 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
             if _near_any(c.lat, c.lon, ctx.anchors[:50]):
                 s += 1.0
                 reasons.append("near other places in the article")
-        scored.append((s, -cands.index(c), c, reasons))
+        scored.append((s, -position, c, reasons))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
     _, _, best, reasons = scored[0]
     if len(cands) == 1:
