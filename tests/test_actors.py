@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA
+from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA, OWN_PLACES
 
 from geoapp.actors import (
     ActorRegistry,
@@ -305,16 +305,6 @@ def test_english_demonym_is_never_a_place_span() -> None:
 # ---------------------------------------------------------------------------------------------
 # Role titles and surnames: our own short articles
 # ---------------------------------------------------------------------------------------------
-
-OWN_PLACES = {
-    "Wien": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),
-    "Vienna": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),
-    "Graz": Place("Graz", 47.07, 15.44, "AT", "city", 2778067),
-    "Charkiw": Place("Kharkiv", 50.0, 36.23, "UA", "city", 706483),
-    "Isjum": Place("Izium", 49.21, 37.26, "UA", "city", 707308),
-    "Buenos Aires": Place("Buenos Aires", -34.61, -58.38, "AR", "city", 3435910),
-    "Mendoza": Place("Mendoza", -32.89, -68.83, "AR", "city", 3844421),
-}
 
 
 def own_places(text: str) -> list[PlaceMention]:

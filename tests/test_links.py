@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA
+from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA, OWN_PLACES
 
 from geoapp.actors import ActorRegistry, find_actors
 from geoapp.links import MENTIONED_WITH, cue_relation, find_links
@@ -34,13 +34,7 @@ PLACES = {
     "Wŏnsan": Place("Wŏnsan", 39.15, 127.44, "KP", "city", 1865309),
     "Region Kursk": Place("Kursk Oblast", 51.7, 36.2, "RU", "region", 538555),
     # our own texts
-    "Wien": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),
-    "Vienna": Place("Vienna", 48.21, 16.37, "AT", "city", 2761369),
-    "Graz": Place("Graz", 47.07, 15.44, "AT", "city", 2778067),
-    "Charkiw": Place("Kharkiv", 50.0, 36.23, "UA", "city", 706483),
-    "Isjum": Place("Izium", 49.21, 37.26, "UA", "city", 707308),
-    "Buenos Aires": Place("Buenos Aires", -34.61, -58.38, "AR", "city", 3435910),
-    "Mendoza": Place("Mendoza", -32.89, -68.83, "AR", "city", 3844421),
+    **OWN_PLACES,
 }
 
 
