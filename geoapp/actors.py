@@ -21,7 +21,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -245,6 +245,8 @@ class DemonymLexicon:
     names: dict[str, str]
     compass: tuple[str, ...]
     media_nouns: frozenset[str]
+    #: Surface form → the continent or world region it is the adjective of ("European" → Europe).
+    regions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cache: dict[str, tuple[str, ...] | None] = {}
@@ -325,6 +327,21 @@ class DemonymLexicon:
             put_entry(entry, (cc,))
         for entry in (data.get("ambiguous") or {}).values():
             put_entry(entry, tuple(entry["countries"]))
+        regions: dict[str, str] = {}
+        for region, entry in (data.get("regions") or {}).items():
+            forms: set[str] = set()
+            for stem in entry.get("de_adj") or ():
+                forms |= _de_adjective_forms(stem)
+            for lemma in entry.get("de_noun") or ():
+                forms |= _de_noun_forms(lemma)
+            forms |= _en_forms(entry.get("en_adj") or (), entry.get("en_noun") or ())
+            for form in forms:  # a region is not a country: its forms override, as below
+                regions[form] = str(region)
+                if " " in form:
+                    phrases.add(form, ())
+                else:
+                    exact[form] = ()
+                lower_de.setdefault(form.lower(), ())
         not_de: set[str] = set()
         for word in data.get("not_country_de") or ():
             not_de |= _de_noun_forms(word) if word[:1].isupper() else _de_adjective_forms(word)
@@ -338,7 +355,9 @@ class DemonymLexicon:
                 else:
                     exact[form] = ()
         compass = tuple(sorted(data.get("compass_de") or (), key=len, reverse=True))
-        return cls(exact, lower_de, phrases, names, compass, frozenset(data.get("media_nouns") or ()))
+        return cls(
+            exact, lower_de, phrases, names, compass, frozenset(data.get("media_nouns") or ()), regions
+        )
 
     def lookup(self, word: str) -> tuple[str, ...] | None:
         """Codes for one token (whole, compass-prefixed, or as the part of a hyphenated compound)."""
@@ -437,6 +456,12 @@ def demonym_spans(article: Article | str, field: str = "text") -> list[tuple[int
     else:
         text = article
     return [(d.start, d.end) for d in _demonyms_in(text)]
+
+
+def demonyms_in(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """``(start, end, country codes)`` of every demonym in ``text`` (codes empty for a continent or
+    region adjective), from the same memoised scan as :func:`demonym_spans`."""
+    return [(d.start, d.end, d.codes) for d in _demonyms_in(text)]
 
 
 def drop_demonym_places(article: Article, place_mentions: Iterable[PlaceMention]) -> list[PlaceMention]:
@@ -983,21 +1008,23 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
         nxt = last + 1
 
     out = [ActorMention(Mention(s, e, text[s:e], "actor", f.name), actor) for s, e, actor, _i, _j in found]
-    # 4. countries: country place mentions, then demonyms (not inside a registry name)
-    country_spans: list[tuple[int, int]] = []
+    # 4. countries: country place mentions, then demonyms (not inside a registry name, nor inside a
+    # resolved place's name: the "Russian" of "Russian Federation", the "Indian" of "Indian Ocean")
+    place_spans: list[tuple[int, int]] = []
     for pm in f.places:
         p = pm.place
+        m = pm.mention
+        if p is not None:
+            place_spans.append((m.start, m.end))
         if p is not None and p.feature == "country" and p.country_code:
-            m = pm.mention
             out.append(
                 ActorMention(
                     Mention(m.start, m.end, m.text, "actor", f.name), state.country_actor(p.country_code)
                 )
             )
-            country_spans.append((m.start, m.end))
     for d in f.demonyms:
         cc = _resolve_codes(d.codes, counts)
-        if cc is None or taken[d.tok] or any(s < d.end and d.start < e for s, e in country_spans):
+        if cc is None or taken[d.tok] or any(s < d.end and d.start < e for s, e in place_spans):
             continue
         out.append(
             ActorMention(

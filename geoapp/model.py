@@ -153,29 +153,14 @@ class Result:
     places: list[PlaceMention] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    #: Places named by an adjective ("Russian" → Russia, "European" → Europe): references with
+    #: offsets, kept out of ``places`` because they are no markers on the map (see
+    #: :mod:`geoapp.adjectives`).
+    adjectives: list[PlaceMention] = field(default_factory=list)
 
     def to_record(self) -> dict:
         """The JSONL contract: one object per article (see README, "Output")."""
-        places = []
-        for pm in self.places:
-            m, p = pm.mention, pm.place
-            item = {
-                "start": m.start,
-                "end": m.end,
-                "text": m.text,
-                "name": p.name if p else None,
-                "lat": p.lat if p else None,
-                "lon": p.lon if p else None,
-                "country_code": p.country_code if p else None,
-                "feature": p.feature if p else None,
-                "geonameid": p.geonameid if p else None,
-                "source": p.source if p else None,
-            }
-            if m.field != "text":
-                item["field"] = m.field
-            if pm.flags:
-                item["flags"] = list(pm.flags)
-            places.append(item)
+        places = [_place_record(pm) for pm in self.places]
         actors = []
         for am in self.actors:
             m, a = am.mention, am.actor
@@ -212,4 +197,27 @@ class Result:
             "places": places,
             "actors": actors,
             "links": links,
+            "adjectives": [_place_record(pm) for pm in self.adjectives],
         }
+
+
+def _place_record(pm: PlaceMention) -> dict:
+    """One place mention (or adjective reference) as the JSONL contract writes it."""
+    m, p = pm.mention, pm.place
+    item = {
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+        "name": p.name if p else None,
+        "lat": p.lat if p else None,
+        "lon": p.lon if p else None,
+        "country_code": p.country_code if p else None,
+        "feature": p.feature if p else None,
+        "geonameid": p.geonameid if p else None,
+        "source": p.source if p else None,
+    }
+    if m.field != "text":
+        item["field"] = m.field
+    if pm.flags:
+        item["flags"] = list(pm.flags)
+    return item

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from .actors import ActorRegistry, demonym_spans, find_actors
+from .adjectives import adjective_places
 from .articles import ArticleError, read_articles
 from .corrections import CorrectionStore, apply_corrections, default_store
 from .links import find_links
@@ -53,6 +54,8 @@ class Geoparser:
         self.places = PlaceExtractor(gazetteer)
         self.registry = registry or ActorRegistry.load(self.settings.actors_file)
         self._capitals: dict[str, Place | None] = {}
+        self._countries: dict[str, Place | None] = {}
+        self._regions: dict[str, Place | None] = {}
         self.chain = None
         if self.settings.geocoder == "online":
             from .geocode import GeocoderChain
@@ -66,6 +69,22 @@ class Geoparser:
             self._capitals[country_code] = cand.to_place(why=f"capital of {country_code}") if cand else None
         return self._capitals[country_code]
 
+    def country_place(self, country_code: str) -> Place | None:
+        """A country's own place (its gazetteer point), for a country named by an adjective."""
+        if country_code not in self._countries:
+            cand = self.gazetteer.country(country_code)
+            self._countries[country_code] = cand.to_place(why="named by an adjective") if cand else None
+        return self._countries[country_code]
+
+    def region_place(self, name: str) -> Place | None:
+        """A continent or world region by its gazetteer name ("Europe"), for its adjective; None when
+        the gazetteer has no continent, region or feature of that name."""
+        if name not in self._regions:
+            kinds = ("continent", "region", "feature")
+            cands = [c for c in self.gazetteer.lookup(name) if c.feature in kinds]
+            self._regions[name] = cands[0].to_place(why="named by an adjective") if cands else None
+        return self._regions[name]
+
     def parse(self, article: Article) -> Result:
         """Places, actors and links of one article, with exact offsets into its text (and title).
 
@@ -75,7 +94,9 @@ class Geoparser:
         """
         spans = self.places.extract(article)
         demonyms = demonym_spans_of(article)
-        spans = [s for s in spans if not _overlaps(s.mention, demonyms)]
+        # A place inside an adjective is the adjective's ("Russian" is no place); a longer place name
+        # holding one stays a place ("Russian Federation", "Indian Ocean").
+        spans = [s for s in spans if not _within(s.mention, demonyms)]
         places = resolve(spans, text=article.text, title=article.title)
         actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
         # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
@@ -94,7 +115,10 @@ class Geoparser:
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
         links = find_links(article, places, actors)
-        return Result(article=article, places=places, actors=actors, links=links)
+        adjectives = adjective_places(
+            article, places, actors, country_place=self.country_place, region_place=self.region_place
+        )
+        return Result(article=article, places=places, actors=actors, links=links, adjectives=adjectives)
 
     def _geocode_unresolved(self, article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
         """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place."""
@@ -133,6 +157,10 @@ def _is_place_name(m: Mention, places: list[PlaceMention]) -> bool:
         and pm.place is not None and pm.place.feature in ("continent", "country", "region")
         for pm in places
     )
+
+
+def _within(m: Mention, spans: list[tuple[str, int, int]]) -> bool:
+    return any(f == m.field and s <= m.start and m.end <= e for f, s, e in spans)
 
 
 def _overlaps(m: Mention, spans: list[tuple[str, int, int]]) -> bool:

@@ -432,14 +432,15 @@ def test_cli_runs_with_fake_parser(
     monkeypatch.setenv(corpora.EVAL_DIR_ENV, str(_fake_eval_dir(tmp_path)))
     out_json = tmp_path / "r.json"
     code = runner.main(
-        ["gwn", "mobie-dev", "--errors", "2", "--json", str(out_json)], make_parse=lambda: (fake_parse, 0.01)
+        ["gwn", "mobie-dev", "--errors", "2", "--json", str(out_json)],
+        make_parse=lambda: runner.ParserUnderTest(fake_parse, 0.01),
     )
     assert code == 0
     out = capsys.readouterr().out
     assert "mobie-dev: skipped" in out and "e2e@161" in out and "worst far off" in out
     payload = json.loads(out_json.read_text(encoding="utf-8"))
     assert [r["dataset"] for r in payload["reports"]] == ["gwn"]
-    assert runner.main(["nope"], make_parse=lambda: (fake_parse, 0.0)) == 2
+    assert runner.main(["nope"], make_parse=lambda: runner.ParserUnderTest(fake_parse, 0.0)) == 2
 
 
 def test_register_adds_eval_subcommand() -> None:
@@ -449,3 +450,34 @@ def test_register_adds_eval_subcommand() -> None:
     args = parser.parse_args(["eval", "gwn", "germeval-dev", "--limit", "5", "--errors", "3"])
     assert args.command == "eval" and args.datasets == ["gwn", "germeval-dev"]
     assert args.limit == 5 and args.errors == 3 and args.func is runner.run
+
+
+def test_adjective_references_count_where_the_corpus_annotates_them() -> None:
+    """GeoWebNews counts "Russian" in "Russian troops" as a toponym: result.adjectives are scored
+    with the places there (and the places-only score is kept beside them), nowhere else."""
+    text = "Russian troops left Kyiv."
+    doc = GoldDoc(
+        "d1",
+        text,
+        "en",
+        [
+            GoldSpan(0, 7, "Russian", 61.5, 105.3, "Non_Literal_Modifier"),
+            GoldSpan(20, 24, "Kyiv", 50.45, 30.52),
+        ],
+    )
+
+    def parse(article: Article) -> Result:
+        kyiv = PlaceMention(Mention(20, 24, "Kyiv"), Place("Kyiv", 50.45, 30.52, "UA", "city"))
+        russian = PlaceMention(
+            Mention(0, 7, "Russian", "demonym"), Place("Russia", 61.5, 105.3, "RU", "country"), ("adjective",)
+        )
+        return Result(article=article, places=[kyiv], adjectives=[russian])
+
+    with_adj = runner.evaluate_docs("gwn", [doc], parse, adjectives=True)
+    assert with_adj.totals.exact.f1 == 1.0 and with_adj.totals.end_to_end.acc161 == 1.0
+    assert with_adj.places_only is not None and with_adj.places_only.exact.recall == 0.5
+    assert "gwn:places" in runner.summary_table([with_adj])
+    plain = runner.evaluate_docs("germeval-dev", [doc], parse)
+    assert plain.totals.exact.recall == 0.5 and plain.places_only is None
+    assert corpora.DATASETS["gwn"].annotates_adjectives
+    assert not corpora.DATASETS["germeval-dev"].annotates_adjectives

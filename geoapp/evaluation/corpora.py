@@ -446,6 +446,9 @@ class Dataset:
     reader: Callable[..., Iterator[GoldDoc]]
     role: str  # "dev" (measured by default), "train" or "test"
     description: str
+    #: The corpus annotates country adjectives ("Russian troops") as toponyms (GeoWebNews does;
+    #: GermEval calls them LOCderiv and SmartData/MobIE leave them out).
+    annotates_adjectives: bool = False
 
     def path(self, root: Path) -> Path:
         return root / self.relpath
@@ -454,7 +457,14 @@ class Dataset:
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
-        Dataset("gwn", "GeoWebNews/GWN.xml", read_gwn, "dev", "GeoWebNews, 200 English web news articles"),
+        Dataset(
+            "gwn",
+            "GeoWebNews/GWN.xml",
+            read_gwn,
+            "dev",
+            "GeoWebNews, 200 English web news articles",
+            annotates_adjectives=True,
+        ),
         Dataset(
             "germeval-dev",
             "GermEval2014/NER-de-dev.tsv",

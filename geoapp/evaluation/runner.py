@@ -4,6 +4,10 @@ The runner knows nothing about how geoapp parses: it takes the same callable tha
 uses, so the numbers measure the shipped code path, and tests can hand it a tiny fake parser. Each
 gold document becomes ``Article(id, title="", text=doc.text, lang=doc.lang)``; the predicted places
 are read back from ``result.places`` (title mentions ignored: the gold corpora annotate text only).
+Where a corpus annotates adjectives as toponyms (GeoWebNews: "Russian" in "Russian troops" is a
+``Non_Literal_Modifier``), ``result.adjectives`` count too: geoapp keeps those references out of
+``places`` (an adjective is no marker on the map), but it did recognise and resolve them. Such
+reports also carry the places-only score, and both are printed.
 
 Speed counts only the time spent inside ``parse``. One untimed warm-up call comes first so that
 lazy one-time work (gazetteer load, model load) stays out of documents per second; the caller reports
@@ -32,6 +36,14 @@ from geoapp.evaluation.metrics import DocScore, PredSpan, Totals, score_document
 from geoapp.model import Article, Result
 
 Parse = Callable[[Article], Result]
+
+
+@dataclass
+class ParserUnderTest:
+    """What the harness measures: the parse callable and its construction time."""
+
+    parse: Parse
+    load_seconds: float
 
 #: Characters of text shown on each side of an error.
 CONTEXT_CHARS = 40
@@ -81,6 +93,8 @@ class Report:
     load_seconds: float | None = None
     n_failed: int = 0
     n_found_unresolved: int = 0
+    #: Places-only scores, kept when country adjectives were counted (``totals`` includes them).
+    places_only: Totals | None = None
     missed: list[ErrorCase] = field(default_factory=list)
     spurious: list[ErrorCase] = field(default_factory=list)
     boundary: list[ErrorCase] = field(default_factory=list)
@@ -109,6 +123,7 @@ class Report:
             "end_to_end": t.end_to_end.to_dict(),
             "recognised": t.recognised.to_dict(),
             "found_unresolved": self.n_found_unresolved,
+            "places_only": None if self.places_only is None else _totals_dict(self.places_only),
             "speed": {
                 "parse_seconds": self.parse_seconds,
                 "docs_per_second": self.docs_per_second,
@@ -150,6 +165,13 @@ class Report:
             )
         else:
             lines.append("  resolution   (no gold coordinates in this dataset)")
+        if self.places_only is not None:
+            po = self.places_only
+            lines.append(
+                f"  places only  exact   P {_f(po.exact.precision)}  R {_f(po.exact.recall)}"
+                f"  F1 {_f(po.exact.f1)}   end-to-end acc@161 {_f(po.end_to_end.acc161)}"
+                "   (adjectives not counted)"
+            )
         lines.append(
             f"  speed        {_num(self.docs_per_second)} docs/s, {_num(self.tokens_per_second)} tokens/s"
             f" (parse {self.parse_seconds:.2f} s; warm-up {self.warmup_seconds:.2f} s; "
@@ -174,6 +196,17 @@ class Report:
 
 
 # --------------------------------------------------------------------------- formatting helpers
+
+
+def _totals_dict(t: Totals) -> dict:
+    return {
+        "gold": t.n_gold,
+        "predicted": t.n_pred,
+        "exact": t.exact.to_dict(),
+        "overlap": t.overlap.to_dict(),
+        "end_to_end": t.end_to_end.to_dict(),
+        "recognised": t.recognised.to_dict(),
+    }
 
 
 def _f(x: float | None) -> str:
@@ -222,17 +255,25 @@ def summary_table(reports: Sequence[Report]) -> str:
     )
     lines = [header, "-" * len(header)]
     for r in reports:
-        t = r.totals
-        e2e, rec = t.end_to_end, t.recognised
-        med = "-" if e2e.median_km is None else f"{e2e.median_km:.0f}"
-        lines.append(
-            f"{r.dataset:<15} {r.n_docs:>5} {t.n_gold:>5} {t.exact.precision:>5.3f} {t.exact.recall:>5.3f} "
-            f"{t.exact.f1:>5.3f} {t.overlap.f1:>5.3f} {_opt(e2e.acc161, 7)} {_opt(rec.acc161, 7)} "
-            f"{med:>7} {_opt(e2e.auc, 5)} {_num(r.docs_per_second):>7} {_num(r.tokens_per_second):>8}"
-        )
+        rows = [(r.dataset, r.totals)]
+        if r.places_only is not None:
+            rows.append((f"{r.dataset}:places", r.places_only))
+        for label, t in rows:
+            e2e, rec = t.end_to_end, t.recognised
+            med = "-" if e2e.median_km is None else f"{e2e.median_km:.0f}"
+            lines.append(
+                f"{label:<15} {r.n_docs:>5} {t.n_gold:>5} {t.exact.precision:>5.3f} {t.exact.recall:>5.3f} "
+                f"{t.exact.f1:>5.3f} {t.overlap.f1:>5.3f} {_opt(e2e.acc161, 7)} {_opt(rec.acc161, 7)} "
+                f"{med:>7} {_opt(e2e.auc, 5)} {_num(r.docs_per_second):>7} {_num(r.tokens_per_second):>8}"
+            )
     lines.append(
         "(P/R/F1 exact spans; ovF1 one-to-one overlap; med km and AUC end to end; lower AUC is better)"
     )
+    if any(r.places_only is not None for r in reports):
+        lines.append(
+            "(NAME also counts the adjectives the corpus annotates as toponyms: \"Russian\" troops; "
+            "NAME:places counts place mentions only)"
+        )
     return "\n".join(lines)
 
 
@@ -243,10 +284,16 @@ def _opt(x: float | None, width: int) -> str:
 # --------------------------------------------------------------------------- evaluation
 
 
-def predictions_from_result(result: Result) -> list[PredSpan]:
-    """The text place mentions of a result, flattened; title mentions left out (gold has no title)."""
+def predictions_from_result(result: Result, adjectives: bool = False) -> list[PredSpan]:
+    """The text place mentions of a result, flattened; title mentions left out (gold has no title).
+
+    With ``adjectives``, the adjective references (``result.adjectives``) count as places too.
+    """
+    mentions = list(result.places)
+    if adjectives and result.adjectives:
+        mentions = sorted(mentions + result.adjectives, key=lambda pm: (pm.mention.start, pm.mention.end))
     preds = []
-    for pm in result.places:
+    for pm in mentions:
         m = pm.mention
         if m.field == "title":
             continue
@@ -374,8 +421,13 @@ def evaluate_docs(
     load_seconds: float | None = None,
     corpus_seconds: float = 0.0,
     notes: list[str] | None = None,
+    adjectives: bool = False,
 ) -> Report:
-    """Score ``parse`` on in-memory gold documents (the core of :func:`evaluate`, handy in tests)."""
+    """Score ``parse`` on in-memory gold documents (the core of :func:`evaluate`, handy in tests).
+
+    With ``adjectives`` the adjective references count as predicted toponyms (see the module
+    docstring) and the report keeps the places-only scores beside them.
+    """
     notes = list(notes or [])
     warmup_seconds = 0.0
     if warmup and docs:
@@ -386,6 +438,7 @@ def evaluate_docs(
             pass
         warmup_seconds = time.perf_counter() - t0
     totals = Totals()
+    places_only = Totals() if adjectives else None
     collector = _ErrorCollector()
     parse_seconds = 0.0
     n_tokens = 0
@@ -405,8 +458,10 @@ def evaluate_docs(
             result = Result(article=article)
         else:
             parse_seconds += time.perf_counter() - t0
-        preds = predictions_from_result(result)
+        preds = predictions_from_result(result, adjectives)
         score = score_document(doc.spans, preds)
+        if places_only is not None:
+            places_only.add(score_document(doc.spans, predictions_from_result(result)))
         totals.add(score)
         by_gold = dict(score.overlap_pairs)
         n_found_unresolved += sum(1 for i, km in score.resolution if km is None and i in by_gold)
@@ -422,6 +477,7 @@ def evaluate_docs(
         load_seconds=load_seconds,
         n_failed=n_failed,
         n_found_unresolved=n_found_unresolved,
+        places_only=places_only,
         missed=collector.worst("missed", errors),
         spurious=collector.worst("spurious", errors),
         boundary=collector.worst("boundary", errors),
@@ -442,6 +498,8 @@ def evaluate(
 ) -> Report:
     """Load a named dataset (see :data:`~geoapp.evaluation.corpora.DATASETS`) and score ``parse`` on it.
 
+    Adjective references count where the corpus annotates adjectives as toponyms.
+
     Raises :class:`~geoapp.evaluation.corpora.EvalDataMissing` ("skipped: …") when the data is absent.
     """
     notes: list[str] = []
@@ -457,6 +515,7 @@ def evaluate(
         load_seconds=load_seconds,
         corpus_seconds=corpus_seconds,
         notes=notes,
+        adjectives=DATASETS[dataset_name].annotates_adjectives,
     )
 
 
@@ -479,19 +538,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _real_parser() -> tuple[Parse, float]:
+def real_parser() -> ParserUnderTest:
     """The shipped pipeline, imported lazily so the harness works (and tests run) without it."""
     t0 = time.perf_counter()
     from geoapp.pipeline import Geoparser  # lazy on purpose: optional at import time
 
     gp = Geoparser()
-    return gp.parse, time.perf_counter() - t0
+    return ParserUnderTest(gp.parse, time.perf_counter() - t0)
 
 
-def run(args: argparse.Namespace, make_parse: Callable[[], tuple[Parse, float]] | None = None) -> int:
+def run(args: argparse.Namespace, make_parse: Callable[[], ParserUnderTest] | None = None) -> int:
     """Run the evaluation the parsed ``args`` ask for; prints everything, returns the exit code.
 
-    ``make_parse`` returns ``(parse, load_seconds)``; by default it builds the real
+    ``make_parse`` builds the :class:`ParserUnderTest`; by default the real
     :class:`geoapp.pipeline.Geoparser`. A missing corpus folder prints "skipped: …" and returns 0.
     """
     names = list(args.datasets) or list(DEFAULT_DATASETS)
@@ -506,16 +565,21 @@ def run(args: argparse.Namespace, make_parse: Callable[[], tuple[Parse, float]] 
         print(exc)
         return 0
     try:
-        parse, load_seconds = (make_parse or _real_parser)()
+        parser = (make_parse or real_parser)()
     except ImportError as exc:
         print(f"error: the pipeline is not available ({exc})", file=sys.stderr)
         return 2
-    print(f"parser load: {load_seconds:.2f} s")
+    print(f"parser load: {parser.load_seconds:.2f} s")
     reports: list[Report] = []
     for name in names:
         try:
             report = evaluate(
-                name, parse, limit=args.limit, errors=args.errors, root=root, load_seconds=load_seconds
+                name,
+                parser.parse,
+                limit=args.limit,
+                errors=args.errors,
+                root=root,
+                load_seconds=parser.load_seconds,
             )
         except EvalDataMissing as exc:
             print(f"{name}: {exc}")
@@ -528,7 +592,7 @@ def run(args: argparse.Namespace, make_parse: Callable[[], tuple[Parse, float]] 
             print()
             print(report.to_table())
     if args.json:
-        payload = {"load_seconds": load_seconds, "reports": [r.to_dict() for r in reports]}
+        payload = {"load_seconds": parser.load_seconds, "reports": [r.to_dict() for r in reports]}
         Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"\nwrote {args.json}")
     return 0
@@ -551,9 +615,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def main(
-    argv: Sequence[str] | None = None, make_parse: Callable[[], tuple[Parse, float]] | None = None
-) -> int:
+def main(argv: Sequence[str] | None = None, make_parse: Callable[[], ParserUnderTest] | None = None) -> int:
     """Entry point of ``benchmarks/eval.py``."""
     parser = argparse.ArgumentParser(
         prog="eval.py", description="Geoparsing evaluation over the corpora in ../shared/eval."
