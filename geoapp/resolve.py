@@ -167,7 +167,10 @@ def _choose(span: PlaceCandidateSpan, ctx: _Context, adjacent: PlaceCandidateSpa
         own_name = bool(flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"})
         if own_name:
             s += 1.5  # the text used this place's own name, not a loose alternate
-        else:
+        elif c.feature not in ("country", "continent"):
+            # A loose alternate of a town is weak evidence; a country's alternates survive the
+            # gazetteer's filters only when they are real ("America", "Holland"), and a country
+            # so called outranks the village whose main name it is.
             s -= 1.5
         if own_name and c.feature in ("country", "continent"):
             # A country called by its own name is the country, whatever country the article is

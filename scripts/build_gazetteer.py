@@ -467,6 +467,20 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 if b & MAIN or (is_latin(n) and any(ch.isupper() for ch in n)):
                     big_city_keys[name_key(n)].append(e)
 
+    # A first-level region's name or its clipped form is no alias of a country: "IOWA", "Ohio",
+    # "NEV" and "WYO" come as loose aliases of the United States in the alias packages, and would
+    # make the state the country.
+    region_keys = {name_key(r.name) for r in regions.values()}
+    region_heads: dict[str, set[str]] = defaultdict(set)
+    for r in regions.values():
+        region_heads[r.cc].add(name_key(r.name).replace(" ", ""))
+
+    def region_alias(e: Entry, key: str) -> bool:
+        bare = key.replace(" ", "")
+        return key in region_keys or (
+            len(bare) >= 3 and any(h.startswith(bare) and h != bare for h in region_heads.get(e.cc, ()))
+        )
+
     stats: dict[str, int] = defaultdict(int)
     key_zipf: dict[str, float] = {}
     names: dict[str, dict[int, int]] = defaultdict(dict)  # key -> entry index -> bits
@@ -519,6 +533,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 if clash:
                     stats["big-city name on a country/region"] += 1
                     continue
+            if e.feature == "country" and not bits & (MAIN | EN | DE | ISO) and region_alias(e, key):
+                stats["region name on a country"] += 1
+                continue
             if bits & ABBR:
                 abbr[surface].add(idx)
             if z >= ZIPF_RECORD:

@@ -105,6 +105,13 @@ def test_no_junk_country_aliases(gaz: Gazetteer) -> None:
         assert all(c.feature != "country" for c in gaz.candidates(key)), key
 
 
+@pytest.mark.parametrize("name", ["Iowa", "Ohio", "California", "England", "WYO", "Nev"])
+def test_a_region_name_is_no_alias_of_its_country(gaz: Gazetteer, name: str) -> None:
+    """The alias packages list US states (and England) as names of their country; the build drops
+    them, so the state (or nothing) answers, never the country."""
+    assert not any(c.feature == "country" for c in gaz.candidates(name_key(name)))
+
+
 def test_counts_and_lookups(gaz: Gazetteer) -> None:
     counts = gaz.counts()
     assert counts["country"] >= 240

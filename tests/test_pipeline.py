@@ -105,6 +105,15 @@ def test_ambiguous_paris_texas_and_washington(geoparser):
     assert wash and all(km(pm.place.lat, pm.place.lon, 38.9, -77.04) < 30 for pm in wash)
 
 
+def test_country_by_a_real_alias_beats_a_village_of_that_name(geoparser):
+    """"America" is the United States, not América in Argentina; "Holland" the Netherlands."""
+    text = "Volunteers drove across America. The tulips in the shops come from Holland."
+    r = geoparser.parse(Article(id="a", title="", text=text, lang="en"))
+    got = {pm.mention.text: pm.place for pm in r.places}
+    assert got["America"].country_code == "US" and got["America"].feature == "country"
+    assert got["Holland"].country_code == "NL" and got["Holland"].feature == "country"
+
+
 def test_multiword_city(geoparser):
     (article,) = [a for a in read_articles([SEEDS], []) if a.id == "004_klimakonferenz_rio"]
     names = {pm.mention.text: pm.place for pm in geoparser.parse(article).places}
