@@ -50,6 +50,7 @@ class Gazetteer:
         self._posting_cache: dict[str, list[tuple[int, int]]] = {}
         self._id_index: dict[int, int] | None = None
         self._capitals: dict[str, int] = header.get("capitals", {})
+        self._heads: dict[str, int] | None = header.get("heads")
         # exact surface -> entry indexes; and key -> {geonameid: surfaces} for name_flags users
         self._abbr: dict[str, list[int]] = header.get("abbr", {})
         self._abbr_by_key: dict[str, dict[int, set[str]]] = {}
@@ -149,6 +150,20 @@ class Gazetteer:
     def has(self, key: str) -> bool:
         """Whether ``key`` (already a ``name_key``) names any place."""
         return key in self._names
+
+    def longest_name_from(self, word: str) -> int:
+        """The most words of a name whose first key word is ``word`` (1 when no longer name starts
+        with it): how far a window starting at that word can usefully grow. Stored in the file's
+        header by the build; derived from the keys on first use for older files."""
+        heads = self._heads
+        if heads is None:
+            heads = {}
+            for key in self._names:
+                if " " in key:
+                    words = key.split(" ")
+                    heads[words[0]] = max(heads.get(words[0], 0), len(words))
+            self._heads = heads
+        return heads.get(word, 1)
 
     def candidates(self, key: str) -> list[Candidate]:
         """Places named ``key``, best prior first.

@@ -484,6 +484,8 @@ def _before_media_noun(
 
 
 _PLACE_NOUNS = frozenset({"city", "town", "region", "province", "port", "capital", "village", "of"})
+#: Characters between a demonym and a place it qualifies: two words at most ("Russian city of").
+_MAX_PLACE_GAP = 60
 
 
 def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Sequence[PlaceMention]) -> bool:
@@ -503,13 +505,15 @@ def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Seq
         return text[m.end : m.end + 1] == "-" and text[m.end + 1 : m.end + 2].isalpha()
     for other in ams:
         o = other.mention
-        if o.start >= m.end and other.actor.kind != "country" and o.field == m.field:
+        # the gap's length is tested before the text is cut: a slice to every later mention of
+        # a long article costs more than the whole rest of the link stage
+        if m.end <= o.start < m.end + 80 and other.actor.kind != "country" and o.field == m.field:
             gap = text[m.end : o.start]
-            if len(gap) < 80 and re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
+            if re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
                 return True
     for pm in pms:
         o = pm.mention
-        if o.start >= m.end and o.field == m.field:
+        if m.end <= o.start < m.end + _MAX_PLACE_GAP and o.field == m.field:
             words = text[m.end : o.start].split()
             if len(words) <= 2 and all(w[:1].isupper() or w in _PLACE_NOUNS for w in words):
                 if re.fullmatch(r"[\w\s-]*", text[m.end : o.start]):

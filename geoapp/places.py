@@ -215,6 +215,7 @@ class PlaceExtractor:
         self._facts: dict[str, tuple] = {}
         self._big: dict[str, bool] = {}
         self._cands: dict[str, list[Candidate]] = {}
+        self._heads: dict[str, int] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -380,6 +381,26 @@ class PlaceExtractor:
             if len(self._cands) >= _MEMO_LIMIT:
                 self._cands.clear()
             self._cands[key] = got
+        return got
+
+    def _head_length(self, word: str) -> int:
+        """How many tokens a window starting with ``word`` may span, memoised per word: the most
+        words of a gazetteer name starting with its key's first word, also for the German
+        adjective inflection the stems undo ("Vereinigten" as "Vereinigte Staaten"). Gazetteers
+        without :meth:`longest_name_from` allow ``max_words``."""
+        got = self._heads.get(word)
+        if got is None:
+            longest = getattr(self.gazetteer, "longest_name_from", None)
+            if longest is None:
+                got = self.max_words
+            else:
+                first = _key(word).split(" ", 1)[0]
+                got = longest(first)
+                if first.endswith("en"):
+                    got = max(got, longest(first[:-1]))
+            if len(self._heads) >= _MEMO_LIMIT:
+                self._heads.clear()
+            self._heads[word] = got
         return got
 
     def _big_place(self, word: str) -> bool:
@@ -616,8 +637,14 @@ class PlaceExtractor:
         return j, span
 
     def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
-        """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name."""
-        last = min(len(tokens), i + self.max_words)
+        """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name.
+
+        A window grows past its first token only as far as a name starting with that word can
+        reach (:meth:`Gazetteer.longest_name_from`): most capitalised words start no longer name,
+        and probing five windows after each of them was most of the place stage's time.
+        """
+        head = self._head_length(tokens[i].text)
+        last = min(len(tokens), i + min(self.max_words, head))
         # Extend the window only across plain spaces on one line (a single space is the usual gap).
         j_max = i
         while j_max + 1 < last:

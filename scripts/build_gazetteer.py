@@ -595,6 +595,17 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     }
 
 
+def head_lengths(keys) -> dict[str, int]:
+    """First word of every multi-word key → the most words of a key starting with it: the place
+    stage extends a window past its first token only when a longer name can start there."""
+    heads: dict[str, int] = {}
+    for key in keys:
+        if " " in key:
+            words = key.split(" ")
+            heads[words[0]] = max(heads.get(words[0], 0), len(words))
+    return dict(sorted(heads.items()))
+
+
 def write(data: dict, path: Path) -> int:
     """Write the gzip-compressed TSV the loader reads (see ``docs/gazetteer.md``, "Format").
 
@@ -608,6 +619,7 @@ def write(data: dict, path: Path) -> int:
     header["n_entries"] = len(data["entries"])
     header["n_keys"] = len(names)
     header["max_words"] = max(len(k.split()) for k in names)
+    header["heads"] = head_lengths(names)
     lines = [json.dumps(header, ensure_ascii=False, separators=(",", ":"), sort_keys=True)]
     for row in data["entries"]:
         lines.append("\t".join("" if v is None else str(v).replace("\t", " ") for v in row))
