@@ -930,7 +930,10 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
         if hit:
             k, entry = hit
             if entry is not None:
-                mention(tok.start, toks[i + k - 1].end, state.registry_actor(entry), i, i + k - 1)
+                end = toks[i + k - 1].end
+                if text[end - 2 : end] in ("'s", "’s"):  # English possessive: "the EU’s airports"
+                    end -= 2
+                mention(tok.start, end, state.registry_actor(entry), i, i + k - 1)
             else:  # a blocking phrase ("KCNA Watch"): consume it
                 for t in range(i, i + k):
                     taken[t] = True

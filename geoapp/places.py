@@ -291,7 +291,7 @@ class PlaceExtractor:
                 self._key_facts(key, cands)
             )
             if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
-                self.gazetteer, key, surface, kinds
+                self.gazetteer, key, stem, kinds
             ):
                 continue
             decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries or None, fld)
@@ -733,7 +733,8 @@ class PlaceExtractor:
         flags, kinds = self._key_facts(key, cands)[:2]
         n_words = j - i + 1
         evidence: list[str] = []
-        is_caps = surface.isupper() and len(surface) > 1
+        # Abbreviations are judged on the matched form: "EU’s" is the EU with a possessive.
+        is_caps = stem.isupper() and len(stem) > 1
         prev_word = tokens[i - 1].text.lower() if i > 0 else ""
         locative = prev_word in LOCATIVE_WORDS[lang]
         if locative:
@@ -743,9 +744,9 @@ class PlaceExtractor:
 
         if "abbr" in kinds and (is_caps or kinds <= {"abbr", "iso"}):
             forms = set().union(*self.gazetteer.abbr_surfaces(key).values()) if kinds else set()
-            if surface not in forms:
+            if stem not in forms:
                 return None
-            if len(surface) <= 2 and surface not in _SHORT_ABBREVIATIONS:
+            if len(stem) <= 2 and stem not in _SHORT_ABBREVIATIONS:
                 return None
             if _neighbours_all_caps(tokens, i, j):
                 return None

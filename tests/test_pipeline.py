@@ -116,6 +116,23 @@ def test_country_by_a_real_alias_beats_a_village_of_that_name(geoparser):
         assert place.country_code == cc and place.feature == "country"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Lowering the cost of the EU’s airports is the goal.", "European Union"),
+        ("All-Energy is the UK’s leading renewable energy event.", "United Kingdom"),
+        ("It is time to address the DPRK's security concerns, the envoy said.", "North Korea"),
+    ],
+)
+def test_abbreviation_with_a_possessive(geoparser, text, name):
+    """An abbreviation is judged on its matched form: "EU’s" is the EU; the span leaves the
+    possessive out, for the place and for the organisation of the same name."""
+    r = geoparser.parse(Article(id="a", title="", text=text, lang="en"))
+    (pm,) = r.places
+    assert pm.place.name == name and pm.mention.text == text[pm.mention.start : pm.mention.end]
+    assert not pm.mention.text.endswith(("'s", "’s"))
+
+
 def test_multiword_city(geoparser):
     (article,) = [a for a in read_articles([SEEDS], []) if a.id == "004_klimakonferenz_rio"]
     names = {pm.mention.text: pm.place for pm in geoparser.parse(article).places}
