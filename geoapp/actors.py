@@ -153,6 +153,11 @@ class PhraseIndex(Generic[T]):
         self._by_first[words[0]] = bucket
         self._folded_starts.reset()
 
+    def has(self, phrase: str) -> bool:
+        """Whether exactly this phrase was added."""
+        words = tuple(self.key(w) for w in _phrase_tokens(phrase))
+        return bool(words) and any(e[0] == words for e in self._by_first.get(words[0], ()))
+
     def starts(self, word: str) -> bool:
         """Whether some phrase starts with this token."""
         return (word.casefold() if self._fold else word) in self._by_first

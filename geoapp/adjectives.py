@@ -18,19 +18,33 @@ from collections.abc import Callable, Sequence
 from .actors import demonyms_in, load_demonyms
 from .model import ActorMention, Article, Mention, Place, PlaceMention
 
+#: English words after which a demonym is a noun for people, not an adjective ("many Chinese are").
+_EN_AFTER_NOUN = frozenset(
+    "are is was were have has had who will would can could may might must say says said do does did "
+    "themselves".split()
+)
 
-def is_adjective(surface: str, lang: str) -> bool:
+
+def is_adjective(surface: str, lang: str, after: str = " x") -> bool:
     """Whether a demonym surface is used as an adjective ("Russian", "North Korean", "russische")
-    rather than as a noun for people ("Russians", "Russen").
+    rather than as a noun for people ("Russians", "South Koreans", "Russen", "the Irish —").
 
-    English nouns for people are the adjective plus "s"; German nouns are capitalised, while a
-    German adjective is capitalised only at a sentence start (or in a name), where its lower-case
-    form is also a listed form.
+    English nouns for people are the adjective plus "s", or a form that is not followed by a word
+    it could qualify (punctuation, the end, a verb: ``after`` is the text that follows); German
+    nouns are capitalised, while a German adjective is capitalised only at a sentence start (or in
+    a name), where its lower-case form is also a listed form.
     """
     lex = load_demonyms()
     if lang == "de":
         return not surface[:1].isupper() or surface[:1].lower() + surface[1:] in lex.exact
-    return not (surface.endswith("s") and surface[:-1] in lex.exact)
+    if surface.endswith("s") and (surface[:-1] in lex.exact or lex.phrases.has(surface[:-1])):
+        return False
+    if after[:1] == "-":  # "Russian-backed", "US-Chinese"
+        return True
+    head = after.lstrip(" ")
+    if len(head) == len(after) or not head[:1].isalnum():
+        return False  # "the Irish —", "the Chinese." : no word to qualify
+    return head.split(None, 1)[0].lower() not in _EN_AFTER_NOUN
 
 
 def adjective_places(
@@ -51,7 +65,10 @@ def adjective_places(
     out: list[PlaceMention] = []
     for am in actors:
         m = am.mention
-        if m.kind != "demonym" or not am.actor.country_code or not is_adjective(m.text, lang):
+        if m.kind != "demonym" or not am.actor.country_code:
+            continue
+        text = article.title if m.field == "title" else article.text
+        if not is_adjective(m.text, lang, text[m.end : m.end + 24]):
             continue
         place = country_place(am.actor.country_code)
         out.append(PlaceMention(m, place, ("adjective",)))
@@ -64,7 +81,7 @@ def adjective_places(
         for start, end, codes in demonyms_in(text):
             surface = text[start:end]
             region = regions.get(surface)
-            if region is None or codes or not is_adjective(surface, lang):
+            if region is None or codes or not is_adjective(surface, lang, text[end : end + 24]):
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue

@@ -24,6 +24,7 @@ from .model import Article, Mention, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .resolve import resolve
 from .settings import Settings, load_settings
+from .text import name_key
 
 
 class Geoparser:
@@ -94,9 +95,10 @@ class Geoparser:
         """
         spans = self.places.extract(article)
         demonyms = demonym_spans_of(article)
-        # A place inside an adjective is the adjective's ("Russian" is no place); a longer place name
-        # holding one stays a place ("Russian Federation", "Indian Ocean").
-        spans = [s for s in spans if not _within(s.mention, demonyms)]
+        # A place inside an adjective is the adjective's ("Russian" is no place), and so is one
+        # matched on the adjective alone with a cue word beside it ("Russian state"); a longer place
+        # name holding one stays a place ("Russian Federation", "Indian Ocean").
+        spans = [s for s in spans if not _demonym_place(s, demonyms, article)]
         places = resolve(spans, text=article.text, title=article.title)
         actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
         # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
@@ -159,8 +161,18 @@ def _is_place_name(m: Mention, places: list[PlaceMention]) -> bool:
     )
 
 
-def _within(m: Mention, spans: list[tuple[str, int, int]]) -> bool:
-    return any(f == m.field and s <= m.start and m.end <= e for f, s, e in spans)
+def _demonym_place(span, demonyms: list[tuple[str, int, int]], article: Article) -> bool:
+    """Whether a place candidate is really a demonym: inside one, or matched on one's words."""
+    m = span.mention
+    for f, s, e in demonyms:
+        if f != m.field or not (s < m.end and m.start < e):
+            continue
+        if s <= m.start and m.end <= e:
+            return True
+        text = article.title if f == "title" else article.text
+        if name_key(text[s:e]) == span.key:
+            return True
+    return False
 
 
 def _overlaps(m: Mention, spans: list[tuple[str, int, int]]) -> bool:

@@ -78,3 +78,13 @@ def test_adjectives_are_in_the_jsonl_record_not_in_places(geoparser) -> None:
 )
 def test_is_adjective(surface: str, lang: str, expected: bool) -> None:
     assert is_adjective(surface, lang) is expected
+
+
+def test_nouns_for_people_and_cue_words_are_no_adjective_references(geoparser) -> None:
+    text = (
+        "The Russian state news agency Tass said so. Older South Koreans remembered. "
+        "The Irish — left with seven players. Many Chinese are on a quest. Russian-backed forces."
+    )
+    r = parse(geoparser, text, "en")
+    assert [pm.mention.text for pm in r.adjectives] == ["Russian", "Russian"]
+    assert r.places == []  # "Russian state" is no place named "Russian" with a cue word
