@@ -34,6 +34,7 @@ PLACE_COLUMNS = [
     "source",
     "why",
     "mentions",
+    "metonymic",
     "quotes",
     "actors",
 ]
@@ -91,12 +92,14 @@ def places_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
                     "source": place.source,
                     "why": place.why,
                     "mentions": 0,
+                    "metonymic": 0,
                     "quotes": [],
                     "actors": linked.get(place.key, []),
                     "_sentences": {},
                 }
                 rows.append(row)
             row["mentions"] += 1
+            row["metonymic"] += "metonymy" in pm.flags
             m = pm.mention
             s_start, s_end = sentence_of(spans_by_field[m.field], m.start)
             quote_key = (m.field, s_start)

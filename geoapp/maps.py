@@ -253,6 +253,19 @@ def _place_head_html(row: Any) -> str:
         f"{' · ' + coords if coords else ''}</div>"
         f'<div class="geoapp-why">source: {esc(_source_label(get("source")))}'
         f"{' — ' + esc(get('why')) if _text(get('why')) else ''}</div>"
+        f"{_metonymy_html(get('metonymic'), get('mentions'))}"
+    )
+
+
+def _metonymy_html(metonymic: Any, mentions: Any) -> str:
+    """"named for its government in k of n mentions" when the place also stood for who governs it
+    ("Moscow said"): the analyst sees that a marker is partly an actor, not only a scene."""
+    if _missing(metonymic) or not metonymic:
+        return ""
+    n = "" if _missing(mentions) else f" of {int(mentions)}"
+    return (
+        f'<div class="geoapp-why">named for its government or people (metonymy) in '
+        f"{int(metonymic)}{n} mention{'s' if int(metonymic) > 1 or n else ''}</div>"
     )
 
 

@@ -20,6 +20,7 @@ from .adjectives import adjective_places
 from .articles import ArticleError, read_articles
 from .corrections import CorrectionStore, apply_corrections, default_store
 from .links import find_links
+from .metonymy import flag_metonymy
 from .model import Article, Mention, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .resolve import resolve
@@ -116,6 +117,7 @@ class Geoparser:
             places = self._geocode_unresolved(article, places)
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
+        places = flag_metonymy(article, places)
         links = find_links(article, places, actors)
         adjectives = adjective_places(
             article, places, actors, country_place=self.country_place, region_place=self.region_place

@@ -147,32 +147,19 @@ def train_crf(
 
 def report(root: str | None, datasets: list[str]) -> None:
     """The dev-set table of docs/quality.md: each dev set, GeoWebNews also on its odd (held-out)
-    half and with country adjectives ("Russian") left out of the gold spans, since the pipeline
-    treats those as actors by design (issue 3), not as places."""
-    from dataclasses import replace
-
-    from geoapp.actors import demonym_spans
-    from geoapp.evaluation import evaluate_docs, summary_table
-    from geoapp.evaluation.runner import article_for
+    half; on GeoWebNews adjectives count as it annotates them, and the places-only rows follow."""
+    from geoapp.evaluation import DATASETS, evaluate_docs, summary_table
     from geoapp.pipeline import Geoparser
 
-    parser = Geoparser()
+    parser = Geoparser(corrections=None)
     reports = []
     for name in datasets:
         docs = load_dataset(name, root=root)
-        reports.append(evaluate_docs(name, docs, parser.parse, errors=0))
-        if name != "gwn":
-            continue
-        odd = [d for d in docs if gwn_number(d.id) % 2 == 1]
-        reports.append(evaluate_docs("gwn-odd", odd, parser.parse, errors=0))
-
-        def no_adjectives(doc):
-            adj = demonym_spans(article_for(doc), "text")
-            keep = [s for s in doc.spans if not any(a < s.end and s.start < b for a, b in adj)]
-            return replace(doc, spans=keep)
-
-        for label, part in (("gwn-noadj", docs), ("gwn-odd-noadj", odd)):
-            reports.append(evaluate_docs(label, [no_adjectives(d) for d in part], parser.parse, errors=0))
+        adjectives = DATASETS[name].annotates_adjectives
+        reports.append(evaluate_docs(name, docs, parser.parse, errors=0, adjectives=adjectives))
+        if name == "gwn":
+            odd = [d for d in docs if gwn_number(d.id) % 2 == 1]
+            reports.append(evaluate_docs("gwn-odd", odd, parser.parse, errors=0, adjectives=True))
     print(summary_table(reports))
 
 

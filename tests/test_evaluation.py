@@ -481,3 +481,30 @@ def test_adjective_references_count_where_the_corpus_annotates_them() -> None:
     assert plain.totals.exact.recall == 0.5 and plain.places_only is None
     assert corpora.DATASETS["gwn"].annotates_adjectives
     assert not corpora.DATASETS["germeval-dev"].annotates_adjectives
+
+
+def test_metonymy_flag_is_scored_against_the_gold_type() -> None:
+    text = "Moscow said it. Rain fell in Paris."
+    doc = GoldDoc(
+        "m1",
+        text,
+        "en",
+        [
+            GoldSpan(0, 6, "Moscow", 55.75, 37.62, "Metonymic"),
+            GoldSpan(29, 34, "Paris", 48.85, 2.35, "Literal"),
+        ],
+    )
+
+    def parse(article: Article) -> Result:
+        flag = ("metonymy",)
+        moscow = PlaceMention(Mention(0, 6, "Moscow"), Place("Moscow", 55.75, 37.62, "RU", "city"), flag)
+        paris = PlaceMention(Mention(29, 34, "Paris"), Place("Paris", 48.85, 2.35, "FR", "city"), flag)
+        return Result(article=article, places=[moscow, paris])
+
+    report = runner.evaluate_docs("gwn", [doc], parse)
+    assert report.metonymy is not None
+    assert (report.metonymy.tp, report.metonymy.n_pred, report.metonymy.n_gold) == (1, 2, 1)
+    assert "metonymy" in report.to_table() and report.to_dict()["metonymy"]["precision"] == 0.5
+    assert runner.evaluate_docs("gwn", _gwn_docs(), fake_parse).metonymy is not None  # typed gold
+    plain = [GoldDoc("x", text, "de", [GoldSpan(29, 34, "Paris")])]
+    assert runner.evaluate_docs("germeval-dev", plain, parse).metonymy is None  # no typed gold

@@ -38,6 +38,7 @@ class PredSpan:
     lat: float | None = None
     lon: float | None = None
     name: str | None = None
+    flags: tuple[str, ...] = ()
 
     @property
     def has_coords(self) -> bool:

@@ -32,7 +32,7 @@ from geoapp.evaluation.corpora import (
     eval_dir,
     load_dataset,
 )
-from geoapp.evaluation.metrics import DocScore, PredSpan, Totals, score_document
+from geoapp.evaluation.metrics import PRF, DocScore, PredSpan, Totals, score_document
 from geoapp.model import Article, Result
 
 Parse = Callable[[Article], Result]
@@ -95,6 +95,8 @@ class Report:
     n_found_unresolved: int = 0
     #: Places-only scores, kept when country adjectives were counted (``totals`` includes them).
     places_only: Totals | None = None
+    #: The "metonymy" flag against the gold type ``Metonymic`` on exactly found toponyms (GeoWebNews).
+    metonymy: PRF | None = None
     missed: list[ErrorCase] = field(default_factory=list)
     spurious: list[ErrorCase] = field(default_factory=list)
     boundary: list[ErrorCase] = field(default_factory=list)
@@ -124,6 +126,7 @@ class Report:
             "recognised": t.recognised.to_dict(),
             "found_unresolved": self.n_found_unresolved,
             "places_only": None if self.places_only is None else _totals_dict(self.places_only),
+            "metonymy": None if self.metonymy is None else self.metonymy.to_dict(),
             "speed": {
                 "parse_seconds": self.parse_seconds,
                 "docs_per_second": self.docs_per_second,
@@ -165,6 +168,12 @@ class Report:
             )
         else:
             lines.append("  resolution   (no gold coordinates in this dataset)")
+        if self.metonymy is not None:
+            mt = self.metonymy
+            lines.append(
+                f"  metonymy     flag    P {_f(mt.precision)}  R {_f(mt.recall)}  F1 {_f(mt.f1)}"
+                f"   (on {self.totals.tp_exact} exactly found toponyms; {mt.n_gold} typed Metonymic)"
+            )
         if self.places_only is not None:
             po = self.places_only
             lines.append(
@@ -306,6 +315,7 @@ def predictions_from_result(result: Result, adjectives: bool = False) -> list[Pr
                 p.lat if p else None,
                 p.lon if p else None,
                 p.name if p else None,
+                pm.flags,
             )
         )
     return preds
@@ -439,6 +449,7 @@ def evaluate_docs(
         warmup_seconds = time.perf_counter() - t0
     totals = Totals()
     places_only = Totals() if adjectives else None
+    meto_tp = meto_flagged = meto_gold = 0
     collector = _ErrorCollector()
     parse_seconds = 0.0
     n_tokens = 0
@@ -460,6 +471,12 @@ def evaluate_docs(
             parse_seconds += time.perf_counter() - t0
         preds = predictions_from_result(result, adjectives)
         score = score_document(doc.spans, preds)
+        for i, j in score.exact_pairs:
+            gold_meto = doc.spans[i].type == "Metonymic"
+            flagged = "metonymy" in preds[j].flags
+            meto_gold += gold_meto
+            meto_flagged += flagged
+            meto_tp += gold_meto and flagged
         if places_only is not None:
             places_only.add(score_document(doc.spans, predictions_from_result(result)))
         totals.add(score)
@@ -478,6 +495,7 @@ def evaluate_docs(
         n_failed=n_failed,
         n_found_unresolved=n_found_unresolved,
         places_only=places_only,
+        metonymy=PRF(meto_tp, meto_flagged, meto_gold) if meto_gold else None,
         missed=collector.worst("missed", errors),
         spurious=collector.worst("spurious", errors),
         boundary=collector.worst("boundary", errors),
