@@ -201,6 +201,10 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
+#: Reference point and outline centroid closer than this are averaged (see reference_points).
+AGREE_KM = 300.0
+
+
 def midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     """The middle of two nearby points (longitudes averaged the short way round)."""
     lon_a, lon_b = a[1], b[1]
@@ -216,13 +220,11 @@ def reference_points() -> dict[str, tuple[float, float]]:
     compiled from Wikipedia): the conventional rounded points of atlases and the CIA World Factbook
     (Russia 60,100; China 35,105), which GeoNames mostly shares.
 
-    A country's point is the midpoint of this reference point and its outline centroid (below):
-    the two conventions disagree by up to a few hundred kilometres on big countries (United States
-    38,-97 against the contiguous states' centre 39.5,-99.1) and each is right for some. Against the
-    87 GeoNames country points in the GeoWebNews gold, within 161 km: outline 74 countries (794 of
-    1,074 mentions), reference 81 (805), midpoint 79 (893); the rule was chosen on the even-numbered
-    GeoWebNews articles (end-to-end acc@161 .640 outline, .631 reference, .660 midpoint) and holds
-    on the odd ones (.609, .638, .673). Where one of the two is missing, the other stands alone.
+    A country's point is the midpoint of this reference point and its outline centroid (below) when
+    the two lie within :data:`AGREE_KM` of each other (United States: reference 38,-97, centroid of
+    the contiguous states 39.5,-99.1, each right for some uses); further apart, the reference point
+    alone, since the centroid is then pulled by the country's shape (Russia: 430 km from 60,100).
+    See docs/gazetteer.md, "Coordinates", for how the rule was chosen.
     """
     from countryinfo import all_countries
 
@@ -441,7 +443,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         reference = references.get(cc)
         if reference and outline and haversine_km(reference, outline) > 2000:
             reference = None  # a point on the wrong continent is a data error, not a convention
-        if reference and outline:
+        if reference and outline and haversine_km(reference, outline) <= AGREE_KM:
             lat, lon = midpoint(reference, outline)
             n_reference += 1
         elif reference:
@@ -490,7 +492,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         entries.append(e)
     log(
         f"countries: {n_reference} placed by their reference point (midway to the outline centroid "
-        f"where both exist), {n_outline} by their outline alone, the rest by member places"
+        f"where the two agree), {n_outline} by their outline alone, the rest by member places"
     )
 
     # Supranational unions (EU): CLDR names, the containing continent's GeoNames point.
