@@ -345,16 +345,19 @@ class GermanTagger:
         return self.tagger.tag(feats)
 
 
-def bio_spans(tags: list[str]) -> list[tuple[int, int]]:
-    """Token index ranges ``(i, j)`` inclusive of B-/I- runs (an I- without B- opens a span)."""
+def bio_spans(tags: list[str], kind: str = "LOC") -> list[tuple[int, int]]:
+    """Token index ranges ``(i, j)`` inclusive of B-/I- runs of ``kind`` (an I- without a B- of the
+    same kind opens a span). The tagger also knows persons and organisations (``B-PER``,
+    ``I-ORG``): they are what it tells places from, and never spans here."""
     out: list[tuple[int, int]] = []
     start = None
+    b_tag, i_tag = "B-" + kind, "I-" + kind
     for k, t in enumerate(tags):
-        if t.startswith("B") or (t.startswith("I") and start is None):
+        if t == b_tag or (t == i_tag and start is None):
             if start is not None:
                 out.append((start, k - 1))
             start = k
-        elif t == "O" and start is not None:
+        elif t != i_tag and start is not None:
             out.append((start, k - 1))
             start = None
     if start is not None:

@@ -458,13 +458,15 @@ class PlaceExtractor:
             if crf and self.de_mode == "crf" and not (
                 _country_level(cands[0], by_flags(key))
                 or (_tier(cands[0]) == 1 and "rule_accept" in feats and headline(start))
+                or (cue is not None and "rule_accept" in feats)
             ):
                 # German body text is the tagger's: trained on news sentences, it knows that the
-                # "Dortmund" of a football club is an organisation. Two exceptions the model (and,
+                # "Dortmund" of a football club is an organisation. Three exceptions the model (and,
                 # in headlines, the rules) must also accept: countries, continents and unions named
                 # by their own names (GermEval calls the EU an organisation; this project calls it
-                # a place), and major places in headlines, which are not sentences ("Pjöngjangs
-                # Entschlossenheit: …") and which the tagger never saw in training.
+                # a place), major places in headlines, which are not sentences ("Pjöngjangs
+                # Entschlossenheit: …") and which the tagger never saw in training, and names a cue
+                # noun calls a place in so many words ("Küstenstadt Wŏnsan", "Region Kursk").
                 continue
             mention = Mention(start, end, text[start:end], "place", fld.name)
             out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, p, (f"model p={p:.2f}",),

@@ -108,6 +108,34 @@ def fit_filter(X: list[dict], y: list[int], groups: list[int], n_gold: int) -> t
 CRF_PARAMS = {"c1": 0.15, "c2": 0.01, "max_iterations": 200}
 
 
+def entity_class(kind: str) -> str | None:
+    """The CRF's label family for a corpus type: places LOC, people PER, organisations ORG (GermEval
+    PER/ORG, SmartData PERSON/ORGANIZATION*, MobIE organization-*); anything else is no entity."""
+    k = kind.lower()
+    if k == "loc" or k.startswith("location"):
+        return "LOC"
+    if k in ("per", "person"):
+        return "PER"
+    if k == "org" or k.startswith("organization"):
+        return "ORG"
+    return None
+
+
+def entity_docs(name: str, root: str | None) -> list:
+    """A German train split with its place, person and organisation spans (typed), for the CRF:
+    knowing what is a person or an organisation is what tells "Dortmund" the club from the city."""
+    from geoapp.evaluation.corpora import DATASETS, eval_dir, read_conll, read_germeval, read_smartdata
+
+    path = DATASETS[name].path(eval_dir(root))
+    if name.startswith("germeval"):
+        return list(read_germeval(path, types=("LOC", "PER", "ORG"), prefix=name))
+    if name.startswith("smartdata"):
+        return list(read_smartdata(path, prefix=name, kinds=("location", "person", "organization")))
+    if name.startswith("mobie"):
+        return list(read_conll(path, prefix=name, keep=lambda k: entity_class(k) is not None))
+    raise KeyError(f"no entity reader for {name}")
+
+
 def train_crf(
     ex: PlaceExtractor,
     root: str | None,
@@ -115,26 +143,28 @@ def train_crf(
     datasets: tuple[str, ...] = CRF_TRAIN,
     params: dict | None = None,
 ) -> dict:
-    """A python-crfsuite model on the German train splits, tokens labelled B-LOC/I-LOC/O from gold
-    spans (a token inside a gold span; GermEval's LOCderiv/LOCpart are not spans)."""
+    """A python-crfsuite model on the German train splits, tokens labelled B-/I- LOC, PER, ORG or O
+    from gold spans (a token inside a gold span; GermEval's LOCderiv/LOCpart are not spans). The
+    pipeline reads only the LOC spans; persons and organisations are labelled so that the tagger
+    learns to tell them apart from places rather than lumping them with everything else."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
     for name in datasets:
-        for doc in load_dataset(name, root=root):
+        for doc in entity_docs(name, root):
             fld = _Field(doc.text, "de", "text", ())
             countries = ex._context(fld)
             rows = ex._windows(fld, countries)
-            gold = sorted((s.start, s.end) for s in doc.spans)
+            gold = sorted((s.start, s.end, entity_class(s.type)) for s in doc.spans)
             for idx, feats in ex.crf_sentences(fld, rows):
                 labels = []
                 for k in idx:
                     tok = fld.tokens[k]
                     lab = "O"
-                    for s, e in gold:
-                        if s <= tok.start and tok.end <= e:
-                            lab = "B-LOC" if tok.start == s else "I-LOC"
+                    for s, e, cls in gold:
+                        if cls and s <= tok.start and tok.end <= e:
+                            lab = ("B-" if tok.start == s else "I-") + cls
                             break
                     labels.append(lab)
                 trainer.append(feats, labels)

@@ -39,6 +39,8 @@ def test_bio_spans() -> None:
     assert bio_spans(["O", "B-LOC", "I-LOC", "O", "B-LOC", "B-LOC", "I-LOC"]) == [(1, 2), (4, 4), (5, 6)]
     assert bio_spans(["I-LOC", "O"]) == [(0, 0)]
     assert bio_spans([]) == []
+    # persons and organisations end a place and are never places themselves
+    assert bio_spans(["B-LOC", "I-ORG", "B-PER", "I-PER", "I-LOC", "B-ORG"]) == [(0, 0), (4, 4)]
 
 
 def test_crf_features_one_list_per_token() -> None:

@@ -350,9 +350,11 @@ def parse_conll(
         yield doc
 
 
-def read_conll(path: Path, *, prefix: str = "mobie-train") -> Iterator[GoldDoc]:
+def read_conll(
+    path: Path, *, prefix: str = "mobie-train", keep: Callable[[str], bool] | None = None
+) -> Iterator[GoldDoc]:
     """MobIE's CoNLL-2003 train file (see :func:`parse_conll`)."""
-    yield from parse_conll(_open_text(Path(path)), prefix=prefix)
+    yield from parse_conll(_open_text(Path(path)), prefix=prefix, keep=keep)
 
 
 # --------------------------------------------------------------------------- SmartData and MobIE JSON
@@ -369,8 +371,11 @@ def _unwrap(value: object) -> object:
     return value
 
 
-def _doc_from_concept_json(obj: dict, *, location_prefix: str, prefix: str, index: int) -> GoldDoc:
-    """One SmartData/MobIE document: ``text`` plus ``conceptMentions`` whose type starts with the prefix."""
+def _doc_from_concept_json(
+    obj: dict, *, location_prefix: str | tuple[str, ...], prefix: str, index: int
+) -> GoldDoc:
+    """One SmartData/MobIE document: ``text`` plus ``conceptMentions`` whose type starts with the
+    prefix (or one of the prefixes)."""
     text = str(_unwrap(obj.get("text")) or "")
     lang = str(_unwrap(obj.get("langCode")) or "de")
     doc_id = str(_unwrap(obj.get("id")) or index)
@@ -391,8 +396,11 @@ def _doc_from_concept_json(obj: dict, *, location_prefix: str, prefix: str, inde
     return GoldDoc(id=f"{prefix}-{index:04d}", text=text, lang=lang, spans=spans, source=doc_id)
 
 
-def parse_smartdata(stream_text: str, *, prefix: str = "smartdata") -> Iterator[GoldDoc]:
-    """SmartData documents from a stream of pretty-printed JSON objects (``LOCATION*`` types).
+def parse_smartdata(
+    stream_text: str, *, prefix: str = "smartdata", kinds: tuple[str, ...] = ("location",)
+) -> Iterator[GoldDoc]:
+    """SmartData documents from a stream of pretty-printed JSON objects (``LOCATION*`` types, or
+    the lower-case type prefixes in ``kinds``).
 
     The file is neither one JSON value nor JSONL, so objects are decoded one after another with
     ``JSONDecoder.raw_decode``.
@@ -406,17 +414,19 @@ def parse_smartdata(stream_text: str, *, prefix: str = "smartdata") -> Iterator[
         if pos >= length:
             return
         obj, pos = decoder.raw_decode(stream_text, pos)
-        yield _doc_from_concept_json(obj, location_prefix="location", prefix=prefix, index=n)
+        yield _doc_from_concept_json(obj, location_prefix=kinds, prefix=prefix, index=n)
         n += 1
 
 
-def read_smartdata(path: Path, *, prefix: str = "smartdata") -> Iterator[GoldDoc]:
+def read_smartdata(
+    path: Path, *, prefix: str = "smartdata", kinds: tuple[str, ...] = ("location",)
+) -> Iterator[GoldDoc]:
     """SmartData from its gzip file (see :func:`parse_smartdata`)."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
         stream_text = fh.read()
-    yield from parse_smartdata(stream_text, prefix=prefix)
+    yield from parse_smartdata(stream_text, prefix=prefix, kinds=kinds)
 
 
 def parse_mobie(lines: Iterable[str], *, prefix: str = "mobie") -> Iterator[GoldDoc]:
