@@ -118,12 +118,7 @@ class Report:
             "dataset": self.dataset,
             "docs": self.n_docs,
             "tokens": self.n_tokens,
-            "gold": t.n_gold,
-            "predicted": t.n_pred,
-            "exact": t.exact.to_dict(),
-            "overlap": t.overlap.to_dict(),
-            "end_to_end": t.end_to_end.to_dict(),
-            "recognised": t.recognised.to_dict(),
+            **_totals_dict(t),
             "found_unresolved": self.n_found_unresolved,
             "places_only": None if self.places_only is None else _totals_dict(self.places_only),
             "metonymy": None if self.metonymy is None else self.metonymy.to_dict(),
@@ -208,6 +203,7 @@ class Report:
 
 
 def _totals_dict(t: Totals) -> dict:
+    """Counts and scores of one :class:`Totals` as JSON-ready values."""
     return {
         "gold": t.n_gold,
         "predicted": t.n_pred,
