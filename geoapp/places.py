@@ -216,6 +216,7 @@ class PlaceExtractor:
         self._big: dict[str, bool] = {}
         self._cands: dict[str, list[Candidate]] = {}
         self._heads: dict[str, int] = {}
+        self._flags_memo: dict[str, dict] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -232,15 +233,12 @@ class PlaceExtractor:
         fields = [_Field(article.text, article.lang, "text", tuple(skip))]
         if article.title and not article.title_in_text:
             fields.append(_Field(article.title, article.lang, "title", ()))
-        found = [span for f in fields for span in self._decide_field(f, None)]
-        countries = {
-            span.candidates[0].country_code
-            for span in found
-            if span.candidates[0].feature in ("country", "region") or span.candidates[0].population >= 100_000
-        }
-        countries.discard(None)
         if self.filter is not None:
+            countries = set().union(*(self._context(f) for f in fields))
             return [span for f in fields for span in self._learned_field(f, countries)]
+        found = [span for f in fields for span in self._decide_field(f, None)]
+        countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
+        countries.discard(None)
         if not countries:
             return found
         return [span for f in fields for span in self._decide_field(f, countries)]
@@ -255,13 +253,38 @@ class PlaceExtractor:
     # -- the learned decision ----------------------------------------------------------------------
 
     def _context(self, fld: _Field) -> set[str]:
-        """Countries the field is about, by the rules' first reading (as :meth:`extract` does)."""
-        countries = {
-            span.candidates[0].country_code
-            for span in self._decide_field(fld, None)
-            if span.candidates[0].feature in ("country", "region") or span.candidates[0].population >= 100_000
-        }
-        countries.discard(None)
+        """Countries the field is about, by the rules' first reading: the walk of
+        :meth:`_decide_field` without context, keeping only the countries of what it accepts (no
+        spans are built: the learned path needs the countries, not the rules' spans)."""
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        text, tokens = fld.text, fld.tokens
+        n_tokens = len(tokens)
+        countries: set[str] = set()
+        nxt = 0
+        for i in fld.starts:
+            if i < nxt:
+                continue
+            dotted, match = self._probe(fld, i, lang)
+            if dotted is not None:
+                top = dotted[1].candidates[0]
+                if _names_context(top) and top.country_code:
+                    countries.add(top.country_code)
+                nxt = dotted[0] + 1
+                continue
+            if match is None:
+                continue
+            j, key, cands, stem_end, stem, (cue, _span_start, span_end) = match
+            if any(s < stem_end and tokens[i].start < e for s, e in fld.skip):
+                nxt = j + 1
+                continue
+            if self._decide(text, tokens, i, j, key, stem, cands, cue, lang, None, fld) is None:
+                continue
+            if _names_context(cands[0]) and cands[0].country_code:
+                countries.add(cands[0].country_code)
+            nxt = j + 1
+            if span_end is not None and span_end > tokens[j].end:
+                while nxt < n_tokens and tokens[nxt].start < span_end:
+                    nxt += 1
         return countries
 
     def _windows(self, fld: _Field, countries: set[str]) -> list[tuple]:
@@ -353,7 +376,7 @@ class PlaceExtractor:
         """
         got = self._facts.get(key)
         if got is None:
-            flags = self.gazetteer.name_flags(key)
+            flags = self._name_flags(key)
             kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
             got = (
                 flags,
@@ -369,6 +392,16 @@ class PlaceExtractor:
             if len(self._facts) >= _MEMO_LIMIT:
                 self._facts.clear()
             self._facts[key] = got
+        return got
+
+    def _name_flags(self, key: str) -> dict:
+        """``gazetteer.name_flags(key)``, memoised per key (read-only for every caller)."""
+        got = self._flags_memo.get(key)
+        if got is None:
+            got = self.gazetteer.name_flags(key)
+            if len(self._flags_memo) >= _MEMO_LIMIT:
+                self._flags_memo.clear()
+            self._flags_memo[key] = got
         return got
 
     def _candidates(self, key: str) -> list[Candidate]:
@@ -429,7 +462,7 @@ class PlaceExtractor:
         if crf:
             out = self._crf_field(fld, rows)
         taken = [(sp.mention.start, sp.mention.end) for sp in out]
-        by_flags = self.gazetteer.name_flags
+        by_flags = self._name_flags
         first_nl = text.find("\n")
 
         def headline(offset: int) -> bool:
@@ -470,7 +503,7 @@ class PlaceExtractor:
                 continue
             mention = Mention(start, end, text[start:end], "place", fld.name)
             out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, p, (f"model p={p:.2f}",),
-                                          self.gazetteer.name_flags(key)))
+                                          self._name_flags(key)))
             nxt = j + 1
             while nxt < len(tokens) and tokens[nxt].start < end:
                 nxt += 1
@@ -541,7 +574,7 @@ class PlaceExtractor:
                         break
                 mention = Mention(start, end, surface, "place", fld.name)
                 out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
-                                              self.gazetteer.name_flags(key) if cands else {}))
+                                              self._name_flags(key) if cands else {}))
         return out
 
     # -- internals -------------------------------------------------------------------------------
@@ -578,7 +611,7 @@ class PlaceExtractor:
                 score, evidence = decision
                 mention = Mention(start, end, text[start:end], "place", fld.name)
                 out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, score, evidence,
-                                              self.gazetteer.name_flags(key)))
+                                              self._name_flags(key)))
                 nxt = j + 1
                 if span_end is not None and span_end > tokens[j].end:
                     while nxt < n_tokens and tokens[nxt].start < span_end:
@@ -635,7 +668,7 @@ class PlaceExtractor:
             j += 1
         mention = Mention(m.start(), end, fld.text[m.start() : end], "place", fld.name)
         span = PlaceCandidateSpan(mention, key, tuple(cands), None, 3.0, ("dotted abbreviation",),
-                                  self.gazetteer.name_flags(key))
+                                  self._name_flags(key))
         return j, span
 
     def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
@@ -890,6 +923,12 @@ def _tier(c: Candidate) -> int:
     if c.population >= 15_000 or c.feature == "feature":
         return 2
     return 3
+
+
+def _names_context(c: Candidate) -> bool:
+    """Whether an accepted place says which country an article is about: a country or region, or a
+    place of 100,000 or more."""
+    return c.feature in ("country", "region") or c.population >= 100_000
 
 
 def _sentence_initial(text: str, start: int) -> bool:
