@@ -18,6 +18,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
@@ -165,7 +167,9 @@ class _Field:
 
     def __post_init__(self) -> None:
         self.tokens = list(text_tokens(self.text))
-        self.starts = [k for k, w in enumerate(token_words(self.text)) if w[:1].isupper()]  # _may_start_name
+        # _may_start_name for every token, in C: the first letter of each word, upper case or not
+        words = token_words(self.text)
+        self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
 
     def title_case(self, i: int) -> bool:
         """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
@@ -217,6 +221,7 @@ class PlaceExtractor:
         self._cands: dict[str, list[Candidate]] = {}
         self._heads: dict[str, int] = {}
         self._flags_memo: dict[str, dict] = {}
+        self._singles: dict[tuple[str, str], tuple | None] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -689,9 +694,9 @@ class PlaceExtractor:
             j_max += 1
         candidates = self._candidates
         begin = tokens[i].start
-        for j in range(j_max, i - 1, -1):
+        for j in range(j_max, i, -1):
             tok = tokens[j]
-            if j > i and not _may_end_name(tok.text):
+            if not _may_end_name(tok.text):
                 continue
             end = tok.end
             for stem, cut in _stem_cuts(text[begin:end], lang):
@@ -699,7 +704,30 @@ class PlaceExtractor:
                 cands = candidates(key)
                 if cands:
                     return j, key, cands, end - cut, stem
-        return None
+        got = self._single_match(tokens[i].text, lang)
+        if got is None:
+            return None
+        key, cands, cut, stem = got
+        return i, key, cands, tokens[i].end - cut, stem
+
+    def _single_match(self, word: str, lang: str) -> tuple | None:
+        """The one-token window of ``word``: ``(key, candidates, characters cut, stem)`` of its first
+        stem that names a place, or None; memoised per word and language, because most windows
+        are one capitalised word and news repeats its words."""
+        memo_key = (word, lang)
+        got = self._singles.get(memo_key, _UNSEEN)
+        if got is _UNSEEN:
+            got = None
+            for stem, cut in _stem_cuts(word, lang):
+                key = _key(stem)
+                cands = self._candidates(key)
+                if cands:
+                    got = (key, cands, cut, stem)
+                    break
+            if len(self._singles) >= _MEMO_LIMIT:
+                self._singles.clear()
+            self._singles[memo_key] = got
+        return got
 
     def _cue(self, text, tokens, i, j, lang):
         """A cue noun right before (``Region Kursk``, ``Küstenstadt Wŏnsan``) or after (``Kursk Oblast``)."""
