@@ -111,17 +111,17 @@ class WindowInfo:
 
 
 def window_features(w: WindowInfo) -> dict[str, float]:
-    """Sparse features of one window; crossed with the language by the model's key prefix."""
-    f: dict[str, float] = {"bias": 1.0}
-    zb, own_key, other_key, own_value, common_value = _word_frequency_features(w.stem.lower(), w.lang)
-    f[own_key] = 1.0
-    f[other_key] = 1.0
-    f["zipf_own"] = own_value
-    f["common_vs_other"] = common_value
-    f[f"nw={min(w.n_words, 3)}"] = 1.0
-    shape_key, len_key = _surface_features(w.surface)
-    f[shape_key] = 1.0
-    f[len_key] = 1.0
+    """Sparse features of one window; crossed with the language by the model's key prefix.
+
+    The part that depends only on the matched name and its gazetteer facts is built once per
+    name (:func:`_name_features`) and copied; the part that depends on the text around it is
+    added here.
+    """
+    zb, static = _name_features(
+        w.surface, w.stem, w.lang, min(w.n_words, 3), w.best_tier, w.features[:3], w.max_pop, w.flags,
+        w.top_flags, w.n_cands, w.n_countries, w.stripped,
+    )
+    f = dict(static)
     if w.sentence_initial:
         f["sent_initial"] = 1.0
         f[f"sent_initial*zipf={zb}"] = 1.0
@@ -160,26 +160,57 @@ def window_features(w: WindowInfo) -> dict[str, float]:
     else:
         f["rule_accept"] = 1.0
         f["rule_score"] = max(-2.0, min(6.0, w.rule_score)) / 6.0
-    f[f"tier={w.best_tier}"] = 1.0
-    f[f"tier={w.best_tier}*zipf={zb}"] = 1.0
-    for k, feat in enumerate(w.features[:3]):
-        f[f"feat{min(k, 1)}={feat}"] = 1.0
-    f[f"pop={_bucket(math.log10(w.max_pop + 1), (3, 4, 5, 6, 7))}"] = 1.0
-    for flag in w.flags:
-        f[f"flag={flag}"] = 1.0
-    for flag in w.top_flags:
-        f[f"top_flag={flag}"] = 1.0
-    tagged = bool(w.top_flags & {"main", "en", "de"})
-    f[f"tagged={tagged}*tier={w.best_tier}"] = 1.0
-    f[f"ncands={_bucket(w.n_cands, (2, 3, 6, 20))}"] = 1.0
-    f[f"ncountries={_bucket(w.n_countries, (2, 3, 6))}"] = 1.0
     if w.has_context:
         f[f"context={'in' if w.in_context else 'out'}*tier={w.best_tier}"] = 1.0
-    if w.stripped:
-        f["stripped"] = 1.0
     if w.repeats > 1:
         f["repeats"] = min(w.repeats, 5) / 5.0
     return f
+
+
+@lru_cache(maxsize=50_000)
+def _name_features(
+    surface: str,
+    stem: str,
+    lang: str,
+    n_words: int,
+    best_tier: int,
+    features: tuple[str, ...],
+    max_pop: int,
+    flags: frozenset[str],
+    top_flags: frozenset[str],
+    n_cands: int,
+    n_countries: int,
+    stripped: bool,
+) -> tuple[int, dict[str, float]]:
+    """The features of :func:`window_features` that depend only on the matched name (its word
+    frequencies, shape, length) and the gazetteer's facts about it, with its frequency bucket.
+    Cached per name: news names the same places in article after article. Callers copy the dict."""
+    f: dict[str, float] = {"bias": 1.0}
+    zb, own_key, other_key, own_value, common_value = _word_frequency_features(stem.lower(), lang)
+    f[own_key] = 1.0
+    f[other_key] = 1.0
+    f["zipf_own"] = own_value
+    f["common_vs_other"] = common_value
+    f[f"nw={n_words}"] = 1.0
+    shape_key, len_key = _surface_features(surface)
+    f[shape_key] = 1.0
+    f[len_key] = 1.0
+    f[f"tier={best_tier}"] = 1.0
+    f[f"tier={best_tier}*zipf={zb}"] = 1.0
+    for k, feat in enumerate(features):
+        f[f"feat{min(k, 1)}={feat}"] = 1.0
+    f[f"pop={_bucket(math.log10(max_pop + 1), (3, 4, 5, 6, 7))}"] = 1.0
+    for flag in flags:
+        f[f"flag={flag}"] = 1.0
+    for flag in top_flags:
+        f[f"top_flag={flag}"] = 1.0
+    tagged = bool(top_flags & {"main", "en", "de"})
+    f[f"tagged={tagged}*tier={best_tier}"] = 1.0
+    f[f"ncands={_bucket(n_cands, (2, 3, 6, 20))}"] = 1.0
+    f[f"ncountries={_bucket(n_countries, (2, 3, 6))}"] = 1.0
+    if stripped:
+        f["stripped"] = 1.0
+    return zb, f
 
 
 @lru_cache(maxsize=100_000)
