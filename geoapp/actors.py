@@ -922,7 +922,7 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
     title_words = (
         _TITLES.start_words(f.distinct)
         | f.hyphenated
-        | {w for w in f.distinct if _DE_TITLE_COMPOUND.fullmatch(w)}
+        | _TITLE_COMPOUNDS(f.distinct)
     )
     either = registry_words | title_words
     visit = [i for i, w in enumerate(words) if w in either] if either else []
@@ -1090,6 +1090,8 @@ _DE_TITLE_COMPOUND = re.compile(
     r"(?P<base>(?:[A-ZÄÖÜ][a-zäöüß]+)?(?:[Mm]inister|[Pp]räsident|[Ss]precher|[Bb]ürgermeister|[Ll]andrat|[Ll]andrät))"
     r"(?P<fem>in|innen)?(?:s|n|en)?"
 )
+#: The words of an article that are German compound offices, the regex run once per word ever seen.
+_TITLE_COMPOUNDS = WordFilter(lambda w: _DE_TITLE_COMPOUND.fullmatch(w) is not None)
 
 
 def _name_after(
