@@ -183,8 +183,8 @@ class _Field:
             line_end = len(text) if line_end < 0 else line_end
             starts = token_starts(text)
             lo, hi = bisect_left(starts, line_start), bisect_left(starts, line_end)
-            words = [t.text for t in self.tokens[lo:hi] if len(t.text) > 3]
-            got = len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+            words = [w for w in token_words(text)[lo:hi] if len(w) > 3]
+            got = len(words) >= 3 and sum(map(str.isupper, map(itemgetter(0), words))) >= 0.8 * len(words)
             self.title_lines[line_start] = got
         return got
 
