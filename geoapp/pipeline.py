@@ -5,8 +5,9 @@
     >>> result = gp.parse(article)            # places (and actors, links) with offsets
 
 Stages run in order, each adding one thing: place spans (:mod:`geoapp.places`), their referents
-(:mod:`geoapp.resolve`), then actors and links. The gazetteer load happens once, in the constructor,
-never per article.
+(:mod:`geoapp.resolve`), actors, the metonymy flag (:mod:`geoapp.metonymy`), links, and the places
+named by adjectives (:mod:`geoapp.adjectives`). The gazetteer load happens once, in the
+constructor, never per article.
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ class Geoparser:
 
         Places come first; actors are read with the places known (a country named is also a
         country acting); then places that are really people's or organisations' names ("Kim",
-        "Reding") or demonyms ("Russen") are dropped, and links are drawn between what is left.
+        "Reding") or demonyms ("Russen") are dropped, places standing for their government are
+        flagged ("Moscow said"), links are drawn between what is left, and adjectives ("Russian")
+        are recorded apart as references to their country or region.
         """
         spans = self.places.extract(article)
         demonyms = demonym_spans_of(article)
