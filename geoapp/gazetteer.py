@@ -18,6 +18,7 @@ import gc
 import gzip
 import json
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from geoapp.model import Candidate
@@ -28,6 +29,18 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 _FLAG_BITS = ((1, "main"), (2, "en"), (4, "de"), (8, "abbr"), (16, "alt"), (32, "iso"))
 _default: Gazetteer | None = None
 _default_lock = threading.Lock()
+
+
+def head_lengths(keys: Iterable[str]) -> dict[str, int]:
+    """First word of every multi-word key → the most words of a key starting with it (sorted): the
+    place stage grows a window past its first token only as far as a name starting there reaches.
+    The build stores this in the file's header; :meth:`Gazetteer.longest_name_from` reads it."""
+    heads: dict[str, int] = {}
+    for key in keys:
+        if " " in key:
+            words = key.split(" ")
+            heads[words[0]] = max(heads.get(words[0], 0), len(words))
+    return dict(sorted(heads.items()))
 
 
 def _flag_set(bits: int) -> frozenset[str]:
@@ -155,15 +168,9 @@ class Gazetteer:
         """The most words of a name whose first key word is ``word`` (1 when no longer name starts
         with it): how far a window starting at that word can usefully grow. Stored in the file's
         header by the build; derived from the keys on first use for older files."""
-        heads = self._heads
-        if heads is None:
-            heads = {}
-            for key in self._names:
-                if " " in key:
-                    words = key.split(" ")
-                    heads[words[0]] = max(heads.get(words[0], 0), len(words))
-            self._heads = heads
-        return heads.get(word, 1)
+        if self._heads is None:
+            self._heads = head_lengths(self._names)
+        return self._heads.get(word, 1)
 
     def candidates(self, key: str) -> list[Candidate]:
         """Places named ``key``, best prior first.

@@ -41,8 +41,8 @@ _AGENT_VERBS_EN = frozenset(
     confirmed confirms decided decides plans planned plan sent sends send supports supported support
     refused refuses called calls asked asks blamed blames vowed vows promised promises argued argues
     sought seeks seek struck strikes attacked attacks invaded invades deployed deploys ordered orders
-    stated states declared declares insists pledged pledges backed backs opposed opposes welcomed
-    welcomes protested protests summoned summons recalled recalls sanctioned sanctions responded
+    stated states declared declares pledged pledges backed backs opposed opposes welcomed
+    welcomes protested protests summoned summons recalled recalls sanctioned sanctions
     continues continued continue intends intended needs needed considers considered accepted accepts
     """.split()
 )

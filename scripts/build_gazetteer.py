@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geoapp.gazetteer import head_lengths  # noqa: E402
 from geoapp.text import name_key  # noqa: E402
 
 OUT = ROOT / "geoapp" / "data" / "gazetteer.tsv.gz"
@@ -642,17 +643,6 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         "abbr": {s: sorted(v) for s, v in sorted(abbr.items())},
         "zipf": dict(sorted(key_zipf.items())),
     }
-
-
-def head_lengths(keys) -> dict[str, int]:
-    """First word of every multi-word key → the most words of a key starting with it: the place
-    stage extends a window past its first token only when a longer name can start there."""
-    heads: dict[str, int] = {}
-    for key in keys:
-        if " " in key:
-            words = key.split(" ")
-            heads[words[0]] = max(heads.get(words[0], 0), len(words))
-    return dict(sorted(heads.items()))
 
 
 def write(data: dict, path: Path) -> int:

@@ -141,3 +141,13 @@ def test_priors_order(gaz: Gazetteer) -> None:
 def test_all_keys_are_name_keys(gaz: Gazetteer) -> None:
     keys = list(gaz._names)[:: max(1, gaz.n_keys // 5000)]
     assert all(name_key(k) == k for k in keys)
+
+
+def test_window_heads_stored_and_derived_agree(gaz: Gazetteer) -> None:
+    """The header's ``heads`` (written by the build) equal what the keys give for older files."""
+    from geoapp.gazetteer import head_lengths
+
+    assert gaz.longest_name_from("new") >= 2 and gaz.longest_name_from("pjongjang") == 1
+    assert head_lengths(["new york city", "new york", "rio de janeiro", "paris"]) == {"new": 3, "rio": 3}
+    stored = dict(gaz._heads or {})
+    assert stored and stored == head_lengths(gaz._names)
