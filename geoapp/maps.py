@@ -329,7 +329,45 @@ def link_popup_html(row: Any) -> str:
 # ------------------------------------------------------------------------------------- elements
 
 
-class BindPopup(MacroElement):
+class RawElement(Element):
+    """Markup that is already final: rendered as it is, never parsed as a template.
+
+    branca wraps what a ``MacroElement`` renders in ``Element(rendered)``, whose constructor makes
+    the rendered string a *new* Jinja template that is rendered again with the page. Data in that
+    string (a quote containing ``{{ 7*7 }}`` or ``{% raw %}``) would then run as template code on the
+    analyst's machine or break the build. This element keeps the string as data.
+    """
+
+    def __init__(self, markup: str, name: str = "RawElement") -> None:
+        super().__init__()
+        self._name = name
+        self.markup = markup
+
+    def render(self, **kwargs: Any) -> str:
+        return self.markup
+
+
+class DataMacroElement(MacroElement):
+    """A ``MacroElement`` whose macros render exactly once, with data as template *variables*.
+
+    Same as branca's ``MacroElement.render`` but the rendered header/html/script go into the page
+    as :class:`RawElement`, so whatever the variables hold (article text, titles, ids, quotes from
+    a correction file) is never template source.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                target = getattr(figure, part)
+                target.add_child(RawElement(macro(self, kwargs), self._name), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class BindPopup(DataMacroElement):
     """``layer.bindPopup(html)`` with the HTML passed as a script-safe JSON string.
 
     Replaces folium's ``Popup`` (see the module docstring): no template literal, no jQuery.
@@ -349,7 +387,7 @@ class BindPopup(MacroElement):
         self.options = _js({"maxWidth": max_width, "className": "geoapp-popup"})
 
 
-class BindTooltip(MacroElement):
+class BindTooltip(DataMacroElement):
     """``layer.bindTooltip(text)``; Leaflet renders tooltips as HTML, so ``text`` is escaped here."""
 
     _template = Template(
@@ -395,7 +433,7 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
         self.attribution = _js(BASEMAP_ATTRIBUTION)
 
 
-class MapControl(MacroElement):
+class MapControl(DataMacroElement):
     """A Leaflet control holding ready-made (already escaped) HTML: the legend and the title."""
 
     _template = Template(
@@ -420,7 +458,7 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
         self.position = _js(position)
 
 
-class Attribution(MacroElement):
+class Attribution(DataMacroElement):
     """Adds a credit to the map's attribution line (e.g. OpenStreetMap for Nominatim results)."""
 
     _template = Template(
@@ -941,7 +979,7 @@ function geoappMapLayers(map, control, D) {
 """
 
 
-class GeoappLayers(JSCSSMixin, MacroElement):
+class GeoappLayers(JSCSSMixin, DataMacroElement):
     """The places, lines and filter controls, drawn by :data:`_RUNTIME_JS` from one data block.
 
     Brings Leaflet.markercluster under folium's resource names only when the map clusters, so
@@ -997,7 +1035,7 @@ def build_map(
     root = m.get_root()
     if title:
         root.title = html.escape(title, quote=True)
-    root.header.add_child(Element(_CSS), name="geoapp_css")
+    root.header.add_child(RawElement(_CSS, "geoapp_css"), name="geoapp_css")
 
     OutlineBasemap(load_basemap()).add_to(m)
     _add_tiles(m, tiles, attribution)
