@@ -7,6 +7,7 @@ line naming the file); 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,6 +19,35 @@ from .model import Result
 EPILOG = "Docs: README.md. Data: GeoNames (CC BY 4.0), Unicode CLDR, Natural Earth."
 
 
+class CliError(Exception):
+    """A problem with how geoapp was called or configured: printed as one line, exit code 2."""
+
+
+class Problems:
+    """Input problems, each printed as one line the moment it is found, and counted.
+
+    The readers report into anything with an ``append`` method; printing at once (instead of
+    collecting a list for the end) keeps memory flat on a stream of 200,000 articles and puts every
+    problem above the final summary line. Warnings (``ArticleError.warning``) are printed too but
+    do not by themselves make the run fail.
+    """
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.warnings = 0
+
+    def append(self, problem: ArticleError) -> None:
+        if getattr(problem, "warning", False):
+            self.warnings += 1
+        else:
+            self.errors += 1
+        print(f"geoapp: {problem}", file=sys.stderr)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
 def _progress(items: list, label: str) -> Iterable:
     """A progress bar on a terminal when there are many inputs; plain iteration otherwise."""
     if len(items) < 20 or not sys.stderr.isatty():
@@ -27,67 +57,128 @@ def _progress(items: list, label: str) -> Iterable:
     return tqdm(items, desc=label, unit="file", file=sys.stderr)
 
 
-def _parse_inputs(paths: list[str], args: argparse.Namespace) -> tuple[list[Result], list[ArticleError]]:
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def make_parser(args: argparse.Namespace):
+    """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
     from .pipeline import Geoparser
     from .settings import load_settings
 
-    settings = load_settings(
-        geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
-    )
-    parser = Geoparser(settings)
-    errors: list[ArticleError] = []
+    try:
+        settings = load_settings(
+            geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
+        )
+        return Geoparser(settings)
+    except (ValueError, OSError) as exc:
+        raise CliError(_one_line(exc)) from None
+
+
+def parse_inputs(paths: list[str], parser, problems: Problems) -> Iterator[Result]:
+    """Results of every article under ``paths``, one at a time, in input order."""
     files = expand_paths(paths)
     if not files:
-        errors.append(ArticleError(" ".join(paths), "no readable article files found"))
+        problems.append(ArticleError(" ".join(paths), "no readable article files found"))
 
     def articles() -> Iterator:
         for path in _progress(files, "articles"):
-            yield from read_path(path, errors)
+            yield from read_path(path, problems)
 
-    results = list(parser.parse_many(articles()))
-    return results, errors
-
-
-def _report(errors: list[ArticleError]) -> int:
-    for error in errors:
-        print(f"geoapp: {error}", file=sys.stderr)
-    return 1 if errors else 0
+    return parser.parse_many(articles())
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .export import atomic_write, render, write_geoparquet
+    from .export import GeoParquetWriter, ResultWriter
+    from .fileio import AtomicFile, check_output_path
 
     to_file = bool(args.output and args.output != "-")
     if args.format == "geoparquet" and not to_file:
         # Checked before any parsing: binary Parquet on a terminal or pipe is never what was meant.
         print("geoapp: --format geoparquet writes a binary file: give -o FILE", file=sys.stderr)
         return 2
-    results, errors = _parse_inputs(args.paths, args)
-    if args.format == "geoparquet":
-        write_geoparquet(results, args.output)
-    elif to_file:
-        atomic_write(args.output, render(results, args.format))
-    else:
-        sys.stdout.write(render(results, args.format))
     if to_file:
-        n_places = sum(len(r.places) for r in results)
-        print(
-            f"geoapp: wrote {len(results)} articles, {n_places} place mentions to {args.output}",
-            file=sys.stderr,
-        )
-    return _report(errors)
+        check_output_path(args.output)
+    parser = make_parser(args)
+    problems = Problems()
+    results = parse_inputs(args.paths, parser, problems)
+    n_articles = n_places = 0
+    if not to_file:
+        writer = ResultWriter(args.format, sys.stdout)
+        for result in results:
+            writer.write(result)
+        writer.finish()
+        sys.stdout.flush()
+        return problems.exit_code
+    with AtomicFile(args.output, "wb" if args.format == "geoparquet" else "w") as out:
+        parquet = args.format == "geoparquet"
+        writer = GeoParquetWriter(out.fh) if parquet else ResultWriter(args.format, out.fh)
+        for result in results:
+            writer.write(result)
+            n_articles += 1
+            n_places += len(result.places)
+        if n_articles == 0:
+            # An old good output must not be replaced by an empty one.
+            out.discard()
+        else:
+            writer.finish()
+    if n_articles == 0:
+        print(f"geoapp: nothing written to {args.output}: no article could be read", file=sys.stderr)
+        return 1
+    print(f"geoapp: wrote {n_articles} articles, {n_places} place mentions to {args.output}", file=sys.stderr)
+    return problems.exit_code
+
+
+def _closest(wanted: str, known: Iterable[str]) -> str:
+    import difflib
+
+    names = sorted({k for k in known if k})
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    if not close:
+        folded = wanted.casefold()
+        close = [n for n in names if folded in n.casefold()][:3]
+    return f"; closest: {', '.join(close)}" if close else ""
 
 
 def cmd_map(args: argparse.Namespace) -> int:
+    from .fileio import check_output_path
     from .frames import filter_frames, links_frame, places_frame
     from .maps import build_map, save_map
 
-    results, errors = _parse_inputs(args.paths, args)
+    check_output_path(args.output)
+    parser = make_parser(args)
+    problems = Problems()
+    results = list(parse_inputs(args.paths, parser, problems))
+    if not results:
+        print(f"geoapp: no map written to {args.output}: no article could be read", file=sys.stderr)
+        return 1
     places, links = places_frame(results), links_frame(results)
+    missing = []
+    ids = [r.article.id for r in results]
+    for wanted in args.article or ():
+        if wanted not in ids:
+            missing.append(f"no article with id {wanted!r}{_closest(wanted, ids)}")
+    actors = {am.actor.name for r in results for am in r.actors}
+    for wanted in args.actor or ():
+        if not filter_frames(places, links, actors=[wanted])[0].shape[0] and wanted not in actors:
+            missing.append(f"no actor {wanted!r} in these articles{_closest(wanted, actors)}")
     places, links = filter_frames(places, links, articles=args.article, actors=args.actor)
     if places.empty and (args.article or args.actor):
-        errors.append(ArticleError(" ".join(args.paths), "no places left after --article/--actor filters"))
-    title = results[0].article.title if len(results) == 1 else f"geoapp: {len(results)} articles"
+        missing.append("no places left after --article/--actor filters")
+    if missing:
+        for line in missing:
+            print(f"geoapp: {line}", file=sys.stderr)
+        print(f"geoapp: no map written to {args.output}", file=sys.stderr)
+        return 1
+    # The title says what the map shows after the filters, not what was read.
+    shown = list(dict.fromkeys(places["article_id"])) if "article_id" in places else []
+    if len(shown) == 1:
+        title = next(r.article.title for r in results if r.article.id == shown[0]) or shown[0]
+    else:
+        title = f"geoapp: {len(shown)} articles"
+    if args.actor:
+        title += " · " + ", ".join(args.actor)
     # A self-contained map is for work that must not call out: no tiles unless asked for by name.
     tiles = args.tiles or (None if args.self_contained else "openstreetmap")
     if args.no_tiles:
@@ -99,7 +190,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         f"geoapp: open {path.resolve().as_uri()} in a browser; for the app: streamlit run app.py",
         file=sys.stderr,
     )
-    return _report(errors)
+    return problems.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,13 +273,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .fileio import OutputError, terminate_cleanly
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    terminate_cleanly()
     try:
         return args.func(args)
+    except (CliError, OutputError) as exc:
+        print(f"geoapp: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("geoapp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``geoapp … | head``): stop quietly; further writes (including the
+        # interpreter's final flush) go to /dev/null instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,7 +40,7 @@ def _resolved(results) -> list[tuple[str, int, float, float]]:
 
 def test_geojson_round_trip_through_geopandas(results, tmp_path: Path) -> None:
     gpd = pytest.importorskip("geopandas")
-    path = export.atomic_write(tmp_path / "p.geojson", export.to_geojson(results))
+    path = fileio.atomic_write(tmp_path / "p.geojson", export.to_geojson(results))
     raw = json.loads(path.read_text(encoding="utf-8"))
     assert raw["type"] == "FeatureCollection" and "crs" not in raw  # RFC 7946: WGS 84 implied
     frame = gpd.read_file(path)
