@@ -18,7 +18,7 @@ what they miss.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from wordfreq import zipf_frequency
 
 from geoapp.model import Actor, ActorMention, Article, Mention, Place, PlaceMention
 from geoapp.settings import DATA_DIR
+from geoapp.spans import SpanIndex
 from geoapp.text import (
     TOKEN_RE,
     Tok,
@@ -834,6 +835,14 @@ class _Field:
     words: Sequence[str]
     distinct: AbstractSet[str]
     hyphenated: AbstractSet[str]
+    _place_starts: list[int] | None = None
+
+    def places_starting(self, lo: int, hi: int) -> list[PlaceMention]:
+        """Place mentions starting in ``[lo, hi)`` (``places`` are sorted by start), by bisection."""
+        if self._place_starts is None:
+            self._place_starts = [pm.mention.start for pm in self.places]
+        starts = self._place_starts
+        return self.places[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
 
 def find_actors(
@@ -857,6 +866,7 @@ def find_actors(
     scanned: list[_Field] = []
     for name, text in fields:
         pms = [pm for pm in place_mentions if pm.mention.field == name]
+        pms.sort(key=lambda pm: pm.mention.start)
         toks, words, distinct = _actor_tokens(text)
         scanned.append(
             _Field(
@@ -1030,9 +1040,10 @@ def _find_in_field(state: _ArticleActors, f: _Field, counts: dict[str, int]) -> 
                     Mention(m.start, m.end, m.text, "actor", f.name), state.country_actor(p.country_code)
                 )
             )
+    place_index = SpanIndex(place_spans)
     for d in f.demonyms:
         cc = _resolve_codes(d.codes, counts)
-        if cc is None or taken[d.tok] or any(s < d.end and d.start < e for s, e in place_spans):
+        if cc is None or taken[d.tok] or place_index.overlaps(d.start, d.end):
             continue
         out.append(
             ActorMention(
@@ -1147,9 +1158,9 @@ def _title_country(
     minister") or in its compound prefix ("US-Präsident"); else none."""
     title_start = toks[i].start
     if prefix_end > 0:
-        for pm in f.places:
+        for pm in f.places_starting(title_start, prefix_end):
             p = pm.place
-            if p is not None and p.country_code and title_start <= pm.mention.start < prefix_end:
+            if p is not None and p.country_code:
                 return p.country_code
         d = state.lex.lookup(f.text[title_start:prefix_end])
         if d:
@@ -1162,10 +1173,10 @@ def _title_country(
         if d is not None:
             return _resolve_codes(d.codes, counts)
         possessive = toks[k].text.endswith(("s", "'s")) or k == i - 1
-        for pm in f.places:
+        for pm in f.places_starting(toks[k].start - 200, toks[k].start + 1) if possessive else ():
             p = pm.place
             m = pm.mention
-            if possessive and p is not None and p.feature == "country" and m.start <= toks[k].start < m.end:
+            if p is not None and p.feature == "country" and m.start <= toks[k].start < m.end:
                 return p.country_code
         if _capitalised(toks[k].text) and toks[k].text not in _NOT_NAME and k != i - 1:
             break

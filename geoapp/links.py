@@ -380,9 +380,10 @@ def _link_field(
         if k >= 0:
             places_in[k].append(pm)
     media_nouns = load_demonyms().media_nouns
+    by_start = _ByStart(ams), _ByStart(pms)
     for am in ams:
         k = index_of(am.mention.start)
-        if k >= 0 and not _modifier(text, am, ams, pms):
+        if k >= 0 and not _modifier(text, am, *by_start):
             actors_in[k].append(am)
 
     def add(am: ActorMention, pm: PlaceMention, rel: str, s: int, e: int) -> None:
@@ -488,7 +489,19 @@ _PLACE_NOUNS = frozenset({"city", "town", "region", "province", "port", "capital
 _MAX_PLACE_GAP = 60
 
 
-def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Sequence[PlaceMention]) -> bool:
+class _ByStart:
+    """Mentions sorted by start, to find those starting in a window by bisection (not a scan of
+    every mention per mention, which made long articles quadratic)."""
+
+    def __init__(self, items: Sequence[ActorMention] | Sequence[PlaceMention]) -> None:
+        self.items = sorted(items, key=lambda x: x.mention.start)
+        self.starts = [x.mention.start for x in self.items]
+
+    def between(self, lo: int, hi: int) -> list:
+        return self.items[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+
+
+def _modifier(text: str, am: ActorMention, ams: _ByStart, pms: _ByStart) -> bool:
     """Whether a country mention only qualifies something else and does not act itself:
 
     - a demonym before a named person or organisation, at most three words and no punctuation
@@ -503,7 +516,7 @@ def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Seq
         return False
     if m.kind != "demonym":
         return text[m.end : m.end + 1] == "-" and text[m.end + 1 : m.end + 2].isalpha()
-    for other in ams:
+    for other in ams.between(m.end, m.end + 80):
         o = other.mention
         # the gap's length is tested before the text is cut: a slice to every later mention of
         # a long article costs more than the whole rest of the link stage
@@ -511,9 +524,9 @@ def _modifier(text: str, am: ActorMention, ams: Sequence[ActorMention], pms: Seq
             gap = text[m.end : o.start]
             if re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
                 return True
-    for pm in pms:
+    for pm in pms.between(m.end, m.end + _MAX_PLACE_GAP):
         o = pm.mention
-        if m.end <= o.start < m.end + _MAX_PLACE_GAP and o.field == m.field:
+        if o.field == m.field:
             words = text[m.end : o.start].split()
             if len(words) <= 2 and all(w[:1].isupper() or w in _PLACE_NOUNS for w in words):
                 if re.fullmatch(r"[\w\s-]*", text[m.end : o.start]):

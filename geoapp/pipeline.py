@@ -22,10 +22,11 @@ from .articles import ArticleError, read_articles
 from .corrections import CorrectionStore, apply_corrections, default_store
 from .links import find_links
 from .metonymy import flag_metonymy
-from .model import Article, Mention, Place, PlaceMention, Result
+from .model import Article, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .resolve import resolve
 from .settings import Settings, load_settings
+from .spans import FieldSpans
 from .text import name_key
 
 
@@ -102,18 +103,27 @@ class Geoparser:
         # A place inside an adjective is the adjective's ("Russian" is no place), and so is one
         # matched on the adjective alone with a cue word beside it ("Russian state"); a longer place
         # name holding one stays a place ("Russian Federation", "Indian Ocean").
-        spans = [s for s in spans if not _demonym_place(s, demonyms, article)]
+        demonym_index = FieldSpans(demonyms)
+        spans = [s for s in spans if not _demonym_place(s, demonym_index, article)]
         places = resolve(spans, text=article.text, title=article.title)
         actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
         # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
         # is itself a place of the gazetteer's ("EU").
-        names = [
+        country_like = {
+            (pm.mention.field, pm.mention.start, pm.mention.end)
+            for pm in places
+            if pm.place is not None and pm.place.feature in ("continent", "country", "region")
+        }
+        names = FieldSpans(
             (am.mention.field, am.mention.start, am.mention.end)
             for am in actors
             if am.actor.kind == "person"
-            or (am.actor.kind == "organisation" and not _is_place_name(am.mention, places))
-        ]
-        kept = [s for s in spans if not _overlaps(s.mention, names)]
+            or (
+                am.actor.kind == "organisation"
+                and (am.mention.field, am.mention.start, am.mention.end) not in country_like
+            )
+        )
+        kept = [s for s in spans if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)]
         if len(kept) < len(spans):
             places = resolve(kept, text=article.text, title=article.title)
         if self.chain is not None:
@@ -157,31 +167,16 @@ def demonym_spans_of(article: Article) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _is_place_name(m: Mention, places: list[PlaceMention]) -> bool:
-    """Whether exactly this span resolved to a country-like place (continent, country, region)."""
-    return any(
-        pm.mention.field == m.field and pm.mention.start == m.start and pm.mention.end == m.end
-        and pm.place is not None and pm.place.feature in ("continent", "country", "region")
-        for pm in places
-    )
-
-
-def _demonym_place(span, demonyms: list[tuple[str, int, int]], article: Article) -> bool:
+def _demonym_place(span, demonyms: FieldSpans, article: Article) -> bool:
     """Whether a place candidate is really a demonym: inside one, or matched on one's words."""
     m = span.mention
-    for f, s, e in demonyms:
-        if f != m.field or not (s < m.end and m.start < e):
-            continue
+    for s, e in demonyms.overlapping(m.field, m.start, m.end):
         if s <= m.start and m.end <= e:
             return True
-        text = article.title if f == "title" else article.text
+        text = article.title if m.field == "title" else article.text
         if name_key(text[s:e]) == span.key:
             return True
     return False
-
-
-def _overlaps(m: Mention, spans: list[tuple[str, int, int]]) -> bool:
-    return any(f == m.field and s < m.end and m.start < e for f, s, e in spans)
 
 
 def parse_paths(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -23,6 +24,7 @@ from operator import itemgetter
 
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
+from .spans import SpanIndex
 from .text import Tok, name_key, sentences, token_starts, token_words
 from .text import tokens as text_tokens
 
@@ -164,8 +166,10 @@ class _Field:
     title_lines: dict = field(init=False, default_factory=dict)
     #: :meth:`PlaceExtractor._decide_base` per start token: both decision rounds share it.
     decisions: dict = field(init=False, default_factory=dict)
+    skip_index: SpanIndex = field(init=False)
 
     def __post_init__(self) -> None:
+        self.skip_index = SpanIndex(self.skip)
         self.tokens = list(text_tokens(self.text))
         # _may_start_name for every token, in C: the first letter of each word, upper case or not
         words = token_words(self.text)
@@ -279,7 +283,7 @@ class PlaceExtractor:
             if match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, _span_start, span_end) = match
-            if any(s < stem_end and tokens[i].start < e for s, e in fld.skip):
+            if fld.skip_index.overlaps(tokens[i].start, stem_end):
                 nxt = j + 1
                 continue
             if self._decide(text, tokens, i, j, key, stem, cands, cue, lang, None, fld) is None:
@@ -312,7 +316,7 @@ class PlaceExtractor:
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start = tokens[i].start if span_start is None else span_start
             end = stem_end if span_end is None else span_end
-            if any(s < end and start < e for s, e in fld.skip):
+            if fld.skip_index.overlaps(start, end):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
             flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes = (
@@ -466,7 +470,7 @@ class PlaceExtractor:
         crf = lang == "de" and self.tagger is not None and self.de_mode != "filter"
         if crf:
             out = self._crf_field(fld, rows)
-        taken = [(sp.mention.start, sp.mention.end) for sp in out]
+        taken = SpanIndex((sp.mention.start, sp.mention.end) for sp in out)
         by_flags = self._name_flags
         first_nl = text.find("\n")
 
@@ -491,7 +495,7 @@ class PlaceExtractor:
             # acceptance stands even where the gazetteer knows only a town of that name and the
             # mention is left for the online geocoder.
             cue_says_place = cue == "region" and "rule_accept" in feats
-            if (p < threshold and not cue_says_place) or any(s < end and start < e for s, e in taken):
+            if (p < threshold and not cue_says_place) or taken.overlaps(start, end):
                 continue
             if crf and self.de_mode == "crf" and not (
                 _country_level(cands[0], by_flags(key))
@@ -516,11 +520,12 @@ class PlaceExtractor:
             out.sort(key=lambda sp: sp.mention.start)
         return out
 
-    def crf_sentences(self, fld: _Field, rows: list[tuple]) -> list[tuple[list[int], list[list[str]]]]:
+    def crf_sentences(self, fld: _Field, rows: list[tuple]) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Token indexes and CRF features per sentence of the field (for training and tagging).
 
         The gazetteer feature of a token says whether it lies inside a candidate window, where, of
-        which tier, and whether the rules accepted the window ("B1a", "I3r", "O").
+        which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). A generator: one
+        sentence's features at a time, so a long article never holds them all.
         """
         from .placefilter import crf_token_features
 
@@ -533,7 +538,6 @@ class PlaceExtractor:
                 if gaz[k] == "O":
                     gaz[k] = ("B" if k == i else "I") + mark
         lang = fld.lang if fld.lang in LOCATIVE_WORDS else "de"
-        out = []
         k = 0
         for s_start, s_end in sentences(text):
             idx = []
@@ -547,8 +551,7 @@ class PlaceExtractor:
             gaps = [text[s_start : tokens[idx[0]].start]] + [
                 text[tokens[a].end : tokens[b].start] for a, b in zip(idx, idx[1:])
             ]
-            out.append((idx, crf_token_features(words, gaps, [gaz[m] for m in idx], lang)))
-        return out
+            yield idx, crf_token_features(words, gaps, [gaz[m] for m in idx], lang)
 
     def _crf_field(self, fld: _Field, rows: list[tuple]) -> list[PlaceCandidateSpan]:
         """Place spans the German CRF tags, with gazetteer candidates where the name has any."""
@@ -563,7 +566,7 @@ class PlaceExtractor:
             for a, b in bio_spans(self.tagger.tag(feats)):
                 i, j = idx[a], idx[b]
                 start, end = tokens[i].start, tokens[j].end
-                if any(s < end and start < e for s, e in fld.skip):
+                if fld.skip_index.overlaps(start, end):
                     continue
                 surface = text[start:end]
                 key, cands = _key(surface), []
@@ -604,7 +607,7 @@ class PlaceExtractor:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start, end = tok.start, stem_end
-            if any(s < end and start < e for s, e in fld.skip):
+            if fld.skip_index.overlaps(start, end):
                 nxt = j + 1
                 continue
             if span_start is not None:
@@ -666,7 +669,7 @@ class PlaceExtractor:
         if not cands:
             return None
         end = m.end()
-        if any(s < end and m.start() < e for s, e in fld.skip):
+        if fld.skip_index.overlaps(m.start(), end):
             return None
         j = i
         while j + 1 < len(tokens) and tokens[j + 1].start < end:
