@@ -379,6 +379,20 @@ class GermanTagger:
         return self.tagger.tag(feats)
 
 
+#: The English tagger (persons, organisations, places), built by ``scripts/train_ner.py``.
+CRF_EN_PATH = DATA_DIR / "ner_en.crfsuite"
+
+
+def load_taggers() -> dict[str, GermanTagger]:
+    """The shipped sequence taggers by language (those whose model file exists)."""
+    out = {}
+    for lang, path in (("de", CRF_PATH), ("en", CRF_EN_PATH)):
+        tagger = GermanTagger.load(path)
+        if tagger is not None:
+            out[lang] = tagger
+    return out
+
+
 def bio_spans(tags: list[str], kind: str = "LOC") -> list[tuple[int, int]]:
     """Token index ranges ``(i, j)`` inclusive of B-/I- runs of ``kind`` (an I- without a B- of the
     same kind opens a span). The tagger also knows persons and organisations (``B-PER``,

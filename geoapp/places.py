@@ -22,11 +22,11 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 
+from .document import Doc, DocField, Entity
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
-from .text import Tok, name_key, sentences, token_starts, token_words
-from .text import tokens as text_tokens
+from .text import Tok, name_key
 
 # Cue nouns: the word before or after a name that says what kind of place it is.
 REGION_CUES_BEFORE = {
@@ -167,12 +167,16 @@ class _Field:
     #: :meth:`PlaceExtractor._decide_base` per start token: both decision rounds share it.
     decisions: dict = field(init=False, default_factory=dict)
     skip_index: SpanIndex = field(init=False)
+    #: The document's field (tokens, sentences, and where the tagger's entity spans are recorded).
+    doc: DocField | None = None
 
     def __post_init__(self) -> None:
         self.skip_index = SpanIndex(self.skip)
-        self.tokens = list(text_tokens(self.text))
+        if self.doc is None:  # training scripts and tests pass bare text
+            self.doc = DocField(self.name, self.text, self.lang)
+        self.tokens = list(self.doc.tokens)
         # _may_start_name for every token, in C: the first letter of each word, upper case or not
-        words = token_words(self.text)
+        words = self.doc.words
         self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
 
     def title_case(self, i: int) -> bool:
@@ -185,9 +189,9 @@ class _Field:
             # per line; otherwise the test of _title_case_line.
             line_end = text.find("\n", at)
             line_end = len(text) if line_end < 0 else line_end
-            starts = token_starts(text)
+            starts = self.doc.starts
             lo, hi = bisect_left(starts, line_start), bisect_left(starts, line_end)
-            words = [w for w in token_words(text)[lo:hi] if len(w) > 3]
+            words = [w for w in self.doc.words[lo:hi] if len(w) > 3]
             got = len(words) >= 3 and sum(map(str.isupper, map(itemgetter(0), words))) >= 0.8 * len(words)
             self.title_lines[line_start] = got
         return got
@@ -202,8 +206,8 @@ class PlaceExtractor:
     """
 
     def __init__(self, gazetteer, place_filter=_DEFAULT, tagger=_DEFAULT) -> None:
-        """``place_filter``/``tagger``: the learned decision and the German CRF (default: the shipped
-        model files when present; pass None to decide by the rules alone)."""
+        """``place_filter``/``tagger``: the learned decision and the sequence taggers (default: the
+        shipped model files when present; pass None to decide by the rules alone)."""
         self.gazetteer = gazetteer
         self.max_words = max(1, min(int(getattr(gazetteer, "max_words", 5)), 6))
         if place_filter is _DEFAULT:
@@ -211,11 +215,15 @@ class PlaceExtractor:
 
             place_filter = PlaceFilter.load()
         if tagger is _DEFAULT:
-            from .placefilter import GermanTagger
+            from .placefilter import load_taggers
 
-            tagger = GermanTagger.load()
+            tagger = load_taggers()
         self.filter = place_filter
-        self.tagger = tagger
+        #: Sequence taggers by language (persons, organisations, places). ``tagger`` may be a
+        #: mapping, one tagger (German, as before English had one) or None (no tagger at all).
+        if tagger is None:
+            tagger = {}
+        self.taggers: dict = dict(tagger) if isinstance(tagger, dict) else {"de": tagger}
         #: German: "crf" (the tagger's spans), "union" (CRF spans, then model-accepted windows where
         #: it found none) or "filter" (model over gazetteer windows only). Measured in docs/quality.md.
         self.de_mode = "crf"
@@ -229,19 +237,24 @@ class PlaceExtractor:
 
     # -- public ----------------------------------------------------------------------------------
 
-    def extract(self, article: Article, *, skip: list[tuple[int, int]] = ()) -> list[PlaceCandidateSpan]:
-        """Place mentions in the article's text (and its title when the title is not in the text).
+    def extract(self, doc: Doc | Article, *, skip: list[tuple[int, int]] = ()) -> list[PlaceCandidateSpan]:
+        """Place mentions in the document's body text (and its title when the title is not the
+        body's first line); an :class:`Article` is read into a :class:`Doc` first.
 
-        ``skip`` holds spans that are known not to be places (demonyms, people's names).
+        ``skip`` holds body spans that are known not to be places (demonyms, people's names).
+        Where a sequence tagger exists for the language, its person, organisation and place spans
+        are recorded on the document's fields (:attr:`DocField.entities`) for the actor stage.
 
         Each field is tokenised and probed against the gazetteer once. The decision then runs twice
         over the cached matches only: first without context, then, when that found countries or big
         places, with those countries as context (weaker names count for more inside the countries
         the article is about). Re-probing the text for the second round would double the cost.
         """
-        fields = [_Field(article.text, article.lang, "text", tuple(skip))]
-        if article.title and not article.title_in_text:
-            fields.append(_Field(article.title, article.lang, "title", ()))
+        if isinstance(doc, Article):
+            doc = Doc.from_article(doc)
+        fields = [
+            _Field(f.text, f.lang, f.name, tuple(skip) if f.name == "text" else (), doc=f) for f in doc
+        ]
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
             return [span for f in fields for span in self._learned_field(f, countries)]
@@ -467,9 +480,11 @@ class PlaceExtractor:
         by_start = {r[0]: (r, p) for r, p in zip(rows, probs)}
         text, tokens = fld.text, fld.tokens
         out: list[PlaceCandidateSpan] = []
-        crf = lang == "de" and self.tagger is not None and self.de_mode != "filter"
+        crf = lang == "de" and self.taggers.get("de") is not None and self.de_mode != "filter"
         if crf:
             out = self._crf_field(fld, rows)
+        else:
+            self.tag_entities(fld, rows)  # persons and organisations for the actor stage
         taken = SpanIndex((sp.mention.start, sp.mention.end) for sp in out)
         by_flags = self._name_flags
         first_nl = text.find("\n")
@@ -539,7 +554,7 @@ class PlaceExtractor:
                     gaz[k] = ("B" if k == i else "I") + mark
         lang = fld.lang if fld.lang in LOCATIVE_WORDS else "de"
         k = 0
-        for s_start, s_end in sentences(text):
+        for s_start, s_end in fld.doc.sentences:
             idx = []
             while k < len(tokens) and tokens[k].start < s_end:
                 if tokens[k].start >= s_start:
@@ -553,36 +568,55 @@ class PlaceExtractor:
             ]
             yield idx, crf_token_features(words, gaps, [gaz[m] for m in idx], lang)
 
-    def _crf_field(self, fld: _Field, rows: list[tuple]) -> list[PlaceCandidateSpan]:
-        """Place spans the German CRF tags, with gazetteer candidates where the name has any."""
+    def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
+        """Run the language's sequence tagger over the field and record its entity spans (persons,
+        organisations, places) on the document field; none when the language has no tagger."""
         from .placefilter import bio_spans
 
-        text, tokens = fld.text, fld.tokens
+        tagger = self.taggers.get(fld.lang)
+        if tagger is None or fld.doc is None or fld.doc.tagged:
+            return fld.doc.entities if fld.doc is not None else []
+        tokens = fld.tokens
+        found: list[Entity] = []
+        for idx, feats in self.crf_sentences(fld, rows):
+            tags = tagger.tag(feats)
+            for label in ("LOC", "PER", "ORG"):
+                for a, b in bio_spans(tags, label):
+                    found.append(Entity(tokens[idx[a]].start, tokens[idx[b]].end, label))
+        found.sort(key=lambda e: (e.start, e.end))
+        fld.doc.entities = found
+        fld.doc.tagged = True
+        return found
+
+    def _crf_field(self, fld: _Field, rows: list[tuple]) -> list[PlaceCandidateSpan]:
+        """Place spans the tagger tags, with gazetteer candidates where the name has any."""
+        text = fld.text
         lang = fld.lang
         windows = {(r[0], r[1]): r for r in rows}
         windows_at = {(r[2], r[3]): r for r in rows}  # by characters: "Region Kursk" with its cue
         out = []
-        for idx, feats in self.crf_sentences(fld, rows):
-            for a, b in bio_spans(self.tagger.tag(feats)):
-                i, j = idx[a], idx[b]
-                start, end = tokens[i].start, tokens[j].end
-                if fld.skip_index.overlaps(start, end):
-                    continue
+        for entity in self.tag_entities(fld, rows):
+            if entity.label != "LOC":
+                continue
+            start, end = entity.start, entity.end
+            if fld.skip_index.overlaps(start, end):
+                continue
+            i, j = fld.doc.token_at(start), fld.doc.token_at(end - 1)
+            surface = text[start:end]
+            key, cands = _key(surface), []
+            window = windows.get((i, j)) or windows_at.get((start, end))
+            cue = None
+            if window is not None:  # the gazetteer was asked already: no second probe
+                start, end, key, cands, cue = window[2], window[3], window[4], list(window[5]), window[6]
                 surface = text[start:end]
-                key, cands = _key(surface), []
-                window = windows.get((i, j)) or windows_at.get((start, end))
-                cue = None
-                if window is not None:  # the gazetteer was asked already: no second probe
-                    start, end, key, cands, cue = window[2], window[3], window[4], list(window[5]), window[6]
-                    surface = text[start:end]
-                for stem, _ in () if window is not None else _stems(surface, end, lang):
-                    got = self.gazetteer.candidates(_key(stem))
-                    if got:
-                        key, cands = _key(stem), got
-                        break
-                mention = Mention(start, end, surface, "place", fld.name)
-                out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
-                                              self._name_flags(key) if cands else {}))
+            for stem, _ in () if window is not None else _stems(surface, end, lang):
+                got = self.gazetteer.candidates(_key(stem))
+                if got:
+                    key, cands = _key(stem), got
+                    break
+            mention = Mention(start, end, surface, "place", fld.name)
+            out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
+                                          self._name_flags(key) if cands else {}))
         return out
 
     # -- internals -------------------------------------------------------------------------------
