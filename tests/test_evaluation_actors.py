@@ -253,6 +253,18 @@ def test_link_actor_by_surname_not_by_other_person() -> None:
     assert {e.cause for e in s.errors if e.kind == "false-link"} == {"actor: no gold actor"}
 
 
+def test_false_link_cause_names_what_the_actor_mention_is() -> None:
+    t = TEXT
+    possessor = link(t, "Germany", "country", "Mali", MALI, 2, "troops", "Mali", actor_surface="Germany")
+    cooccurrence = link(t, "France", "country", "Paris", PARIS, 0, "mentioned with", "Paris", "Merkel")
+    s = score_news_links(news_doc(), result(t, links=[possessor, cooccurrence]))
+    causes = sorted(e.cause for e in s.errors if e.kind == "false-link")
+    assert causes == [
+        "actor mention is no gold actor: toponym not acting (location/possessor/patient)",
+        "actor named 'France', gold says 'Angela Merkel'",
+    ]
+
+
 def test_links_are_unique_pairs_matched_one_to_one() -> None:
     t = TEXT
     preds = [

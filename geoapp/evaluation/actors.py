@@ -530,24 +530,27 @@ def _missed_link_cause(doc: NewsDoc, g: GoldLink, result: Result, preds: Sequenc
 def _false_link_cause(
     doc: NewsDoc, p: PredPair, golds: Sequence[GoldActor], extra: Sequence[GoldLink]
 ) -> str:
-    """Why a predicted pair matches no gold link: the actor is no gold actor, the link is a
-    noun-phrase bridge (extra), the pair is gold but argued elsewhere, or the pair is not gold."""
+    """Why a predicted pair matches no gold link, first reason that applies: it is a noun-phrase
+    bridge (extra), the pair is gold but argued elsewhere, its actor mentions are no gold actor
+    mentions (and what the corpus says they are), the actor is named wrongly or is no actor of the
+    article, the place is no gold toponym, or the pair is simply not gold (with the relation given)."""
     if any(pair_matches(p, g) for g in extra):
         return "matches an extra_link (noun-phrase bridge)"
     gold_actor = next((g for g in golds if names_agree(p.actor, g.names, g.type == "person")), None)
-    am = next((lk.actor_mention for lk in p.links if _in_text(lk.actor_mention)), None)
-    if gold_actor is None:
-        if am is not None:
-            return "actor: " + _false_actor_cause(doc, am, p.kind)
-        return "actor: no gold actor"
-    if any(g.actor == gold_actor.name and _same_place(p, g) for g in doc.links):
+    if gold_actor is not None and any(g.actor == gold_actor.name and _same_place(p, g) for g in doc.links):
         return "gold pair, evidence elsewhere or already matched"
+    ams = [lk.actor_mention for lk in p.links if _in_text(lk.actor_mention)]
+    on_gold = [a for m in ams for a in doc.actors if _span_overlap(m.start, m.end, a.start, a.end)]
+    if ams and not on_gold:
+        return "actor mention is no gold actor: " + _false_actor_cause(doc, ams[0], p.kind)
+    if on_gold and not any(names_agree(p.actor, [a.name, a.text], a.type == "person") for a in on_gold):
+        return f"actor named {p.actor!r}, gold says {on_gold[0].name!r}"
+    if gold_actor is None:
+        return "actor: no gold actor"
     pms = [lk.place_mention for lk in p.links if _in_text(lk.place_mention)]
     if pms and not any(_span_overlap(m.start, m.end, t.start, t.end) for m in pms for t in doc.toponyms):
         return "place is no gold toponym"
-    if all(lk.relation == "mentioned with" for lk in p.links):
-        return "gold actor, not a gold pair: co-occurrence ('mentioned with')"
-    return "gold actor, not a gold pair"
+    return f"gold actor and place, not a gold pair; predicted '{p.links[0].relation}'"
 
 
 def score_news_links(doc: NewsDoc, result: Result) -> NewsLinkScore:

@@ -9,6 +9,11 @@ Where a corpus annotates adjectives as toponyms (GeoWebNews: "Russian" in "Russi
 ``places`` (an adjective is no marker on the map), but it did recognise and resolve them. Such
 reports also carry the places-only score, and both are printed.
 
+Datasets with actors and links (devnews, re3d: :data:`~geoapp.evaluation.actorcorpora.ACTOR_DATASETS`)
+are scored by :mod:`geoapp.evaluation.actorreport` as well; devnews is both a place and an actor
+dataset, re3d an actor dataset only (its Location annotation is not exhaustive). ``--docs even|odd``
+keeps every other document of any dataset (:func:`~geoapp.evaluation.corpora.split_docs`).
+
 Speed counts only the time spent inside ``parse``. One untimed warm-up call comes first so that
 lazy one-time work (gazetteer load, model load) stays out of documents per second; the caller reports
 its own construction time as ``load_seconds`` and the warm-up time is reported apart too.
