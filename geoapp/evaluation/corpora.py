@@ -17,9 +17,10 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 #: Environment variable that points at the evaluation folder (overrides ``<repo>/../shared/eval``).
 EVAL_DIR_ENV = "GEOAPP_EVAL_DIR"
@@ -47,6 +48,8 @@ GWN_SKIPPED_TYPES = frozenset(
 GWN_REALIGN_WINDOW = 60
 
 _TAG_RE = re.compile(r"^(?:O|[BI]-\S+)$")
+
+T = TypeVar("T")
 
 
 class EvalDataMissing(RuntimeError):
@@ -444,6 +447,67 @@ def read_mobie(path: Path, *, prefix: str = "mobie") -> Iterator[GoldDoc]:
     yield from parse_mobie(_open_text(Path(path)), prefix=prefix)
 
 
+# --------------------------------------------------------------------------- devnews (places)
+
+
+def parse_devnews_places(lines: Iterable[str], *, lang: str | None = None) -> Iterator[GoldDoc]:
+    """The toponyms of devnews articles (JSON lines) as place gold, optionally one language only.
+
+    Every toponym counts, those inside an organisation's name (``in_org_name``) included: the
+    corpus tags them as place mentions and only keeps them out of links. ``GoldSpan.type`` is the
+    corpus' place type (country, admin1, city, other). The actors and links of the same records
+    are read by :mod:`geoapp.evaluation.actorcorpora`.
+    """
+    for line in lines:
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        if lang is not None and rec.get("lang") != lang:
+            continue
+        text = rec["text"]
+        spans = [
+            GoldSpan(
+                t["start"],
+                t["end"],
+                text[t["start"] : t["end"]],
+                _float_or_none(t.get("lat")),
+                _float_or_none(t.get("lon")),
+                str(t.get("type") or "LOC"),
+            )
+            for t in rec.get("toponyms") or []
+        ]
+        spans.sort(key=lambda sp: (sp.start, sp.end))
+        yield GoldDoc(
+            id=rec["id"], text=text, lang=rec.get("lang") or "und", spans=spans, source=rec.get("url")
+        )
+
+
+def read_devnews_places(path: Path, *, lang: str | None = None) -> Iterator[GoldDoc]:
+    """devnews place gold from ``articles.jsonl`` (see :func:`parse_devnews_places`)."""
+    yield from parse_devnews_places(_open_text(Path(path)), lang=lang)
+
+
+# --------------------------------------------------------------------------- document splits
+
+#: Values of ``--docs``: every document, or every other one by position in the corpus file.
+DOC_SPLITS = ("all", "even", "odd")
+
+
+def split_docs(docs: Sequence[T], which: str = "all") -> list[T]:
+    """Every document (``all``), or those at even or odd 0-based positions in corpus order.
+
+    Alternating positions rather than a hash or a random draw: the split is obvious from the file,
+    needs no seed, and spreads sources and languages evenly when the file groups them, so a model
+    can be trained on one half and reported on the other (``--docs odd`` after training on even).
+    """
+    if which == "all":
+        return list(docs)
+    if which not in DOC_SPLITS:
+        raise ValueError(f"unknown split {which!r}; known: {', '.join(DOC_SPLITS)}")
+    parity = 0 if which == "even" else 1
+    return [d for i, d in enumerate(docs) if i % 2 == parity]
+
+
 # --------------------------------------------------------------------------- the registry
 
 
@@ -463,6 +527,9 @@ class Dataset:
     def path(self, root: Path) -> Path:
         return root / self.relpath
 
+
+#: devnews' file under the eval folder (its actors and links: :mod:`geoapp.evaluation.actorcorpora`).
+DEVNEWS_RELPATH = "devnews/articles.jsonl"
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -517,6 +584,27 @@ DATASETS: dict[str, Dataset] = {
             "train",
             "MobIE train (CoNLL-2003 columns), location*",
         ),
+        Dataset(
+            "devnews",
+            DEVNEWS_RELPATH,
+            lambda p, notes=None: read_devnews_places(p),
+            "dev",
+            "devnews, 24 hand-annotated news articles (12 de, 12 en), toponyms with coordinates",
+        ),
+        Dataset(
+            "devnews-de",
+            DEVNEWS_RELPATH,
+            lambda p, notes=None: read_devnews_places(p, lang="de"),
+            "dev",
+            "devnews, the 12 German articles",
+        ),
+        Dataset(
+            "devnews-en",
+            DEVNEWS_RELPATH,
+            lambda p, notes=None: read_devnews_places(p, lang="en"),
+            "dev",
+            "devnews, the 12 English articles",
+        ),
     )
 }
 
@@ -544,8 +632,14 @@ def load_dataset(
     root: str | os.PathLike[str] | None = None,
     limit: int | None = None,
     notes: list[str] | None = None,
+    split: str = "all",
 ) -> list[GoldDoc]:
-    """The first ``limit`` (default all) gold documents of a named dataset, as a list."""
+    """The first ``limit`` (default all) gold documents of a named dataset, as a list.
+
+    ``split`` (see :func:`split_docs`) is applied before ``limit``.
+    """
+    if split != "all":
+        return split_docs(list(iter_dataset(name, root=root, notes=notes)), split)[:limit]
     docs: list[GoldDoc] = []
     for doc in iter_dataset(name, root=root, notes=notes):
         if limit is not None and len(docs) >= limit:

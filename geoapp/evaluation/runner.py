@@ -9,6 +9,11 @@ Where a corpus annotates adjectives as toponyms (GeoWebNews: "Russian" in "Russi
 ``places`` (an adjective is no marker on the map), but it did recognise and resolve them. Such
 reports also carry the places-only score, and both are printed.
 
+Datasets with actors and links (devnews, re3d: :data:`~geoapp.evaluation.actorcorpora.ACTOR_DATASETS`)
+are scored by :mod:`geoapp.evaluation.actorreport` as well; devnews is both a place and an actor
+dataset, re3d an actor dataset only (its Location annotation is not exhaustive). ``--docs even|odd``
+keeps every other document of any dataset (:func:`~geoapp.evaluation.corpora.split_docs`).
+
 Speed counts only the time spent inside ``parse``. One untimed warm-up call comes first so that
 lazy one-time work (gazetteer load, model load) stays out of documents per second; the caller reports
 its own construction time as ``load_seconds`` and the warm-up time is reported apart too.
@@ -24,18 +29,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geoapp.evaluation.actorcorpora import ACTOR_DATASETS
+from geoapp.evaluation.actorreport import ActorReport, actor_summary_table, evaluate_actors
 from geoapp.evaluation.corpora import (
     DATASETS,
     DEFAULT_DATASETS,
+    DOC_SPLITS,
     EvalDataMissing,
     GoldDoc,
     eval_dir,
     load_dataset,
 )
 from geoapp.evaluation.metrics import PRF, DocScore, PredSpan, Totals, score_document
+from geoapp.fileio import atomic_write
 from geoapp.model import Article, Result
 
 Parse = Callable[[Article], Result]
+
+#: What ``geoapp eval`` / ``benchmarks/eval.py`` measure when no dataset is named: the place dev
+#: sets, then devnews (places, actors and links) and re3d (actors and links).
+RUN_DEFAULTS = (*DEFAULT_DATASETS, "devnews", "re3d")
 
 
 @dataclass
@@ -44,6 +57,7 @@ class ParserUnderTest:
 
     parse: Parse
     load_seconds: float
+
 
 #: Characters of text shown on each side of an error.
 CONTEXT_CHARS = 40
@@ -276,7 +290,7 @@ def summary_table(reports: Sequence[Report]) -> str:
     )
     if any(r.places_only is not None for r in reports):
         lines.append(
-            "(NAME also counts the adjectives the corpus annotates as toponyms: \"Russian\" troops; "
+            '(NAME also counts the adjectives the corpus annotates as toponyms: "Russian" troops; '
             "NAME:places counts place mentions only)"
         )
     return "\n".join(lines)
@@ -509,17 +523,21 @@ def evaluate(
     root: str | Path | None = None,
     warmup: bool = True,
     load_seconds: float | None = None,
+    split: str = "all",
 ) -> Report:
     """Load a named dataset (see :data:`~geoapp.evaluation.corpora.DATASETS`) and score ``parse`` on it.
 
-    Adjective references count where the corpus annotates adjectives as toponyms.
+    Adjective references count where the corpus annotates adjectives as toponyms. ``split`` keeps
+    every document or every other one (:func:`~geoapp.evaluation.corpora.split_docs`).
 
     Raises :class:`~geoapp.evaluation.corpora.EvalDataMissing` ("skipped: …") when the data is absent.
     """
     notes: list[str] = []
     t0 = time.perf_counter()
-    docs = load_dataset(dataset_name, root=root, limit=limit, notes=notes)
+    docs = load_dataset(dataset_name, root=root, limit=limit, notes=notes, split=split)
     corpus_seconds = time.perf_counter() - t0
+    if split != "all":
+        notes.append(f"documents: {split} (by 0-based position in the file)")
     return evaluate_docs(
         dataset_name,
         docs,
@@ -542,11 +560,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "datasets",
         nargs="*",
         metavar="DATASET",
-        help=f"datasets to measure (default: {' '.join(DEFAULT_DATASETS)}; known: {', '.join(DATASETS)})",
+        help=f"datasets to measure (default: {' '.join(RUN_DEFAULTS)}; known: {', '.join(_known())})",
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents of each dataset")
     parser.add_argument("--errors", type=int, default=10, help="worst errors to list per kind (default 10)")
     parser.add_argument("--json", metavar="FILE", default=None, help="also write all reports as JSON")
+    parser.add_argument(
+        "--docs",
+        choices=DOC_SPLITS,
+        default="all",
+        help="every document, or those at even/odd 0-based positions in the corpus file (train on one "
+        "half, report on the other)",
+    )
     parser.add_argument(
         "--eval-dir", default=None, help="corpus folder (default $GEOAPP_EVAL_DIR, else ../shared/eval)"
     )
@@ -567,10 +592,10 @@ def run(args: argparse.Namespace, make_parse: Callable[[], ParserUnderTest] | No
     ``make_parse`` builds the :class:`ParserUnderTest`; by default the real
     :class:`geoapp.pipeline.Geoparser`. A missing corpus folder prints "skipped: …" and returns 0.
     """
-    names = list(args.datasets) or list(DEFAULT_DATASETS)
-    unknown = [n for n in names if n not in DATASETS]
+    names = list(args.datasets) or list(RUN_DEFAULTS)
+    unknown = [n for n in names if n not in DATASETS and n not in ACTOR_DATASETS]
     if unknown:
-        known = ", ".join(DATASETS)
+        known = ", ".join(_known())
         print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {known}", file=sys.stderr)
         return 2
     try:
@@ -584,45 +609,55 @@ def run(args: argparse.Namespace, make_parse: Callable[[], ParserUnderTest] | No
         print(f"error: the pipeline is not available ({exc})", file=sys.stderr)
         return 2
     print(f"parser load: {parser.load_seconds:.2f} s")
+    split = getattr(args, "docs", "all")
+    common = {"limit": args.limit, "errors": args.errors, "root": root, "load_seconds": parser.load_seconds}
     reports: list[Report] = []
+    actor_reports: list[ActorReport] = []
     for name in names:
         try:
-            report = evaluate(
-                name,
-                parser.parse,
-                limit=args.limit,
-                errors=args.errors,
-                root=root,
-                load_seconds=parser.load_seconds,
-            )
+            if name in DATASETS:
+                reports.append(evaluate(name, parser.parse, split=split, **common))
+            if name in ACTOR_DATASETS:
+                actor_reports.append(evaluate_actors(name, parser.parse, split=split, **common))
         except EvalDataMissing as exc:
             print(f"{name}: {exc}")
-            continue
-        reports.append(report)
     if reports:
         print()
         print(summary_table(reports))
-        for report in reports:
-            print()
-            print(report.to_table())
+    if actor_reports:
+        print()
+        print(actor_summary_table(actor_reports))
+    for report in [*reports, *actor_reports]:
+        print()
+        print(report.to_table())
     if args.json:
-        payload = {"load_seconds": parser.load_seconds, "reports": [r.to_dict() for r in reports]}
-        Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        payload = {
+            "load_seconds": parser.load_seconds,
+            "docs": split,
+            "reports": [r.to_dict() for r in reports],
+            "actor_reports": [r.to_dict() for r in actor_reports],
+        }
+        atomic_write(args.json, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         print(f"\nwrote {args.json}")
     return 0
 
 
+def _known() -> list[str]:
+    """Every dataset name ``geoapp eval`` accepts: place corpora, then actor-only ones (re3d)."""
+    return [*DATASETS, *(n for n in ACTOR_DATASETS if n not in DATASETS)]
+
+
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``geoapp eval DATASET... [--limit N] [--errors K] [--json FILE]`` to the main CLI.
+    """Add ``geoapp eval DATASET... [--limit N] [--errors K] [--json FILE] [--docs even|odd]`` to the CLI.
 
     The subcommand stores its handler as ``func``: the main CLI calls ``args.func(args)`` and
     exits with the returned code.
     """
     parser = subparsers.add_parser(
         "eval",
-        help="measure place recognition and resolution on the corpora in ../shared/eval",
-        description="Score the pipeline on GeoWebNews, GermEval 2014, SmartData and MobIE "
-        "(see docs/evaluation.md).",
+        help="measure places, actors and links on the corpora in ../shared/eval",
+        description="Score the pipeline on GeoWebNews, GermEval 2014, SmartData and MobIE (places), "
+        "devnews (places, actors, links) and re3d (actors, links); see docs/evaluation.md.",
     )
     add_arguments(parser)
     parser.set_defaults(func=run)
