@@ -6,17 +6,19 @@ offsets; but it is no marker on the map and no place mention (a demonym makes a 
 issue 3). So the references are kept apart, in :attr:`geoapp.model.Result.adjectives`, with the
 same :class:`~geoapp.model.PlaceMention` shape as places and ``mention.kind == "demonym"``.
 
-Country adjectives come from the actor stage (which already decided ambiguous ones such as
-"Korean" by the article's context); continent and region adjectives from the demonym lexicon's
-``regions``. Nouns for people ("Russians", "Russen", "Europeans") are not adjectives and are left out.
+Country and region adjectives come from the demonym scan (:mod:`geoapp.demonyms`); ambiguous
+ones such as "Korean" are decided by the article's countries. Nouns for people ("Russians",
+"Russen", "Europeans") are not adjectives and are left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .actors import demonyms_in, load_demonyms
-from .model import ActorMention, Article, Mention, Place, PlaceMention
+from .demonyms import Demonym, country_counts, load_demonyms, resolve_codes
+from .document import Doc
+from .model import ActorMention, Mention, Place, PlaceMention
+from .spans import FieldSpans
 
 #: English words after which a demonym is a noun for people, not an adjective ("many Chinese are").
 _EN_AFTER_NOUN = frozenset(
@@ -48,9 +50,10 @@ def is_adjective(surface: str, lang: str, after: str = " x") -> bool:
 
 
 def adjective_places(
-    article: Article,
+    doc: Doc,
     places: Sequence[PlaceMention],
-    actors: Sequence[ActorMention],
+    demonyms: Sequence[Demonym],
+    actors: Sequence[ActorMention] = (),
     *,
     country_place: Callable[[str], Place | None],
     region_place: Callable[[str], Place | None],
@@ -59,33 +62,32 @@ def adjective_places(
 
     ``country_place(code)`` and ``region_place(name)`` place a country or region (injected, so this
     stage needs no gazetteer); a region the gazetteer does not know stays unresolved (``place`` None).
-    Adjectives inside a place's own name ("Indian Ocean") are part of that place, not references.
+    An ambiguous country adjective ("Korean") is decided by the article's countries, and left out
+    when they do not decide it. Adjectives inside a place's own name ("Indian Ocean") are part of
+    that place, not references.
     """
-    lang = article.lang
+    lang = doc.lang
+    lex = load_demonyms()
+    counts = country_counts(places, demonyms)
+    # inside a place's or an actor's own name ("Indian Ocean", "Syrian Arab Army") it is no reference
+    taken = FieldSpans((x.mention.field, x.mention.start, x.mention.end) for x in (*places, *actors))
+    texts = {f.name: f.text for f in doc}
     out: list[PlaceMention] = []
-    for am in actors:
-        m = am.mention
-        if m.kind != "demonym" or not am.actor.country_code:
+    for d in demonyms:
+        text = texts[d.field]
+        surface = text[d.start : d.end]
+        if taken.overlaps(d.field, d.start, d.end):
             continue
-        text = article.title if m.field == "title" else article.text
-        if not is_adjective(m.text, lang, text[m.end : m.end + 24]):
+        if not is_adjective(surface, lang, text[d.end : d.end + 24]):
             continue
-        place = country_place(am.actor.country_code)
-        out.append(PlaceMention(m, place, ("adjective",)))
-    regions = load_demonyms().regions
-    fields = [("text", article.text)]
-    if article.title and not article.title_in_text:
-        fields.append(("title", article.title))
-    for name, text in fields:
-        taken = [(pm.mention.start, pm.mention.end) for pm in places if pm.mention.field == name]
-        for start, end, codes in demonyms_in(text):
-            surface = text[start:end]
-            region = regions.get(surface)
-            if region is None or codes or not is_adjective(surface, lang, text[end : end + 24]):
-                continue
-            if any(s < end and start < e for s, e in taken):
-                continue
-            mention = Mention(start, end, surface, "demonym", name)
+        mention = Mention(d.start, d.end, surface, "demonym", d.field)
+        if d.codes:
+            cc = resolve_codes(d.codes, counts)
+            if cc is not None:
+                out.append(PlaceMention(mention, country_place(cc), ("adjective",)))
+            continue
+        region = lex.regions.get(surface)
+        if region is not None:
             out.append(PlaceMention(mention, region_place(region), ("adjective",)))
     out.sort(key=lambda pm: (pm.mention.field != "text", pm.mention.start, pm.mention.end))
     return out

@@ -291,3 +291,17 @@ def resolve_codes(codes: tuple[str, ...], counts: dict[str, int]) -> str | None:
     ranked = sorted(codes, key=lambda c: -counts.get(c, 0))
     best, second = counts.get(ranked[0], 0), counts.get(ranked[1], 0)
     return ranked[0] if best > second else None
+
+
+def country_counts(places: Iterable, demonyms: Iterable[Demonym]) -> dict[str, int]:
+    """How present each country is in an article: its place mentions, places inside it, its
+    unambiguous adjectives. Decides ambiguous demonyms ("Korean": KP in an article about North
+    Korea). ``places`` are :class:`~geoapp.model.PlaceMention` objects."""
+    counts: dict[str, int] = {}
+    for pm in places:
+        if pm.place is not None and pm.place.country_code:
+            counts[pm.place.country_code] = counts.get(pm.place.country_code, 0) + 1
+    for d in demonyms:
+        if len(d.codes) == 1:
+            counts[d.codes[0]] = counts.get(d.codes[0], 0) + 1
+    return counts

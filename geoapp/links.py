@@ -1,534 +1,554 @@
 """Links: which actor the article ties to which place, and how, with the sentence as evidence.
 
-The rule is deliberately simple and explainable on a map popup: an actor and a place named in
-the same sentence are linked; the relation is read from the cue word (German or English) nearest
-to the pair, "mentioned with" when there is none. A few guards keep the lines meaningful:
+A line on the map says that the text puts the actor at, on the way to, acting on, supporting,
+dealing with or speaking about the place. Co-occurrence in a sentence is not enough, and neither
+is an actor's nationality or office ("Simbabwes Oppositionsführer", "the President of the DRC"), a
+place inside an organisation's name, a news agency citing or a dateline.
 
-- an actor is never linked to its own span, to its own country as a whole, and a country actor
-  not to places inside itself (a line from Moscow to the Kursk region says nothing);
-- news agencies and media ("berichtete Reuters", "Russische Medien berichteten", "according to
-  Reuters") are not linked to places they merely report, nor is any actor in an attribution
-  phrase ("laut …", "… zufolge", "according to …");
-- a country adjective that only qualifies a named actor ("der russische Außenminister Lawrow",
-  "die nordkoreanische Nachrichtenagentur KCNA") is left to that actor;
-- carry-over only where the rule is clear: a sentence starting "Dort …"/"There …" refers to the
-  previous sentence's last place; a sentence starting "Er …"/"He …"/"She …" without a person of
-  its own continues the previous sentence's only person.
+How: every actor mention and resolved place mention of one sentence (or, through a pronoun or
+"dort"/"there", of two adjacent sentences) form a candidate pair. The pair is described by what
+the sentence's structure says about it, read shallowly from the words (:func:`pair_features`):
+whether the actor is the agent of its clause (:mod:`geoapp.agency`), the preposition that governs
+the place ("in", "nach", "gegen", "über" …), whether a clause boundary, another actor or a list
+lies between them, whether a relation cue (a verb or noun of visiting, attacking, supporting …)
+governs the place, whether the actor only reports or is cited, and whether the place is only the
+actor's own country or part of its title. A logistic regression over these features, fitted on
+hand-annotated news (``scripts/train_links.py``, ``data/link_model.json``), decides; the relation
+is read from the cue nearest to the pair (``data/words/relations.yaml``), else from the
+preposition and the kind of actor.
 
-Country ↔ country links follow from the same rule: a country actor ("Russland", "russische") and
-another country's place in one sentence ("die Beziehungen zwischen Russland und Nordkorea").
+Each link keeps its evidence sentence and the offsets of both mentions. :data:`MENTIONED_WITH`
+links (plain co-occurrence) exist only when asked for (``cooccurrence=True``): the map draws
+them only on request.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from geoapp.actors import load_demonyms
-from geoapp.model import Actor, ActorMention, Article, Link, Mention, Place, PlaceMention
-from geoapp.text import (
-    TOKEN_RE,
-    Tok,
-    WordFilter,
-    distinct_words,
-    sentence_spans,
-    token_starts,
-    token_words,
-    tokens,
-)
+from .agency import AGENT, governing_preposition, role
+from .document import Doc, DocField
+from .lexicon import load_words, word_list
+from .model import Actor, ActorMention, Link, Mention, PlaceMention
+from .settings import DATA_DIR
 
 MENTIONED_WITH = "mentioned with"
+LINK_MODEL_PATH = DATA_DIR / "link_model.json"
 
-# Relations in the order that breaks ties between equally near cues.
-RELATIONS = ("troops", "attack", "visit", "meeting", "support", "relations", "statement")
+# --------------------------------------------------------------------------------- word lists
 
 
 @dataclass(frozen=True)
 class _Cues:
-    words: frozenset[str]  # whole words, lower case
-    prefixes: tuple[str, ...]  # word beginnings, lower case (inflected verbs and nouns)
-    inside: tuple[str, ...]  # inside capitalised German compounds ("Staatsbesuch", "Militärhilfe")
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    inside: tuple[str, ...]
 
 
-# German and English cue words per relation (own curation).
-_LEXICON: dict[str, _Cues] = {
-    "troops": _Cues(
-        frozenset(
-            {"troops", "soldiers", "deployed", "deploy", "deploys", "deployment", "engineers", "stationed"}
-        ),
-        ("truppe", "soldat", "entsend", "entsandt", "stationier", "militäringenieur", "deploy"),
-        ("truppe", "soldat", "entsendung", "ingenieur", "stationierung"),
-    ),
-    "attack": _Cues(
-        frozenset(
-            {
-                "attack",
-                "attacks",
-                "attacked",
-                "strike",
-                "strikes",
-                "struck",
-                "shelled",
-                "shelling",
-                "bombed",
-                "bombing",
-                "invaded",
-                "invasion",
-                "beschoss",
-                "beschossen",
-            }
-        ),
-        (
-            "angriff",
-            "angegriff",
-            "angreif",
-            "beschieß",
-            "beschuss",
-            "bombardier",
-            "überfall",
-            "attack",
-            "invad",
-        ),
-        ("angriff", "beschuss", "anschlag"),
-    ),  # fmt: skip
-    "visit": _Cues(
-        frozenset(
-            {
-                "reise",
-                "reiste",
-                "reisten",
-                "reist",
-                "eingetroffen",
-                "arrived",
-                "arrives",
-                "arrive",
-                "arriving",
-                "trip",
-                "travelled",
-                "traveled",
-                "toured",
-                "landed",
-                "landete",
-            }
-        ),
-        ("besuch", "visit", "bereist", "inspizier", "inspect"),
-        ("besuch",),
-    ),  # fmt: skip
-    "meeting": _Cues(
-        frozenset(
-            {
-                "traf",
-                "trafen",
-                "getroffen",
-                "met",
-                "meet",
-                "meets",
-                "meeting",
-                "meetings",
-                "talks",
-                "summit",
-                "gipfel",
-            }
-        ),
-        ("gespräch", "treffen", "beratung", "verhandl", "konsultation", "negotiat", "consultation"),
-        ("gespräch", "treffen", "gipfel", "verhandlung", "beratung"),
-    ),  # fmt: skip
-    "support": _Cues(
-        frozenset(
-            {
-                "support",
-                "supports",
-                "supported",
-                "supporting",
-                "aid",
-                "assistance",
-                "backing",
-                "backed",
-                "help",
-                "helped",
-                "hilfe",
-                "hilfen",
-            }
-        ),
-        ("unterstütz", "beistand"),
-        ("unterstützung", "hilfe"),
-    ),  # fmt: skip
-    "relations": _Cues(
-        frozenset({"relations", "ties", "cooperation", "partnership", "alliance"}),
-        ("beziehung", "zusammenarbeit", "kooperation", "partnerschaft", "bündnis", "cooperat"),
-        ("beziehung", "partnerschaft", "zusammenarbeit", "kooperation"),
-    ),
-    "statement": _Cues(
-        frozenset(
-            {
-                "sagte",
-                "sagten",
-                "sagt",
-                "gesagt",
-                "erklärte",
-                "erklärten",
-                "erklärt",
-                "betonte",
-                "betonten",
-                "betont",
-                "bestätigte",
-                "bestätigten",
-                "bestätigt",
-                "kündigte",
-                "warnte",
-                "said",
-                "says",
-                "stated",
-                "stressed",
-                "confirmed",
-                "announced",
-                "warned",
-                "told",
-                "declared",
-                "insisted",
-            }
-        ),
-        ("erklärung", "statement"),
-        ("erklärung",),
-    ),  # fmt: skip
-}
-
-# Reporting verbs and attribution words: the sentence is someone's report.
-_REPORTING = frozenset(
-    {"berichtete", "berichteten", "berichtet", "meldete", "meldeten", "meldet", "zufolge", "laut",
-     "zitierte", "zitiert", "schrieb", "schrieben", "veröffentlichte", "reported", "reports", "reporting",
-     "report", "according", "citing", "cited", "quoted", "wrote", "said", "says", "sagte", "erklärte"}
-)  # fmt: skip
-# Words that put the actor after them into an attribution ("laut Reuters", "according to TASS").
-_ATTRIBUTION_BEFORE = frozenset({"laut", "according", "citing", "cited"})
-_ATTRIBUTION_AFTER = frozenset({"zufolge"})
-_MEDIA_ROLE = re.compile(r"news agency|nachrichtenagentur|media|newspaper|broadcaster", re.IGNORECASE)
-# "There is/are …" is not a place reference.
-_EXPLETIVE_AFTER_THERE = frozenset(
-    {"is", "are", "was", "were", "has", "have", "had", "will", "would", "may", "might", "could", "can",
-     "seems", "seemed", "appears", "appeared", "remain", "remains", "remained", "must", "should"}
-)  # fmt: skip
-_CARRY_PLACE = frozenset({"dort", "there"})
-_CARRY_PERSON = frozenset({"Er", "He", "She"})
+@lru_cache(maxsize=1)
+def _relation_words() -> tuple[tuple[str, ...], dict[str, _Cues]]:
+    data = load_words("relations")
+    order = tuple(data["order"])
+    cues = {}
+    for rel in order:
+        entry = data["relations"][rel]
+        cues[rel] = _Cues(
+            frozenset(str(entry.get("words", "")).split()),
+            tuple(str(entry.get("prefixes", "")).split()),
+            tuple(str(entry.get("inside", "")).split()),
+        )
+    return order, cues
 
 
-@lru_cache(maxsize=20_000)
+def relations() -> tuple[str, ...]:
+    """The relation names, in the order that breaks ties between equally near cues."""
+    return _relation_words()[0]
+
+
+@lru_cache(maxsize=50_000)
 def cue_relation(word: str) -> str | None:
     """The relation a word signals, if any ("Besuch" → visit, "Militäringenieure" → troops)."""
+    order, cues = _relation_words()
     low = word.casefold()
-    for rel in RELATIONS:
-        if low in _LEXICON[rel].words:
+    for rel in order:
+        if low in cues[rel].words:
             return rel
-    for rel in RELATIONS:
-        if low.startswith(_LEXICON[rel].prefixes):
+    for rel in order:
+        if low.startswith(cues[rel].prefixes):
             return rel
     if word[:1].isupper() and len(word) > 6:
-        for rel in RELATIONS:
-            if any(s in low for s in _LEXICON[rel].inside):
+        for rel in order:
+            if any(s in low for s in cues[rel].inside):
                 return rel
     return None
 
 
-_NOTHING: tuple[str | None, bool] = (None, False)
-# Word → (relation of the cue, reporting word?), or _NOTHING: the link stage's per-token question,
-# answered once per distinct word instead of once per token (two calls and a casefold).
-_WORD_INFO: dict[str, tuple[str | None, bool]] = {}
+_REPORTING = word_list("relations", "reporting")
+_SPEECH = word_list("relations", "speech")
+_ATTRIBUTION_BEFORE = word_list("relations", "attribution_before")
+_ATTRIBUTION_AFTER = word_list("relations", "attribution_after")
+_MEDIA_ROLES = tuple(load_words("relations").get("media_roles", ()))
+
+#: Prepositions before a place, by what they say about it.
+_PREP_CLASS = {
+    **dict.fromkeys("in im at bei beim inside within innerhalb throughout across on auf am".split(), "at"),
+    **dict.fromkeys("nach to into ins towards toward zum zur visited".split(), "to"),
+    **dict.fromkeys("aus from vom".split(), "from"),
+    **dict.fromkeys("über about regarding concerning um".split(), "about"),
+    **dict.fromkeys("mit with".split(), "with"),
+    **dict.fromkeys("gegen against".split(), "against"),
+    **dict.fromkeys("zwischen between".split(), "between"),
+    **dict.fromkeys("of von des der".split(), "of"),
+    **dict.fromkeys("near nahe around outside außerhalb".split(), "near"),
+}
+#: Words after which a clause ends within a sentence: subordinating conjunctions and relative
+#: pronouns right after a comma.
+_CLAUSE_WORDS = frozenset(
+    "dass weil während nachdem bevor obwohl wenn als wo die der das dem den deren dessen welche welcher "
+    "that which who whom whose while because after before although when where whereas since".split()
+)
+_PRONOUNS = frozenset("er sie he she they it es".split())
+_CARRY_PLACE = frozenset({"dort", "there", "da"})
+_EXPLETIVE_AFTER_THERE = frozenset(
+    "is are was were has have had will would may might could can seems seemed appears appeared "
+    "remain remains remained must should".split()
+)
+_QUOTES = "\"„“”«»"
 
 
-def _word_info(word: str) -> tuple[str | None, bool]:
-    """What one word says to the link stage: the relation it cues and whether it reports."""
-    got = _WORD_INFO.get(word)
-    if got is None:
-        got = (cue_relation(word), word.casefold() in _REPORTING)
-        if got == _NOTHING:
-            got = _NOTHING
-        if len(_WORD_INFO) > 100_000:
-            _WORD_INFO.clear()
-        _WORD_INFO[word] = got
-    return got
-
-
-# The words that cue a relation or report: an article's distinct words meet them in set operations.
-_FLAGGED = WordFilter(lambda w: _word_info(w) is not _NOTHING)
-
-
-def _sentences(text: str) -> list[_Sentence]:
-    """The sentences of one field with their tokens, cue words and reporting flag.
-
-    The tokens are the text's memoised ones (shared with the place and actor stages), cut at the
-    sentence bounds; the cue and reporting words are found among the text's distinct
-    words first, so most tokens cost one set test. Sentence bounds lie on whitespace and no token
-    crosses them; should one ever do (a splitter change), that sentence is tokenised on its own,
-    exactly as before the tokens were shared.
-    """
-    toks, words, starts = tokens(text), token_words(text), token_starts(text)
-    flags = {w: _word_info(w) for w in _FLAGGED(distinct_words(text))}
-    flagged = [i for i, w in enumerate(words) if w in flags] if flags else []
-    sents: list[_Sentence] = []
-    f = 0  # next flagged token
-    for s, e in sentence_spans(text):
-        a = bisect_left(starts, s)
-        b = bisect_left(starts, e, a)
-        cues: list[tuple[int, int, str]] = []
-        reporting = False
-        while f < len(flagged) and flagged[f] < a:
-            f += 1
-        if (a > 0 and toks[a - 1].end > s) or (b > a and toks[b - 1].end > e):
-            sent_words: Sequence[Tok] = tuple(
-                Tok(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, s, e)
-            )
-            for t in sent_words:
-                rel, reports = _word_info(t.text)
-                if rel is not None:
-                    cues.append((t.start, t.end, rel))
-                reporting = reporting or reports
-        else:
-            sent_words = toks[a:b]
-            while f < len(flagged) and flagged[f] < b:
-                t = toks[flagged[f]]
-                rel, reports = flags[t.text]
-                if rel is not None:
-                    cues.append((t.start, t.end, rel))
-                reporting = reporting or reports
-                f += 1
-        sents.append(_Sentence(s, e, tuple(cues), tuple(sent_words), reporting))
-    return sents
-
-
-def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    """Characters between two spans (0 when they touch or overlap)."""
-    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
-
-
-def _overlap(a: Mention, b: Mention) -> bool:
-    return a.field == b.field and a.start < b.end and b.start < a.end
+# --------------------------------------------------------------------------------- the model
 
 
 @dataclass(frozen=True)
+class LinkModel:
+    """Logistic-regression weights over pair features, and the acceptance threshold."""
+
+    weights: dict[str, float]
+    threshold: float
+    meta: dict
+
+    @classmethod
+    def load(cls, path: Path = LINK_MODEL_PATH) -> LinkModel | None:
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["weights"], float(data["threshold"]), data.get("meta", {}))
+
+    def probability(self, features: dict[str, float]) -> float:
+        w = self.weights
+        z = w.get("bias", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> LinkModel | None:
+    return LinkModel.load()
+
+
+# --------------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Candidate:
+    """One actor–place pair of a sentence (or two), with what the text says about it."""
+
+    actor: ActorMention
+    place: PlaceMention
+    sentence: tuple[int, int]
+    field: str
+    features: dict[str, float]
+    relation: str
+    cross: str = ""  # "" | "pronoun" | "there"
+
+
+@dataclass
 class _Sentence:
     start: int
     end: int
-    cues: tuple[tuple[int, int, str], ...]  # (start, end, relation)
-    words: tuple[tuple[int, int, str], ...]  # all tokens (start, end, text)
-    reporting: bool  # holds a reporting verb or attribution word
-
-
-def _relation(sent: _Sentence, actor_span: tuple[int, int], place_span: tuple[int, int]) -> str:
-    """The cue nearest to the pair: cues between actor and place first, then the one nearest to
-    the actor (the verb usually governs its subject), then the relation order."""
-    lo, hi = min(actor_span[1], place_span[1]), max(actor_span[0], place_span[0])
-    best: tuple[int, int, int] | None = None
-    rel_best = MENTIONED_WITH
-    for s, e, rel in sent.cues:
-        if (s, e) == actor_span or (s, e) == place_span:
-            continue
-        between = 0 if lo <= s and e <= hi else min(_gap((s, e), actor_span), _gap((s, e), place_span)) + 1
-        key = (between, _gap((s, e), actor_span), RELATIONS.index(rel))
-        if best is None or key < best:
-            best, rel_best = key, rel
-    return rel_best
+    actors: list[ActorMention]
+    places: list[PlaceMention]
 
 
 def _is_media(actor: Actor) -> bool:
-    return actor.kind == "organisation" and bool(actor.role and _MEDIA_ROLE.search(actor.role))
+    role_text = (actor.role or "").lower()
+    return actor.kind == "organisation" and any(r in role_text for r in _MEDIA_ROLES)
+
+
+def _word_before(text: str, start: int, lo: int) -> str:
+    m = re.search(r"([^\W\d_]+)[\s\u00a0]*$", text[max(lo, start - 30) : start])
+    return m.group(1).lower() if m else ""
+
+
+_DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem einen".split())
+
+
+def _prep_class(text: str, start: int, lo: int) -> str:
+    """What the preposition governing a place says about it: "at", "to", "from", "about" … or
+    "none"; one further back than the word before ("in der Region Kursk", "in northern Syria")
+    gives the same class marked "2"."""
+    prev = _word_before(text, start, lo)
+    if prev in _PREP_CLASS and prev not in _DETERMINERS:
+        return _PREP_CLASS[prev]
+    governing = governing_preposition(text, start)
+    if governing in _PREP_CLASS:
+        return _PREP_CLASS[governing] + "2"
+    if prev in ("des", "der", "of"):
+        return "of"
+    return "none"
+
+
+def _boundary_between(text: str, a: int, b: int) -> tuple[int, bool, bool]:
+    """(commas, a subordinate clause starts, a quotation opens or closes) between offsets a < b."""
+    gap = text[a:b]
+    commas = gap.count(",") + gap.count(";") * 2 + gap.count(" – ") + gap.count(" - ")
+    clause = bool(re.search(r"[,;:]\s+(?:" + "|".join(sorted(_CLAUSE_WORDS)) + r")\b", gap, re.IGNORECASE))
+    quote = any(q in gap for q in _QUOTES)
+    return commas, clause, quote
+
+
+def _speaker(text: str, fld: DocField, m: Mention) -> bool:
+    """Whether the actor is who speaks: a verb of saying right before or after it ("sagte Dunford",
+    "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte")."""
+    after = [t.text.casefold() for t in fld.tokens[fld.token_at(m.end) :][:3]]
+    k = fld.token_at(m.start)
+    before = [t.text.casefold() for t in fld.tokens[max(0, k - 3) : k]]
+    if after and (after[0] in _SPEECH or (len(after) > 1 and after[0] in ("has", "had", "hat", "have")
+                                          and after[1] in _SPEECH)):
+        return True
+    return bool(before) and before[-1] in _SPEECH
+
+
+def _in_quote(text: str, lo: int, pos: int) -> bool:
+    """Whether ``pos`` lies inside a quotation of its sentence (an odd number of quote marks
+    before it, counting from the sentence start)."""
+    seg = text[lo:pos]
+    opens = sum(seg.count(q) for q in "„“«") + seg.count('"') // 2 * 0
+    closes = sum(seg.count(q) for q in "”»")
+    straight = seg.count('"')
+    return opens > closes or straight % 2 == 1
+
+
+def _clause_subject(text: str, m: Mention, lo: int) -> bool:
+    """Whether a name opens its clause (after a fronted title or adjective at most): the subject in
+    English and in German main clauses that start with it."""
+    head = text[lo : m.start]
+    clause = re.split(r"[,;:]|\b(?:dass|that|which|who|weil|because)\b", head)[-1]
+    words = clause.split()
+    return len(words) <= 4 and not any(w.lower() in _PREP_CLASS for w in words)
+
+
+def _in_list(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> bool:
+    """Whether a place is one item of a list of places ("Bahamas, Bangladesh, Barbados")."""
+    m = pm.mention
+    for o in others:
+        om = o.mention
+        if om is m:
+            continue
+        gap = text[m.end : om.start] if om.start >= m.end else text[om.end : m.start]
+        if len(gap) <= 6 and gap.strip(" ,").lower() in ("", "und", "and", "oder", "or", "sowie"):
+            return True
+    return False
+
+
+def _cues_in(text: str, fld: DocField, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Relation cue words between offsets lo and hi, as (start, end, relation)."""
+    out = []
+    for k in fld.token_range(lo, hi):
+        tok = fld.tokens[k]
+        rel = cue_relation(tok.text)
+        if rel is not None:
+            out.append((tok.start, tok.end, rel))
+    return out
+
+
+def _reporting_in(fld: DocField, lo: int, hi: int) -> bool:
+    return any(fld.tokens[k].text.casefold() in _REPORTING for k in fld.token_range(lo, hi))
+
+
+def _attributed(text: str, fld: DocField, m: Mention, lo: int) -> bool:
+    """Whether an actor is only cited as a source: "laut X", "according to X", "X zufolge"."""
+    before = text[max(lo, m.start - 30) : m.start].lower().split()
+    cited = any(w.strip(",") in _ATTRIBUTION_BEFORE for w in before[-3:])
+    if cited and "," not in text[m.start - 15 : m.start]:
+        return True
+    after = text[m.end : m.end + 15].lower().split()
+    return bool(after) and after[0].strip(",.") in _ATTRIBUTION_AFTER
+
+
+def _title_of(text: str, am: ActorMention, pm: PlaceMention) -> bool:
+    """Whether the place only qualifies the actor's office or name: "Simbabwes Oppositionsführer
+    Chamisa", "President of the DRC Tshisekedi", "Venezuelas Präsident Maduro", "US-Außenminister"."""
+    a, p = am.mention, pm.mention
+    if p.end <= a.start:
+        gap = text[p.end : a.start]
+        if len(gap) <= 40 and "," not in gap and not re.search(r"[.;:!?]", gap):
+            genitive = gap.startswith(("s ", "'s ", "’s ", "-")) or text[p.end - 1 : p.end] == "s"
+            return len(gap.split()) <= 3 and genitive
+    elif a.end <= p.start:
+        gap = text[a.end : p.start]
+        if len(gap) <= 25 and re.fullmatch(r",?\s*(?:[\w-]+\s+){0,3}(?:of|von|des|der)\s+(?:the\s+)?", gap):
+            return True
+    return False
+
+
+def pair_features(
+    doc: Doc, fld: DocField, am: ActorMention, pm: PlaceMention, sent: _Sentence, lo: int, hi: int
+) -> tuple[dict[str, float], str]:
+    """What the sentence says about one actor–place pair, and the relation it names.
+
+    ``lo``/``hi`` bound the evidence (one sentence, or two for a carried pronoun or "there").
+    """
+    text = fld.norm
+    a, p = am.mention, pm.mention
+    actor, place = am.actor, pm.place
+    f: dict[str, float] = {}
+
+    def on(name: str, value: float = 1.0) -> None:
+        f[name] = value
+
+    on("kind=" + actor.kind)
+    a_role = role(text, a.start, a.end, doc.lang)
+    p_role = role(text, p.start, p.end, doc.lang)
+    on("arole=" + a_role)
+    on("prole=" + p_role)
+    on("kind_arole=" + actor.kind + "|" + a_role)
+    prep = _prep_class(text, p.start, lo)
+    on("prep=" + prep)
+    on("prep_kind=" + prep + "|" + actor.kind)
+    on("pfeat=" + (place.feature or "other"))
+    first, second = (a, p) if a.start <= p.start else (p, a)
+    commas, clause, quote = _boundary_between(text, first.end, second.start)
+    on("order=" + ("ap" if a.start <= p.start else "pa"))
+    on("commas=" + str(min(commas, 3)))
+    if clause:
+        on("clause_between")
+    if quote:
+        on("quote_between")
+    n_between = len(fld.token_range(first.end, second.start))
+    on("dist=" + ("0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12
+                  else "13+"))
+    others = [o for o in sent.actors if o is not am and o.actor != actor]
+    if any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
+        on("actor_between")
+    nearest = min(sent.actors, key=lambda o: abs(o.mention.start - p.start))
+    if nearest.actor == actor:
+        on("nearest_actor")
+    agents = [o for o in sent.actors if role(text, o.mention.start, o.mention.end, doc.lang) == AGENT]
+    if agents and agents[0].actor == actor:
+        on("first_agent")
+    if sent.actors and sent.actors[0].actor == actor:
+        on("first_actor")
+    same_clause = commas == 0 and not clause and not quote
+    if same_clause:
+        on("same_clause")
+    if _speaker(text, fld, a):
+        on("speaker")
+        if _in_quote(text, lo, p.start):
+            on("speaker_quote")
+    if a_role == AGENT or (actor.kind != "country" and a_role == "other" and _clause_subject(text, a, lo)):
+        on("agent")
+        if same_clause:
+            on("agent_same_clause")
+    n_places = len(sent.places)
+    on("nplaces=" + ("1" if n_places <= 1 else "2-3" if n_places <= 3 else "4+"))
+    if _in_list(text, pm, sent.places):
+        on("place_in_list")
+    if _is_media(actor):
+        on("media")
+        if _reporting_in(fld, lo, hi):
+            on("media_reporting")
+    if _attributed(text, fld, a, lo):
+        on("attributed")
+    cc = actor.country_code
+    if cc and place.country_code == cc:
+        on("own_country" if place.feature == "country" else "own_territory")
+        on("own|" + actor.kind)
+    if actor.kind == "country" and place.feature == "country":
+        on("country_to_country")
+    if _title_of(text, am, pm):
+        on("title_of")
+    if p.start < 60 and lo == 0 and re.match(r"^[\s\w./-]*(?:\(|:|,|\s[-–])", text[p.end : p.end + 3] + " "):
+        if not re.search(r"[.!?]", text[:p.start]):
+            on("dateline")
+    # the cue that governs the pair: between the two, else nearest to the place within the clause
+    cues = _cues_in(text, fld, lo, hi)
+    relation, where = _pick_relation(cues, a, p)
+    on("cue=" + (relation or "none"))
+    on("cue_at=" + where)
+    if relation:
+        on("cue_kind=" + relation + "|" + actor.kind)
+    if relation is None:
+        relation = _default_relation(prep, actor)
+    return f, relation
+
+
+def _pick_relation(cues: list[tuple[int, int, str]], a: Mention, p: Mention) -> tuple[str | None, str]:
+    """The relation cue nearest to the pair: between them first, then nearest to the actor."""
+    if not cues:
+        return None, "none"
+    lo, hi = min(a.end, p.end), max(a.start, p.start)
+    order = relations()
+    best = None
+    for s, e, rel in cues:
+        if (s, e) == (a.start, a.end) or (s, e) == (p.start, p.end):
+            continue
+        between = lo <= s and e <= hi
+        dist = 0 if between else min(abs(s - a.end), abs(a.start - e), abs(s - p.end), abs(p.start - e))
+        key = (0 if between else 1, dist, order.index(rel))
+        if best is None or key < best[0]:
+            best = (key, rel)
+    if best is None:
+        return None, "none"
+    return best[1], "between" if best[0][0] == 0 else ("near" if best[0][1] < 40 else "far")
+
+
+def _default_relation(prep: str, actor: Actor) -> str:
+    """A relation when no cue names one: being at or going to a place is a visit for a person,
+    a deployment for an armed group; otherwise what is said about it."""
+    if prep.startswith(("at", "to")):
+        return "visit" if actor.kind == "person" else "troops"
+    if prep.startswith("against"):
+        return "attack"
+    if prep.startswith(("with", "between")):
+        return "relations"
+    return "statement"
+
+
+def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorMention]) -> list[Candidate]:
+    """Every actor–place pair the link stage judges, with features and a relation."""
+    out: list[Candidate] = []
+    for fld in doc:
+        pms = [pm for pm in places if pm.mention.field == fld.name and pm.place is not None]
+        ams = [am for am in actors if am.mention.field == fld.name]
+        sents = [_Sentence(s, e, [], []) for s, e in fld.sentences]
+        for pm in pms:
+            k = fld.sentence_index(pm.mention.start)
+            if k >= 0:
+                sents[k].places.append(pm)
+        for am in ams:
+            k = fld.sentence_index(am.mention.start)
+            if k >= 0:
+                sents[k].actors.append(am)
+        for k, sent in enumerate(sents):
+            for am in sent.actors:
+                for pm in sent.places:
+                    if _self_pair(am, pm):
+                        continue
+                    feats, rel = pair_features(doc, fld, am, pm, sent, sent.start, sent.end)
+                    out.append(Candidate(am, pm, (sent.start, sent.end), fld.name, feats, rel))
+            if k == 0:
+                continue
+            out.extend(_carried(doc, fld, sents[k - 1], sent))
+    return out
+
+
+def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[Candidate]:
+    """Pairs across two sentences: a sentence opening with a pronoun and no actor of its own
+    continues the previous sentence's agent ("Er reiste nach …"); one opening with "dort"/"there"
+    points back to the previous sentence's last place."""
+    text = fld.norm
+    rng = fld.token_range(sent.start, sent.end)
+    if not rng:
+        return []
+    first = fld.tokens[rng[0]]
+    word = first.text.casefold()
+    out = []
+    merged = _Sentence(prev.start, sent.end, [*prev.actors, *sent.actors], [*prev.places, *sent.places])
+    if word in _PRONOUNS and not sent.actors and sent.places:
+        persons = [am for am in prev.actors if am.actor.kind != "country"
+                   and role(text, am.mention.start, am.mention.end, doc.lang) == AGENT] or [
+            am for am in prev.actors if am.actor.kind == "person"]
+        if len({am.actor for am in persons}) == 1:
+            am = persons[0]
+            for pm in sent.places:
+                if not _self_pair(am, pm):
+                    feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
+                    feats["carried=pronoun"] = 1.0
+                    out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, "pronoun"))
+    if word in _CARRY_PLACE and prev.places and sent.actors:
+        nxt = text[first.end : first.end + 12].split()
+        if not (word == "there" and nxt and nxt[0].lower() in _EXPLETIVE_AFTER_THERE):
+            pm = max(prev.places, key=lambda x: x.mention.start)
+            for am in sent.actors:
+                if not _self_pair(am, pm):
+                    feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
+                    feats["carried=there"] = 1.0
+                    out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, "there"))
+    return out
+
+
+def _self_pair(am: ActorMention, pm: PlaceMention) -> bool:
+    """An actor and its own span, or a country and itself (a capital standing for it included)."""
+    a, p = am.mention, pm.mention
+    if a.field == p.field and a.start < p.end and p.start < a.end:
+        return True
+    return am.actor.kind == "country" and pm.place.feature == "country" and (
+        am.actor.country_code == pm.place.country_code
+    )
+
+
+# --------------------------------------------------------------------------------- links
+
+#: What the annotation guidelines rule out, whatever the model says: a news agency or medium in a
+#: sentence that reports, a cited source ("laut X"), a place that only names the actor's office or
+#: nationality ("Simbabwes Oppositionsführer"), a dateline.
+EXCLUDING = ("media_reporting", "attributed", "title_of", "dateline")
+
+
+def excluded(features: dict[str, float]) -> bool:
+    return any(f in features for f in EXCLUDING)
+
 
 
 def find_links(
-    article: Article,
-    place_mentions: Sequence[PlaceMention],
-    actor_mentions: Sequence[ActorMention],
+    doc: Doc,
+    places: Sequence[PlaceMention],
+    actors: Sequence[ActorMention],
+    *,
+    model: LinkModel | None = None,
+    cooccurrence: bool = False,
 ) -> list[Link]:
-    """Links between the article's actors and its resolved places, one per actor, place,
-    relation and sentence, in text order."""
-    links: list[Link] = []
-    seen: set[tuple[Actor, str, str, int, int, str]] = set()
-    fields = {"text": article.text}
-    if article.title and not article.title_in_text:
-        fields["title"] = article.title
-    for field, text in fields.items():
-        pms = [pm for pm in place_mentions if pm.mention.field == field and pm.place is not None]
-        ams = [am for am in actor_mentions if am.mention.field == field]
-        _link_field(article, field, text, pms, ams, links, seen)
-    return links
+    """The links of an article: one per actor, place and evidence, in text order.
 
-
-def _link_field(
-    article: Article,
-    field: str,
-    text: str,
-    pms: list[PlaceMention],
-    ams: list[ActorMention],
-    links: list[Link],
-    seen: set[tuple[Actor, str, str, int, int, str]],
-) -> None:
-    spans = sentence_spans(text)
-    sents = _sentences(text)
-
-    starts = [s for s, _e in spans]
-
-    def index_of(pos: int) -> int:
-        k = bisect_right(starts, pos) - 1
-        return k if k >= 0 and pos < spans[k][1] else -1
-
-    places_in: list[list[PlaceMention]] = [[] for _ in spans]
-    actors_in: list[list[ActorMention]] = [[] for _ in spans]
-    for pm in pms:
-        k = index_of(pm.mention.start)
-        if k >= 0:
-            places_in[k].append(pm)
-    media_nouns = load_demonyms().media_nouns
-    by_start = _ByStart(ams), _ByStart(pms)
-    for am in ams:
-        k = index_of(am.mention.start)
-        if k >= 0 and not _modifier(text, am, *by_start):
-            actors_in[k].append(am)
-
-    def add(am: ActorMention, pm: PlaceMention, rel: str, s: int, e: int) -> None:
-        actor, place = am.actor, pm.place
-        assert place is not None
-        if rel == "meeting" and actor.kind == "person" and _foreign(actor, place):
-            rel = "visit"  # a foreign person holding talks in a place is visiting it
-        key = (actor, place.key, rel, s, e, field)
-        if key in seen:
-            return
-        seen.add(key)
-        sentence = Mention(s, e, text[s:e], "sentence", field)
-        links.append(Link(actor, place, rel, sentence, article.id, pm.mention, am.mention))
-
-    for k, sent in enumerate(sents):
-        agents = [am for am in actors_in[k] if not _reporting(am, sent, text, media_nouns)]
-        for am in agents:
-            for pm in places_in[k]:
-                if _allowed(am, pm):
-                    span_a = (am.mention.start, am.mention.end)
-                    add(
-                        am,
-                        pm,
-                        _relation(sent, span_a, (pm.mention.start, pm.mention.end)),
-                        sent.start,
-                        sent.end,
-                    )
-        if k == 0 or not sent.words:
-            continue
-        first = sent.words[0]
-        # "Dort …" / "There …": the previous sentence's last place
-        if first[2].casefold() in _CARRY_PLACE and places_in[k - 1]:
-            nxt = sent.words[1][2].casefold() if len(sent.words) > 1 else ""
-            if not (first[2].casefold() == "there" and nxt in _EXPLETIVE_AFTER_THERE):
-                pm = max(places_in[k - 1], key=lambda p: p.mention.start)
-                for am in agents:
-                    if _allowed(am, pm):
-                        rel = _relation(sent, (am.mention.start, am.mention.end), (first[0], first[1]))
-                        add(am, pm, rel, sents[k - 1].start, sent.end)
-        # "Er …" / "He …" / "She …" with no person of its own: the previous sentence's only person
-        if first[2] in _CARRY_PERSON and not any(am.actor.kind == "person" for am in agents):
-            prev = [
-                am
-                for am in actors_in[k - 1]
-                if am.actor.kind == "person" and not _reporting(am, sents[k - 1], text, media_nouns)
-            ]
-            if len({am.actor for am in prev}) == 1:
-                am = prev[-1]
-                for pm in places_in[k]:
-                    if _allowed(am, pm):
-                        rel = _relation(sent, (first[0], first[1]), (pm.mention.start, pm.mention.end))
-                        add(am, pm, rel, sents[k - 1].start, sent.end)
-
-
-def _foreign(actor: Actor, place: Place) -> bool:
-    return bool(actor.country_code and place.country_code and actor.country_code != place.country_code)
-
-
-def _allowed(am: ActorMention, pm: PlaceMention) -> bool:
-    """Not the actor's own span, not its own country as a whole, no country to its own places."""
-    place = pm.place
-    if place is None or _overlap(am.mention, pm.mention):
-        return False
-    cc = am.actor.country_code
-    if cc and place.country_code == cc and (place.feature == "country" or am.actor.kind == "country"):
-        return False
-    return True
-
-
-def _reporting(am: ActorMention, sent: _Sentence, text: str, media_nouns: frozenset[str]) -> bool:
-    """Whether the actor only reports in this sentence: a news agency or media (by role, or a
-    demonym before a media noun) in a sentence with a reporting verb, or any actor in an
-    attribution phrase ("laut X", "X zufolge", "according to X")."""
-    m = am.mention
-    words = sent.words
-    if sent.reporting and (
-        _is_media(am.actor) or (m.kind == "demonym" and _before_media_noun(words, m, media_nouns))
-    ):
-        return True
-    idx = [k for k, w in enumerate(words) if w[0] >= m.start and w[1] <= m.end]
-    if not idx:
-        return False
-    first, last = idx[0], idx[-1]
-    for k in range(max(0, first - 4), first):
-        if words[k][2].casefold() in _ATTRIBUTION_BEFORE and "," not in text[words[k][1] : m.start]:
-            return True
-    for k in range(last + 1, min(len(words), last + 3)):
-        if words[k][2].casefold() in _ATTRIBUTION_AFTER:
-            return True
-    return False
-
-
-def _before_media_noun(
-    words: Sequence[tuple[int, int, str]], m: Mention, media_nouns: frozenset[str]
-) -> bool:
-    """ "Russische Medien", "staatliche nordkoreanische Nachrichtenagentur", "Russian state media"."""
-    after = [w for w in words if w[0] >= m.end][:3]
-    return any(w[2] in media_nouns for w in after)
-
-
-_PLACE_NOUNS = frozenset({"city", "town", "region", "province", "port", "capital", "village", "of"})
-#: Characters between a demonym and a place it qualifies: two words at most ("Russian city of").
-_MAX_PLACE_GAP = 60
-
-
-class _ByStart:
-    """Mentions sorted by start, to find those starting in a window by bisection (not a scan of
-    every mention per mention, which made long articles quadratic)."""
-
-    def __init__(self, items: Sequence[ActorMention] | Sequence[PlaceMention]) -> None:
-        self.items = sorted(items, key=lambda x: x.mention.start)
-        self.starts = [x.mention.start for x in self.items]
-
-    def between(self, lo: int, hi: int) -> list:
-        return self.items[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
-
-
-def _modifier(text: str, am: ActorMention, ams: _ByStart, pms: _ByStart) -> bool:
-    """Whether a country mention only qualifies something else and does not act itself:
-
-    - a demonym before a named person or organisation, at most three words and no punctuation
-      between ("der russische Außenminister Sergei Lawrow", "nordkoreanische Nachrichtenagentur
-      KCNA"): that actor carries the links;
-    - a demonym before a place, with at most two place-type words between ("der russischen Region
-      Kursk", "the Russian city of Kursk"): it says where the place is;
-    - a country name heading a compound ("Ukraine-Krieg", "Ukraine-Krise"): it names a war.
+    ``model`` decides which candidate pairs are links (default: the shipped one). With
+    ``cooccurrence=True`` every other pair of a sentence is kept too, as :data:`MENTIONED_WITH`.
     """
-    m = am.mention
-    if am.actor.kind != "country":
-        return False
-    if m.kind != "demonym":
-        return text[m.end : m.end + 1] == "-" and text[m.end + 1 : m.end + 2].isalpha()
-    for other in ams.between(m.end, m.end + 80):
-        o = other.mention
-        # the gap's length is tested before the text is cut: a slice to every later mention of
-        # a long article costs more than the whole rest of the link stage
-        if m.end <= o.start < m.end + 80 and other.actor.kind != "country" and o.field == m.field:
-            gap = text[m.end : o.start]
-            if re.fullmatch(r"[\w\s-]*", gap) and len(gap.split()) <= 3:
-                return True
-    for pm in pms.between(m.end, m.end + _MAX_PLACE_GAP):
-        o = pm.mention
-        if o.field == m.field:
-            words = text[m.end : o.start].split()
-            if len(words) <= 2 and all(w[:1].isupper() or w in _PLACE_NOUNS for w in words):
-                if re.fullmatch(r"[\w\s-]*", text[m.end : o.start]):
-                    return True
-    return False
+    model = model or default_model()
+    out: list[Link] = []
+    seen: set[tuple] = set()
+    for cand in candidates(doc, places, actors):
+        accepted = (
+            model is not None
+            and not excluded(cand.features)
+            and model.probability(cand.features) >= model.threshold
+        )
+        if not accepted and not cooccurrence:
+            continue
+        relation = cand.relation if accepted else MENTIONED_WITH
+        key = (cand.actor.actor, cand.place.place.key, relation, cand.sentence, cand.field)
+        if key in seen:
+            continue
+        seen.add(key)
+        s, e = cand.sentence
+        text = doc.text_of(cand.field)
+        out.append(
+            Link(
+                cand.actor.actor,
+                cand.place.place,
+                relation,
+                Mention(s, e, text[s:e], "sentence", cand.field),
+                doc.article.id,
+                cand.place.mention,
+                cand.actor.mention,
+            )
+        )
+    out.sort(key=lambda lk: (lk.sentence.field != "text", lk.sentence.start, lk.place_mention.start))
+    return out
+
+

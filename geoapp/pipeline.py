@@ -12,18 +12,23 @@ constructor, never per article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from .actors import ActorRegistry, demonym_spans, find_actors
+from .actors import find_actors
 from .adjectives import adjective_places
 from .articles import ArticleError, read_articles
 from .corrections import CorrectionStore, apply_corrections, default_store
+from .demonyms import find_demonyms
+from .document import Doc
 from .links import find_links
 from .metonymy import flag_metonymy
 from .model import Article, Place, PlaceMention, Result
 from .places import PlaceExtractor
+from .registry import ActorRegistry
 from .resolve import resolve
 from .settings import Settings, load_settings
 from .spans import FieldSpans
@@ -89,30 +94,45 @@ class Geoparser:
             self._regions[name] = cands[0].to_place(why="named by an adjective") if cands else None
         return self._regions[name]
 
+    def capital_country(self, place: Place) -> str | None:
+        """The country ``place`` is the capital of, if it is one (a capital that acts stands for it)."""
+        cc = place.country_code
+        if not cc or place.geonameid is None:
+            return None
+        capital = self.capital_of(cc)
+        return cc if capital is not None and capital.geonameid == place.geonameid else None
+
     def parse(self, article: Article) -> Result:
         """Places, actors and links of one article, with exact offsets into its text (and title).
 
-        Places come first; actors are read with the places known (a country named is also a
-        country acting); then places that are really people's or organisations' names ("Kim",
-        "Reding") or demonyms ("Russen") are dropped, places standing for their government are
-        flagged ("Moscow said"), links are drawn between what is left, and adjectives ("Russian")
-        are recorded apart as references to their country or region.
+        One :class:`~geoapp.document.Doc` is built and handed to every stage. Demonyms are found
+        first (they are never places); places next, with the sequence tagger's persons and
+        organisations recorded on the document; then actors (the tagger's and the registry's
+        names, countries where they act); places that are really people's or organisations'
+        names ("Kim", "Reding") are dropped; places standing for their government are flagged
+        ("Moscow said"); links are drawn between what is left; adjectives ("Russian") are recorded
+        apart as references to their country or region.
         """
-        spans = self.places.extract(article)
-        demonyms = demonym_spans_of(article)
+        article = clean_article(article)
+        doc = Doc.from_article(article)
+        demonyms = find_demonyms(doc)
+        spans = self.places.extract(doc)
         # A place inside an adjective is the adjective's ("Russian" is no place), and so is one
         # matched on the adjective alone with a cue word beside it ("Russian state"); a longer place
         # name holding one stays a place ("Russian Federation", "Indian Ocean").
-        demonym_index = FieldSpans(demonyms)
+        demonym_index = FieldSpans((d.field, d.start, d.end) for d in demonyms)
         spans = [s for s in spans if not _demonym_place(s, demonym_index, article)]
         places = resolve(spans, text=article.text, title=article.title)
-        actors = find_actors(article, places, self.registry, capital_of=self.capital_of)
+        actors = find_actors(
+            doc, places, demonyms, self.registry, capital_of=self.capital_of,
+            capital_country=self.capital_country,
+        )
         # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
-        # is itself a place of the gazetteer's ("EU").
+        # is itself a place of the gazetteer's ("EU") or the mention is a place acting ("Moskau").
         country_like = {
             (pm.mention.field, pm.mention.start, pm.mention.end)
             for pm in places
-            if pm.place is not None and pm.place.feature in ("continent", "country", "region")
+            if pm.place is not None and pm.place.feature in ("continent", "country", "region", "city")
         }
         names = FieldSpans(
             (am.mention.field, am.mention.start, am.mention.end)
@@ -130,10 +150,10 @@ class Geoparser:
             places = self._geocode_unresolved(article, places)
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
-        places = flag_metonymy(article, places)
-        links = find_links(article, places, actors)
+        places = flag_metonymy(doc, places)
+        links = find_links(doc, places, actors)
         adjectives = adjective_places(
-            article, places, actors, country_place=self.country_place, region_place=self.region_place
+            doc, places, demonyms, actors, country_place=self.country_place, region_place=self.region_place
         )
         return Result(article=article, places=places, actors=actors, links=links, adjectives=adjectives)
 
@@ -159,12 +179,19 @@ class Geoparser:
             yield self.parse(article)
 
 
-def demonym_spans_of(article: Article) -> list[tuple[str, int, int]]:
-    """Country adjectives and demonyms in text and title: never places ("Russen", "Russian")."""
-    spans = [("text", s, e) for s, e in demonym_spans(article, "text")]
-    if article.title and not article.title_in_text:
-        spans += [("title", s, e) for s, e in demonym_spans(article, "title")]
-    return spans
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_article(article: Article) -> Article:
+    """The article with lone surrogates (from JSON escapes such as ``"\\ud800"``) replaced by U+FFFD,
+    one for one so offsets hold: the tagger and every writer fail on them, and an article built
+    through the library API has not passed the readers' check."""
+    changes = {}
+    for name in ("id", "title", "text", "url", "source", "published", "lang"):
+        value = getattr(article, name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            changes[name] = _SURROGATE.sub("\ufffd", value)
+    return replace(article, **changes) if changes else article
 
 
 def _demonym_place(span, demonyms: FieldSpans, article: Article) -> bool:

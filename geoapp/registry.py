@@ -160,6 +160,7 @@ class ActorRegistry:
                     self.index.add(form, e)
                 for g in genitives(alias, e.kind == "person"):
                     self.index.add(g, e)
+        self._by_surname: dict[str, list[RegistryEntry]] | None = None
         for e in self.entries.values():  # blocking phrases last, so they win over equal aliases
             for phrase in e.not_aliases:
                 self.index.add(phrase, None)
@@ -172,6 +173,15 @@ class ActorRegistry:
         if extra is not None:
             entries += _read_entries(Path(extra))
         return cls(entries)
+
+    def persons_by_surname(self) -> dict[str, list[RegistryEntry]]:
+        """Registry persons by each surname they may be called by (built once)."""
+        if self._by_surname is None:
+            self._by_surname = {}
+            for e in self.entries.values():
+                for surname in e.surnames():
+                    self._by_surname.setdefault(surname, []).append(e)
+        return self._by_surname
 
     def __len__(self) -> int:
         return len(self.entries)

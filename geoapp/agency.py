@@ -1,0 +1,282 @@
+"""Who acts: the grammatical role of a name in its clause, read from the words around it.
+
+A country is an actor only where it acts ("Moscow said", "Russland hat … aufgefordert", "von
+Russland eingesetzte Drohnen", "the NATO-led mission"), as the annotation guidelines analysts use
+define it; where it is a location ("in Russia"), a possessor ("Russia's war", "Israels Militär"),
+or a patient, it is a place. The same reading flags places used for their government
+(:mod:`geoapp.metonymy`) and gives the link stage its "is this the agent?" feature.
+
+No parser is installable offline for German, so the reading is shallow and explainable: the word
+before the name, the words after it (auxiliaries skipped), and a few German word-order patterns
+(the verb-second inversion "Am Montag kritisierte Russland …", the passive agent "von X" before a
+participle). The word lists are data (``data/words/agency.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexicon import load_words, word_list
+
+AGENT = "agent"
+POSSESSOR_AGENT = "possessor-agent"  # "Russia's request": the possessor acts through the noun
+POSSESSOR = "possessor"
+LOCATION = "location"
+OTHER = "other"
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_POSSESSIVE = ("'s", "’s", "'", "’")
+_CLAUSE_OPENERS = frozenset({"the", "die", "der", "das", "and", "und", "but", "aber", "while", "während"})
+_COPULAS = frozenset("is are was were ist sind war waren".split())
+_AGENT_SUFFIXES = ("-led", "-backed", "-controlled", "-geführte", "-geführten", "-geführt",
+                   "-kontrollierte", "-kontrollierten", "-gestützte", "-gestützten")
+
+
+@dataclass(frozen=True)
+class AgencyWords:
+    auxiliaries: frozenset[str]
+    subject_auxiliaries: frozenset[str]
+    verbs: dict[str, frozenset[str]]
+    agency_nouns: frozenset[str]
+    locative_before: frozenset[str]
+    seats: dict[str, str]
+    fronted_adverbs: frozenset[str]
+    fronted_prepositions: frozenset[str]
+    closed_class_de: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def agency_words() -> AgencyWords:
+    """The word lists of ``data/words/agency.yaml``, loaded once."""
+    data = load_words("agency")
+    return AgencyWords(
+        auxiliaries=word_list("agency", "auxiliaries"),
+        subject_auxiliaries=word_list("agency", "subject_auxiliaries"),
+        verbs={"en": word_list("agency", "verbs_en"), "de": word_list("agency", "verbs_de")},
+        agency_nouns=word_list("agency", "agency_nouns"),
+        locative_before=word_list("agency", "locative_before"),
+        seats={str(k): str(v) for k, v in (data.get("seats") or {}).items()},
+        fronted_adverbs=word_list("agency", "fronted_adverbs_de"),
+        fronted_prepositions=word_list("agency", "fronted_prepositions_de"),
+        closed_class_de=word_list("agency", "closed_class_de"),
+    )
+
+
+def words_after(text: str, end: int, n: int = 3) -> list[str]:
+    """The next ``n`` words after ``end`` within the clause, lower case (punctuation stops)."""
+    out: list[str] = []
+    pos = end
+    while len(out) < n:
+        m = _WORD.search(text, pos, min(len(text), pos + 40))
+        if m is None or text[pos : m.start()].strip(" \u00a0"):
+            break
+        out.append(m.group().lower())
+        pos = m.end()
+    return out
+
+
+def words_before(text: str, start: int, n: int = 2) -> list[str]:
+    """The ``n`` words before ``start`` within the clause, nearest first, lower case."""
+    out: list[str] = []
+    pos = start
+    while len(out) < n:
+        window = text[max(0, pos - 40) : pos]
+        m = re.search(r"([^\W\d_]+(?:[-'][^\W\d_]+)*)([ \u00a0]*)$", window)
+        if m is None:
+            break
+        out.append(m.group(1).lower())
+        pos = pos - len(m.group(0))
+    return out
+
+
+def _participle_like(word: str, lang: str) -> bool:
+    """A past participle or participial adjective: "conducted", "eingesetzte", "kontrollierte"."""
+    if lang == "de":
+        return word.startswith(("ge", "ein", "an", "ab", "auf", "aus")) and word.endswith(
+            ("t", "te", "ten", "tes", "ter", "en")
+        ) or word.endswith(("ierte", "ierten", "iertes", "ierter", "iert"))
+    return word.endswith(("ed", "en")) or word in {"held", "led", "fought", "made", "sent", "built", "shot"}
+
+
+def role(text: str, start: int, end: int, lang: str) -> str:
+    """The role of the name ``text[start:end]`` in its clause: :data:`AGENT`,
+    :data:`POSSESSOR_AGENT`, :data:`POSSESSOR`, :data:`LOCATION` or :data:`OTHER`."""
+    w = agency_words()
+    lang = lang if lang in ("de", "en") else "en"
+    tail = text[end : end + 2]
+    if text[end : end + 1] == "-":
+        compound = text[end : end + 16].split(None, 1)[0].lower()
+        if compound.startswith(_AGENT_SUFFIXES):
+            return AGENT
+    possessive = next((p for p in _POSSESSIVE if tail.startswith(p)), None)
+    if possessive:
+        after = words_after(text, end + len(possessive), 2)
+        return POSSESSOR_AGENT if any(a in w.agency_nouns for a in after) else POSSESSOR
+    after = words_after(text, end, 3)
+    before = words_before(text, start, 2)
+    prev = before[0] if before else ""
+    surface = text[start:end]
+    if lang == "de" and surface.endswith("s") and after:
+        nxt_raw = text[end:].lstrip(" ")[:1]
+        if nxt_raw.isupper():  # "Israels Militär", "Moskaus Forderung": a genitive before a noun
+            return POSSESSOR_AGENT if after[0] in w.agency_nouns else POSSESSOR
+    if prev in ("von", "by"):
+        # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
+        if prev == "von" and after and _participle_like(after[0], "de"):
+            return AGENT
+        if prev == "by" and len(before) > 1 and _participle_like(before[1], "en"):
+            return AGENT
+        return LOCATION
+    if prev in w.locative_before or governing_preposition(text, start) in w.locative_before:
+        return LOCATION
+    if prev in _LIST_GLUE or text[max(0, start - 2) : start].strip() == ",":
+        # a later conjunct shares the role of the first: "zwischen Russland und Nordkorea"
+        governing = _word_before_list(text, start)
+        if governing in w.locative_before:
+            return LOCATION
+    verbs = w.verbs[lang]
+    if after and after[0] in _COPULAS:
+        # "Russia is preparing" acts; "die USA sind der verlässlichste Partner" does not
+        return AGENT if len(after) > 1 and after[1].endswith("ing") else OTHER
+    if after and after[0] in w.subject_auxiliaries and (not prev or prev in _CLAUSE_OPENERS or _clause_start(
+        text, start
+    )):
+        return AGENT
+    rest = list(after)
+    while rest and rest[0] in w.auxiliaries and rest[0] not in verbs:
+        rest = rest[1:]
+    if rest and (rest[0] in verbs or _verb_like(rest[0], text, end, lang, w)):
+        return AGENT
+    # a coordinated subject or a parenthetical before the verb: "Die USA, die EU und Nachbarländer
+    # Venezuelas verurteilten", "Russia, with backing from Turkey, brokered"
+    verb = _verb_after_list(text, end, lang, w)
+    if verb:
+        return AGENT
+    # German verb-second inversion: "Am Montag kritisierte Russland …", "Dann hat Russland …"
+    if lang == "de" and prev and (prev in verbs or prev in w.subject_auxiliaries) and _fronted_adverbial(
+        text, start, w
+    ):
+        return AGENT
+    return OTHER
+
+
+def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
+    """Whether the clause before the verb that precedes ``start`` is an adverbial that cannot be
+    the subject ("Am Montag", "Dann", "Nach dem Treffen"): only then does the name after the verb
+    read as the subject ("Die Regierung kritisierte Russland": Russland is the object)."""
+    m = re.search(r"[^\W\d_]+[ \u00a0]*$", text[max(0, start - 40) : start])
+    if m is None:
+        return False
+    verb_start = start - len(m.group(0))
+    clause_from = max(text.rfind(c, 0, verb_start) for c in ".!?:;\n,") + 1
+    fronted = text[clause_from:verb_start].strip(" \u00a0\"„“«»(").split()
+    if not fronted or len(fronted) > 6:
+        return False
+    head = fronted[0].lower()
+    return head in w.fronted_prepositions or (len(fronted) == 1 and head in w.fronted_adverbs)
+
+
+def _verb_like(word: str, text: str, end: int, lang: str, w: AgencyWords) -> bool:
+    """A lower-case word right after a German name that is no closed-class word: its verb
+    (German capitalises nouns). English: a past tense in "-ed" (not a participle before "by")."""
+    raw = text[end:].lstrip(" \u00a0")[: len(word)]
+    if not raw or not raw[:1].islower() or not word.isalpha():
+        return False
+    if lang == "de":
+        return word not in w.closed_class_de and len(word) > 2
+    return word.endswith("ed") and not re.match(r"\s+by\b", text[end + len(raw) + 1 : end + len(raw) + 6])
+
+
+_PREPOSITIONS = frozenset(
+    "in im at nach to into from aus bei near nahe across through inside outside within around toward towards "
+    "vom zum zur ins über um gegen zwischen durch unter of von des on auf am an".split()
+)
+_LIST_GLUE = frozenset("und and oder or sowie die der das den the".split())
+
+
+def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
+    """Whether a coordinated list or a short parenthetical after the name ends in the clause's
+    verb: ", die EU und Nachbarländer Venezuelas verurteilten", ", with backing from Turkey,
+    brokered". At most 12 words are read, and the list must stay within the sentence."""
+    rest = text[end : end + 200]
+    if not re.match(r"[ \u00a0]*(?:,|und\b|and\b|oder\b|or\b)", rest):
+        return False
+    aside = re.match(r",([^,.;:!?\"„“”«»()]{1,80}),[ \u00a0]*", rest)
+    if lang == "en" and aside:
+        nxt = words_after(text, end + aside.end(), 1)
+        if nxt and (nxt[0] in w.verbs["en"] or nxt[0].endswith("ed")):
+            return True
+    n = 0
+    for tok in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?()\"„“”«»]", rest):
+        word = tok.group()
+        if word in ".;:!?()\"„“”«»" or n > 12:
+            return False
+        n += 1
+        if word == "," or word.lower() in _LIST_GLUE or word[:1].isupper():
+            continue
+        low = word.lower()
+        verbs = w.verbs["de" if lang == "de" else "en"]
+        if low in verbs:
+            return True
+        if lang == "de":
+            return low not in w.closed_class_de and len(low) > 2
+        return low.endswith("ed")
+    return False
+
+
+_DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem einen".split())
+
+
+def governing_preposition(text: str, start: int, reach: int = 4) -> str:
+    """The preposition that governs a name through at most ``reach`` words of its phrase: "in" in
+    "In der ost-koreanischen Küstenstadt Wŏnsan" and "in northern Syria", lower case; "" when a
+    verb, a conjunction or punctuation comes first. Between them only determiners, adjectives and
+    capitalised words (nouns, names) may stand."""
+    window = text[max(0, start - 80) : start]
+    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[^\w\s]", window)
+    for word in reversed(words[-(reach + 1) :]):
+        low = word.lower()
+        if low in _PREPOSITIONS:
+            return low
+        if not word[:1].isalpha() and word != "-":
+            return ""  # punctuation ends the phrase
+        if low in _DETERMINERS or word[:1].isupper() or _adjective_like(low):
+            continue
+        return ""
+    return ""
+
+
+_ADJECTIVE_ENDINGS = ("en", "er", "es", "em", "e", "ic", "al", "an", "ish", "ese", "ern")
+
+
+def _adjective_like(word: str) -> bool:
+    return word.endswith(_ADJECTIVE_ENDINGS) and word not in ("und", "and", "oder")
+
+
+def _word_before_list(text: str, start: int) -> str:
+    """The word before a coordinated list that ends at ``start`` ("zwischen" in "zwischen Russland
+    und Nordkorea", "in" in "in Serbia, Kosovo and"), lower case; "" when there is none."""
+    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|,", text[max(0, start - 120) : start])
+    k = len(words) - 1
+    while k >= 0 and (words[k] == "," or words[k].lower() in _LIST_GLUE or words[k][:1].isupper()):
+        k -= 1
+    return words[k].lower() if k >= 0 else ""
+
+
+def _clause_start(text: str, start: int) -> bool:
+    """Whether only punctuation, an opening quote or nothing precedes ``start`` on its clause."""
+    before = text[max(0, start - 3) : start].rstrip(" \u00a0\"'„“«»(")
+    return not before or before[-1:] in ".!?:;,\n"
+
+
+def is_agent(text: str, start: int, end: int, lang: str) -> bool:
+    """Whether the name acts in its clause (subject, passive agent, "X-led")."""
+    return role(text, start, end, lang) == AGENT
+
+
+def acts_for_government(text: str, start: int, end: int, lang: str) -> bool:
+    """Whether a place name stands for those who govern it: an agent, or a possessor through a noun
+    of agency ("Russia's request", "Pjöngjangs Entschlossenheit")."""
+    return role(text, start, end, lang) in (AGENT, POSSESSOR_AGENT)
