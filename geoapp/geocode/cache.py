@@ -369,8 +369,8 @@ class GeocodeCache:
             self.read_only = True
             self._file = self._file_id()
             self._notice(
-                f"geocode cache {self.path} is read-only: cached answers are served, new answers are "
-                "kept for this run only"
+                f"geocode cache {self.path} is read-only: answers are read from it, nothing is written "
+                "to it (new answers last for this run only)"
             )
             return conn
         raise CacheError(f"cannot read geocode cache {self.path}: {last}")
@@ -464,9 +464,10 @@ class GeocodeCache:
         message = f"geocode cache {self.path} is {problem}; moved it to {target.name} and started a fresh one"
         if damaged is not None:
             message += (
-                f" with the {len(answers)} answers and {len(corrections)} corrections still readable"
-                f" ({lost} rows lost)"
+                f", keeping the {len(answers)} answers and {len(corrections)} corrections still readable"
             )
+            if lost:
+                message += f" ({lost} unusable rows left behind)"
         self._notice(message)
         return fresh
 

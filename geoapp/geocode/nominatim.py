@@ -50,6 +50,10 @@ log = logging.getLogger("geoapp.geocode")
 PUBLIC_HOSTS = frozenset({"nominatim.openstreetmap.org"})
 #: Sent to self-hosted services when no agent is configured (never accepted by the public host).
 FALLBACK_USER_AGENT = f"geoapp/{__version__}"
+#: Largest answer read from the server (40 results with every name and address take ~100 kB).
+MAX_ANSWER_BYTES = 5_000_000
+#: The public service's limit (1 request per second), kept even when GEOAPP_MIN_DELAY is set lower.
+PUBLIC_MIN_DELAY_SECONDS = 1.0
 #: A Retry-After longer than this is not slept through: the query is recorded as failed instead.
 MAX_RETRY_AFTER_SECONDS = 600.0
 #: geopy's own sample agents, refused like its default ``geopy/<version>``.
@@ -101,7 +105,7 @@ _FEATURE_CLASSES = frozenset(
 )
 
 
-class UserAgentError(GeocodeSetupError, ValueError):
+class UserAgentError(GeocodeSetupError):
     """The configured User-Agent is not allowed for the public Nominatim service."""
 
 
@@ -286,10 +290,36 @@ def _http_status(exc: BaseException) -> int | None:
     return cause.status_code if isinstance(cause, AdapterHTTPError) else None
 
 
+class AnswerTooLarge(Exception):
+    """The server sent more than :data:`MAX_ANSWER_BYTES`: a misbehaving server, not a place."""
+
+
+def _bounded_body(response: Any, *args: Any, **kwargs: Any) -> Any:
+    """A requests response hook that reads at most :data:`MAX_ANSWER_BYTES` of the body.
+
+    Why a hook: requests would otherwise read a body of any size into memory before geopy sees it.
+    The body read here is handed to requests as the response's content (its ``_content`` slot,
+    which is where requests itself keeps a body once read).
+    """
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"answer of {int(length)} bytes, more than {MAX_ANSWER_BYTES}")
+    body = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+    if len(body) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"answer larger than {MAX_ANSWER_BYTES} bytes")
+    response._content = body
+    return response
+
+
 def _adapter_factory(proxies: Any, ssl_context: Any) -> Any:
-    """geopy's adapter without its own hidden retries: every attempt must pass our rate limiter."""
+    """geopy's adapter without its own hidden retries (every attempt must pass our rate limiter)
+    and with a bound on the size of an answer."""
     if RequestsAdapter.is_available:
-        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+        adapter = RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+        adapter.session.hooks["response"].append(_bounded_body)
+        return adapter
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)  # pragma: no cover
 
 
@@ -315,12 +345,15 @@ class NominatimGeocoder:
         self.url = settings.nominatim_url.rstrip("/")
         self.user_agent = check_user_agent(self.url, settings.user_agent)
         parts = urlsplit(self.url if "://" in self.url else f"https://{self.url}")
+        delay = settings.min_delay_seconds
+        if is_public_host(self.url):  # a lower delay is for self-hosted services only
+            delay = max(delay, PUBLIC_MIN_DELAY_SECONDS)
         self._gate = RequestGate(
             parts.netloc,
             cache,
-            delay=settings.min_delay_seconds,
+            delay=delay,
             timeout=settings.timeout_seconds,
-            max_wait=MAX_RETRY_AFTER_SECONDS + settings.min_delay_seconds,
+            max_wait=MAX_RETRY_AFTER_SECONDS + delay,
         )
         self._geopy = _RawNominatim(
             domain=(parts.netloc + parts.path).rstrip("/"),
@@ -388,16 +421,19 @@ class NominatimGeocoder:
         """One HTTP request (its slot already taken); the checked raw JSON results."""
         with self._state_lock:
             self.requests_made += 1
-        answer = self._geopy.geocode(
-            query,
-            exactly_one=False,
-            limit=params["limit"],
-            language=params["lang"] or False,
-            country_codes=params["country_codes"] or None,
-            featuretype=params["featuretype"] or None,
-            addressdetails=True,
-            namedetails=True,
-        )
+        try:
+            answer = self._geopy.geocode(
+                query,
+                exactly_one=False,
+                limit=params["limit"],
+                language=params["lang"] or False,
+                country_codes=params["country_codes"] or None,
+                featuretype=params["featuretype"] or None,
+                addressdetails=True,
+                namedetails=True,
+            )
+        except RecursionError:  # JSON nested deeper than the parser goes: not an answer
+            raise GeocoderParseError("answer nested too deeply") from None
         return usable_results(answer, params["limit"])
 
     def _ask(self, query: str, params: dict[str, Any]) -> LookupResult:
