@@ -39,10 +39,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from geoapp.fileio import atomic_write
-from geoapp.geocode import records
+from geoapp.geocode import jsonl, records, slots
 from geoapp.geocode.errors import GeocodeSetupError
-from geoapp.geocode.salvage import readable_rows
+from geoapp.geocode.salvage import salvage_records
+from geoapp.geocode.slots import Claim
 
 try:  # POSIX only; elsewhere two processes repairing the same file at once is merely untidy
     import fcntl
@@ -58,8 +58,6 @@ APPLICATION_ID = 0x47454F41
 #: Bumped when the tables change incompatibly; stored in ``PRAGMA user_version``. Tables added with
 #: ``IF NOT EXISTS`` (the request slots) keep the version: older geoapps simply ignore them.
 SCHEMA_VERSION = 1
-#: A JSONL line longer than this is refused without being parsed.
-MAX_LINE_BYTES = 2_000_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _STATUSES = records.STATUSES
 #: sqlite error names that mean the file's content is damaged (not merely locked or unwritable).
@@ -88,12 +86,6 @@ CREATE TABLE IF NOT EXISTS corrections (
     created    REAL NOT NULL,
     PRIMARY KEY (article_id, field, start, "end")
 );
-"""
-#: Shared request spacing: the earliest wall-clock time the next request to a host may start, and
-#: the questions being asked right now (so a second process waits for the answer instead of asking).
-_SLOT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS request_slots (host TEXT PRIMARY KEY, next_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS pending_requests (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL)
 """
 _ANSWER_COLUMNS = "key, query, params, status, answer, source, created"
 _CORRECTION_COLUMNS = 'article_id, start, "end", field, text, place, created'
@@ -167,16 +159,6 @@ class Correction:
             "place": self.place,
             "created": self.created,
         }
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What :meth:`GeocodeCache.claim_request` decided: send now, wait ``wait`` seconds and claim
-    again, or use ``entry``, the answer another process (or thread) stored meanwhile."""
-
-    send: bool
-    wait: float = 0.0
-    entry: CacheEntry | None = None
 
 
 def _iso(ts: Any) -> str | None:
@@ -409,8 +391,7 @@ class GeocodeCache:
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if problem is None:
-                for statement in _SLOT_SCHEMA.split(";"):
-                    conn.execute(statement)
+                slots.create(conn)
         return problem
 
     def _identity_problem(self, conn: sqlite3.Connection) -> str | None:
@@ -485,47 +466,9 @@ class GeocodeCache:
         return conn
 
     def _salvage(self, conn: sqlite3.Connection) -> tuple[list[CacheEntry], list[Correction], int]:
-        """Every answer and correction that can still be read and passes the import checks."""
-        now = self.clock()
-        answers, corrections, lost = [], [], 0
-        rows, _ = readable_rows(conn, "answers", "query, params, status, answer, source, created")
-        for query, params, status, answer, source, created in rows:
-            try:
-                rec = records.answer_record(
-                    {
-                        "query": query,
-                        "params": json.loads(params),
-                        "status": status,
-                        "answer": json.loads(answer),
-                        "source": source,
-                        "created": created,
-                    },
-                    now,
-                )
-            except (TypeError, ValueError, RecursionError):
-                lost += 1
-                continue
-            answers.append(_entry_of(rec))
-        rows, _ = readable_rows(conn, "corrections", 'article_id, field, start, "end", text, place, created')
-        for article_id, field, start, end, text, place, created in rows:
-            try:
-                rec = records.correction_record(
-                    {
-                        "article_id": article_id,
-                        "field": field,
-                        "start": start,
-                        "end": end,
-                        "text": text,
-                        "place": json.loads(place),
-                        "created": created,
-                    },
-                    now,
-                )
-            except (TypeError, ValueError, RecursionError):
-                lost += 1
-                continue
-            corrections.append(_correction_of(rec))
-        return answers, corrections, lost
+        """Every answer and correction of a damaged file that can still be read and passes the checks."""
+        answers, corrections, unusable = salvage_records(conn, self.clock())
+        return [_entry_of(r) for r in answers], [_correction_of(r) for r in corrections], unusable
 
     def _set_aside(self, problem: str) -> Path:
         """Rename the bad file (and its WAL/SHM companions) so nothing is lost and we can start over."""
@@ -777,8 +720,10 @@ class GeocodeCache:
                 }
                 out.append(records.answer_record(rec, now))
             except (TypeError, ValueError, RecursionError) as exc:
-                _problem(problems, f"{self.path}: left out the cached answer for {str(query)[:60]!r}: {exc}")
-        _write_jsonl_atomic(Path(path), out)
+                jsonl.report(
+                    problems, f"{self.path}: left out the cached answer for {str(query)[:60]!r}: {exc}"
+                )
+        jsonl.write_atomic(Path(path), out)
         return len(out)
 
     def import_jsonl(self, path: str | os.PathLike[str], problems: list[str] | None = None) -> int:
@@ -791,11 +736,11 @@ class GeocodeCache:
         """
         now = self.clock()
         entries = []
-        for where, rec in _read_jsonl(Path(path), problems):
+        for where, rec in jsonl.read(Path(path), problems):
             try:
                 entries.append(_entry_of(records.answer_record(rec, now)))
             except records.RecordError as exc:
-                _problem(problems, f"{where}: {exc}")
+                jsonl.report(problems, f"{where}: {exc}")
         return self._upsert(entries, keep_newer=True) if entries else 0
 
     def clear(self, older_than: float | None = None) -> int:
@@ -832,31 +777,10 @@ class GeocodeCache:
             return None
 
         def claim(conn: sqlite3.Connection) -> Claim:
-            now = time.time()  # read under the write lock, not before waiting for it
             entry = self._fresh(self._read_entry(conn, key))
             if entry is not None:
                 return Claim(False, 0.0, entry)
-            conn.execute("DELETE FROM pending_requests WHERE expires < ?", (now,))
-            row = conn.execute("SELECT owner, expires FROM pending_requests WHERE key = ?", (key,)).fetchone()
-            if row is not None and row[0] != owner:
-                return Claim(False, max(0.01, min(0.1, row[1] - now)))
-            row = conn.execute("SELECT next_at FROM request_slots WHERE host = ?", (host,)).fetchone()
-            next_at = row[0] if row is not None and isinstance(row[0], (int, float)) else 0.0
-            if not math.isfinite(next_at) or next_at - now > max_wait:
-                next_at = now
-            if next_at > now:
-                return Claim(False, next_at - now)
-            conn.execute(
-                "INSERT INTO request_slots (host, next_at) VALUES (?, ?) "
-                "ON CONFLICT(host) DO UPDATE SET next_at = excluded.next_at",
-                (host, now + delay),
-            )
-            conn.execute(
-                "INSERT INTO pending_requests (key, owner, expires) VALUES (?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
-                (key, owner, now + lease),
-            )
-            return Claim(True)
+            return slots.take(conn, host, key, owner, delay=delay, lease=lease, max_wait=max_wait)
 
         try:
             self._follow_replacement()
@@ -874,20 +798,8 @@ class GeocodeCache:
         if self.read_only or not (math.isfinite(seconds) and seconds >= 0):
             return False
 
-        def defer(conn: sqlite3.Connection) -> None:
-            now = time.time()
-            conn.execute(
-                "INSERT INTO request_slots (host, next_at) VALUES (?, ?) "
-                "ON CONFLICT(host) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
-                (host, now + seconds),
-            )
-            conn.execute(
-                "UPDATE pending_requests SET expires = max(expires, ?) WHERE key = ? AND owner = ?",
-                (now + seconds + lease, key, owner),
-            )
-
         try:
-            self._use(defer, write=True)
+            self._use(lambda conn: slots.push_back(conn, host, seconds, key, owner, lease), write=True)
         except (sqlite3.Error, CacheError):
             return False
         return True
@@ -897,12 +809,7 @@ class GeocodeCache:
         if self.read_only:
             return
         try:
-            self._use(
-                lambda conn: conn.execute(
-                    "DELETE FROM pending_requests WHERE key = ? AND owner = ?", (key, owner)
-                ),
-                write=True,
-            )
+            self._use(lambda conn: slots.release(conn, key, owner), write=True)
         except (sqlite3.Error, CacheError):
             pass  # the claim expires on its own
 
@@ -984,8 +891,10 @@ class GeocodeCache:
             try:
                 out.append(records.correction_record(c.to_record(), now))
             except records.RecordError as exc:
-                _problem(problems, f"{self.path}: left out the correction of {c.article_id[:60]!r}: {exc}")
-        _write_jsonl_atomic(Path(path), out)
+                jsonl.report(
+                    problems, f"{self.path}: left out the correction of {c.article_id[:60]!r}: {exc}"
+                )
+        jsonl.write_atomic(Path(path), out)
         return len(out)
 
     def import_corrections(self, path: str | os.PathLike[str], problems: list[str] | None = None) -> int:
@@ -993,11 +902,11 @@ class GeocodeCache:
         one by one as in :meth:`import_jsonl`."""
         now = self.clock()
         items = []
-        for where, rec in _read_jsonl(Path(path), problems):
+        for where, rec in jsonl.read(Path(path), problems):
             try:
                 items.append(_correction_of(records.correction_record(rec, now)))
             except records.RecordError as exc:
-                _problem(problems, f"{where}: {exc}")
+                jsonl.report(problems, f"{where}: {exc}")
         return self._upsert_corrections(items, keep_newer=True) if items else 0
 
 
@@ -1041,49 +950,3 @@ def _correction_of_row(row: tuple[Any, ...]) -> Correction | None:
     if not isinstance(place, dict):
         return None
     return Correction(row[0], row[1], row[2], row[3], row[4], place, row[6])
-
-
-def _problem(problems: list[str] | None, message: str) -> None:
-    if problems is None:
-        log.warning(message)
-    else:
-        problems.append(message)
-
-
-def _write_jsonl_atomic(path: Path, records_: list[dict[str, Any]]) -> None:
-    """An export that a reader (or a Ctrl-C) sees whole or not at all; strict JSON (no NaN)."""
-    atomic_write(
-        path,
-        "".join(
-            json.dumps(rec, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n" for rec in records_
-        ),
-    )
-
-
-def _read_jsonl(path: Path, problems: list[str] | None) -> Iterator[tuple[str, Any]]:
-    """``(file:line, parsed JSON)`` for each line that is valid JSON of sane size; the others are
-    reported in ``problems`` and skipped. Opening the file may raise ``OSError``."""
-    with open(path, "rb") as fh:
-        n = 0
-        while True:
-            line = fh.readline(MAX_LINE_BYTES + 1)
-            if not line:
-                return
-            n += 1
-            where = f"{path}:{n}"
-            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # skip the rest of the overlong line
-                    line = fh.readline(MAX_LINE_BYTES)
-                _problem(problems, f"{where}: line longer than {MAX_LINE_BYTES} bytes")
-                continue
-            try:
-                stripped = line.decode("utf-8").strip()
-            except UnicodeDecodeError:
-                _problem(problems, f"{where}: not UTF-8 text")
-                continue
-            if not stripped:
-                continue
-            try:
-                yield where, json.loads(stripped)
-            except (ValueError, RecursionError) as exc:
-                _problem(problems, f"{where}: not JSON ({getattr(exc, 'msg', type(exc).__name__)})")

@@ -9,8 +9,11 @@ which reading works again, so only the rows on the bad pages are lost.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
+
+from geoapp.geocode import records
 
 _MIN_ROWID = -(2**63)
 _MAX_STEP = 2**62
@@ -78,3 +81,33 @@ def readable_rows(conn: sqlite3.Connection, table: str, columns: str) -> tuple[l
             if bound is None or bound <= after:
                 return rows, skipped
             after = bound
+
+
+def salvage_records(
+    conn: sqlite3.Connection, now: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """The answers and corrections of a damaged cache that can still be read and pass the import
+    checks (:mod:`geoapp.geocode.records`), as import records; and how many read rows did not."""
+    answers, corrections, unusable = [], [], 0
+    rows, _ = readable_rows(conn, "answers", "query, params, status, answer, source, created")
+    for query, params, status, answer, source, created in rows:
+        try:
+            rec = {
+                "query": query,
+                "params": json.loads(params),
+                "status": status,
+                "answer": json.loads(answer),
+            }
+            answers.append(records.answer_record({**rec, "source": source, "created": created}, now))
+        except (TypeError, ValueError, RecursionError):
+            unusable += 1
+    rows, _ = readable_rows(conn, "corrections", 'article_id, field, start, "end", text, place, created')
+    for article_id, field, start, end, text, place, created in rows:
+        try:
+            rec = {"article_id": article_id, "field": field, "start": start, "end": end, "text": text}
+            corrections.append(
+                records.correction_record({**rec, "place": json.loads(place), "created": created}, now)
+            )
+        except (TypeError, ValueError, RecursionError):
+            unusable += 1
+    return answers, corrections, unusable
