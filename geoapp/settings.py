@@ -119,6 +119,14 @@ def _geocoder(name: str, raw: Any) -> str:
     return value
 
 
+def _agent(name: str, raw: Any) -> str:
+    """One line of printable text: it becomes an HTTP header, where a line break is an injection."""
+    text = str(raw)
+    if len(text) > 500 or not all(ch.isprintable() for ch in text):
+        raise SettingsError(f"{name} must be one line of printable text (at most 500 characters)")
+    return text
+
+
 def check_settings(settings: Settings, names: dict[str, str] | None = None) -> Settings:
     """``settings`` with every checked value normalised, or :class:`SettingsError`.
 
@@ -127,6 +135,7 @@ def check_settings(settings: Settings, names: dict[str, str] | None = None) -> S
     names = {**ENV_NAMES, **(names or {})}
     if not str(settings.cache_dir).strip():
         raise SettingsError(f"{names['cache_dir']} must name a folder")
+    _agent(names["user_agent"], settings.user_agent)
     return replace(
         settings,
         geocoder=_geocoder(names["geocoder"], settings.geocoder),

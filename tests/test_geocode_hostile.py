@@ -379,6 +379,7 @@ def test_stats_and_export_survive_bad_rows_left_by_an_old_geoapp(tmp_path: Path)
         ("GEOAPP_RETRY_BACKOFF", "soon"),
         ("GEOAPP_NEGATIVE_TTL_DAYS", "nan"),
         ("GEOAPP_NOMINATIM_URL", "ftp://example.org"),
+        ("GEOAPP_USER_AGENT", "geoapp\r\nX-Injected: 1"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_variable(monkeypatch, var: str, value: str) -> None:
@@ -388,7 +389,8 @@ def test_bad_settings_are_one_line_naming_the_variable(monkeypatch, var: str, va
     with pytest.raises(SettingsError) as err:
         load_settings()
     message = str(err.value)
-    assert var in message and repr(value) in message and "\n" not in message
+    assert var in message and "\n" not in message
+    assert repr(value) in message or var == "GEOAPP_USER_AGENT"  # a header value is not echoed
 
 
 @pytest.mark.parametrize("args", [["geocode", "--online", "Kalma"], ["cache", "stats"]], ids=" ".join)
@@ -542,3 +544,14 @@ def test_an_oversized_answer_is_refused_unread(tmp_path: Path) -> None:
         result = geo.candidates("Kalma")
         assert result.status == "error" and "more than" in result.error
         assert cache.stats()["rows"] == 0
+
+
+def test_names_from_the_server_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    body = json.dumps([{"lat": "1", "lon": "2", "name": "Kalma\x1b[2J\x1b]0;pwned\x07", "type": "x\ny"}])
+    with FakeNominatim() as server:
+        server.serve_next(body.encode())
+        run = run_cli(["geocode", "--online", "Kalma"], cli_env(server.url, tmp_path / "cache"))
+    assert run.returncode == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
+    assert "Kalma\\x1b[2J" in run.stdout
+    assert len(run.stdout.splitlines()) == 3  # query, one candidate, attribution

@@ -31,6 +31,7 @@ EXIT_BROKEN_PIPE = 141
 #: At most this many refused import records are listed one by one; the rest are counted.
 MAX_LISTED_PROBLEMS = 20
 _LANG = re.compile(r"[A-Za-z0-9,;=.*_ -]{0,100}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def guard_broken_pipe(run: Callable[[], int]) -> int:
@@ -169,14 +170,16 @@ def _default_gazetteer() -> Any:
 
 
 def _shown(text: str) -> str:
-    """A query as it can be printed: bytes that were not text (from the command line) escaped."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """Text as it can be printed on one line of a terminal: bytes that were not text (from the
+    command line) and control characters (a server's escape sequences, line breaks) escaped."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _format(result: LookupResult, query: str) -> list[str]:
     head = f"{_shown(query)}  [{result.source}, {result.status}"
     # A skip's reason is the run-wide offline notice, logged once; repeating it per query is noise.
-    head += f": {result.error}]" if result.error and result.status == "error" else "]"
+    head += f": {_shown(result.error)}]" if result.error and result.status == "error" else "]"
     lines = [head]
     for n, c in enumerate(result.candidates, 1):
         lines.append(

@@ -19,6 +19,8 @@ log = logging.getLogger("geoapp.geocode")
 
 #: A line longer than this is refused without being parsed.
 MAX_LINE_BYTES = 2_000_000
+#: Reading stops inside a line longer than this (a device that never ends a line, like /dev/zero).
+MAX_SKIP_BYTES = 256_000_000
 
 
 def report(problems: list[str] | None, message: str) -> None:
@@ -51,8 +53,13 @@ def read(path: Path, problems: list[str] | None) -> Iterator[tuple[str, Any]]:
             n += 1
             where = f"{path}:{n}"
             if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                skipped = len(line)
                 while line and not line.endswith(b"\n"):  # skip the rest of the overlong line
+                    if skipped > MAX_SKIP_BYTES:
+                        report(problems, f"{where}: no line end in {MAX_SKIP_BYTES} bytes; stopped reading")
+                        return
                     line = fh.readline(MAX_LINE_BYTES)
+                    skipped += len(line)
                 report(problems, f"{where}: line longer than {MAX_LINE_BYTES} bytes")
                 continue
             try:

@@ -156,7 +156,7 @@ def request_params(
     return {
         "provider": "nominatim",
         "endpoint": url.rstrip("/"),
-        "lang": lang or "",
+        "lang": lang if isinstance(lang, str) else "",
         "country_codes": codes,
         "featuretype": featuretype or "",
         "limit": int(limit),
