@@ -555,3 +555,29 @@ def test_names_from_the_server_cannot_drive_the_terminal(tmp_path: Path) -> None
     assert "\x1b" not in run.stdout and "\x07" not in run.stdout
     assert "Kalma\\x1b[2J" in run.stdout
     assert len(run.stdout.splitlines()) == 3  # query, one candidate, attribution
+
+
+def _open_checked(path: str, go, results) -> None:
+    go.wait(30)  # both processes open the damaged file at the same moment
+    with GeocodeCache(path, verify=True) as cache:
+        results.put((len(cache.notices), cache.stats()["rows"]))
+
+
+def test_two_processes_finding_the_same_damage_move_it_aside_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / CACHE_FILENAME
+    damaged_cache(path)
+    ctx = multiprocessing.get_context("spawn")
+    go, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_open_checked, args=(str(path), go, results)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    outcomes = sorted(results.get(timeout=5) for _ in procs)
+    aside = [p for p in tmp_path.glob("geocode.sqlite.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1
+    assert [n for n, _ in outcomes] == [0, 1]  # one repaired (and said so), the other found it done
+    assert outcomes[0][1] == outcomes[1][1] > 1000  # both on the same fresh file

@@ -435,13 +435,12 @@ class GeocodeCache:
             answers, corrections, lost = self._salvage(damaged) if damaged is not None else ([], [], 0)
             if conn is not None:
                 conn.close()
-            target = self._set_aside(problem)
+            # The rows still readable go into a complete new file first, which then replaces the bad
+            # one in a single rename: no other process ever opens a half-restored cache.
+            rebuilt = self._rebuilt(answers, corrections) if damaged is not None else None
+            target = self._set_aside(problem, rebuilt)
             fresh = self._fresh_connection()
         self._conn = fresh
-        if answers:
-            self._upsert(answers, keep_newer=True)
-        if corrections:
-            self._upsert_corrections(corrections, keep_newer=True)
         message = f"geocode cache {self.path} is {problem}; moved it to {target.name} and started a fresh one"
         if damaged is not None:
             message += (
@@ -470,8 +469,30 @@ class GeocodeCache:
         answers, corrections, unusable = salvage_records(conn, self.clock())
         return [_entry_of(r) for r in answers], [_correction_of(r) for r in corrections], unusable
 
-    def _set_aside(self, problem: str) -> Path:
-        """Rename the bad file (and its WAL/SHM companions) so nothing is lost and we can start over."""
+    def _rebuilt(self, answers: list[CacheEntry], corrections: list[Correction]) -> Path:
+        """A new cache file beside the old one holding ``answers`` and ``corrections``, closed (so
+        it has no WAL of its own) and ready to be renamed over the old one."""
+        tmp = self.path.with_name(f".{self.path.name}.rebuild-{os.getpid()}")
+        for p in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            p.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            if self._init_schema(conn) is None:
+                with self._transaction(conn):
+                    _write_answers(conn, answers, keep_newer=True)
+                    _write_corrections(conn, corrections, keep_newer=True)
+        except sqlite3.Error as exc:
+            conn.close()
+            tmp.unlink(missing_ok=True)
+            raise CacheError(f"cannot rebuild the damaged geocode cache {self.path}: {exc}") from None
+        conn.close()
+        return tmp
+
+    def _set_aside(self, problem: str, replacement: Path | None = None) -> Path:
+        """Keep the bad file (and its WAL/SHM companions) under a new name and put ``replacement``
+        (or nothing) in its place. Hard-linking first means the cache path is never missing when
+        there is a replacement; the companions must go before it arrives, or SQLite would replay
+        the old WAL into the new file."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         n = 1
@@ -479,10 +500,18 @@ class GeocodeCache:
             n += 1
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         try:
-            os.replace(self.path, target)
+            if replacement is None:
+                os.replace(self.path, target)
+            else:
+                try:
+                    os.link(self.path, target)
+                except OSError:  # no hard links here: a moment without a file is acceptable
+                    os.replace(self.path, target)
         except FileNotFoundError:  # another process set it aside first
             pass
         except OSError as exc:
+            if replacement is not None:
+                replacement.unlink(missing_ok=True)
             raise CacheError(
                 f"geocode cache {self.path} is {problem} and cannot be moved aside ({exc.strerror or exc}); "
                 "move or delete it"
@@ -493,6 +522,8 @@ class GeocodeCache:
                 os.replace(companion, target.with_name(target.name + suffix))
             except OSError:
                 pass
+        if replacement is not None:
+            os.replace(replacement, self.path)
         return target
 
     def _repair(self, exc: BaseException) -> None:
@@ -623,33 +654,7 @@ class GeocodeCache:
         return entry
 
     def _upsert(self, entries: list[CacheEntry], *, keep_newer: bool) -> int:
-        sql = (
-            "INSERT INTO answers (key, query, params, status, answer, source, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET query = excluded.query, "
-            "params = excluded.params, status = excluded.status, answer = excluded.answer, "
-            "source = excluded.source, created = excluded.created"
-        )
-        if keep_newer:
-            sql += " WHERE excluded.created > answers.created"
-        rows = [
-            (
-                e.key,
-                e.query,
-                json.dumps(e.params, sort_keys=True, ensure_ascii=False),
-                e.status,
-                json.dumps(e.answer, ensure_ascii=False),
-                e.source,
-                e.created,
-            )
-            for e in entries
-        ]
-
-        def write(conn: sqlite3.Connection) -> int:
-            before = conn.total_changes
-            conn.executemany(sql, rows)
-            return conn.total_changes - before
-
-        return self._use(write, write=True)
+        return self._use(lambda conn: _write_answers(conn, entries, keep_newer=keep_newer), write=True)
 
     def stats(self) -> dict[str, Any]:
         """Counts, file size and age range: what ``geoapp cache stats`` prints.
@@ -831,32 +836,7 @@ class GeocodeCache:
         return corr
 
     def _upsert_corrections(self, items: list[Correction], *, keep_newer: bool) -> int:
-        sql = (
-            'INSERT INTO corrections (article_id, field, start, "end", text, place, created) '
-            'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, field, start, "end") DO UPDATE SET '
-            "text = excluded.text, place = excluded.place, created = excluded.created"
-        )
-        if keep_newer:
-            sql += " WHERE excluded.created > corrections.created"
-        rows = [
-            (
-                c.article_id,
-                c.field,
-                c.start,
-                c.end,
-                c.text,
-                json.dumps(c.place, ensure_ascii=False),
-                c.created,
-            )
-            for c in items
-        ]
-
-        def write(conn: sqlite3.Connection) -> int:
-            before = conn.total_changes
-            conn.executemany(sql, rows)
-            return conn.total_changes - before
-
-        return self._use(write, write=True)
+        return self._use(lambda conn: _write_corrections(conn, items, keep_newer=keep_newer), write=True)
 
     def get_correction(
         self, article_id: str, start: int, end: int, *, field: str = "text"
@@ -908,6 +888,51 @@ class GeocodeCache:
             except records.RecordError as exc:
                 jsonl.report(problems, f"{where}: {exc}")
         return self._upsert_corrections(items, keep_newer=True) if items else 0
+
+
+def _write_answers(conn: sqlite3.Connection, entries: list[CacheEntry], *, keep_newer: bool) -> int:
+    """Insert or replace answers (inside the caller's transaction); returns rows changed."""
+    sql = (
+        "INSERT INTO answers (key, query, params, status, answer, source, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET query = excluded.query, "
+        "params = excluded.params, status = excluded.status, answer = excluded.answer, "
+        "source = excluded.source, created = excluded.created"
+    )
+    if keep_newer:
+        sql += " WHERE excluded.created > answers.created"
+    rows = [
+        (
+            e.key,
+            e.query,
+            json.dumps(e.params, sort_keys=True, ensure_ascii=False),
+            e.status,
+            json.dumps(e.answer, ensure_ascii=False),
+            e.source,
+            e.created,
+        )
+        for e in entries
+    ]
+    before = conn.total_changes
+    conn.executemany(sql, rows)
+    return conn.total_changes - before
+
+
+def _write_corrections(conn: sqlite3.Connection, items: list[Correction], *, keep_newer: bool) -> int:
+    """Insert or replace corrections (inside the caller's transaction); returns rows changed."""
+    sql = (
+        'INSERT INTO corrections (article_id, field, start, "end", text, place, created) '
+        'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, field, start, "end") DO UPDATE SET '
+        "text = excluded.text, place = excluded.place, created = excluded.created"
+    )
+    if keep_newer:
+        sql += " WHERE excluded.created > corrections.created"
+    rows = [
+        (c.article_id, c.field, c.start, c.end, c.text, json.dumps(c.place, ensure_ascii=False), c.created)
+        for c in items
+    ]
+    before = conn.total_changes
+    conn.executemany(sql, rows)
+    return conn.total_changes - before
 
 
 def _entry_of(rec: Mapping[str, Any]) -> CacheEntry:
