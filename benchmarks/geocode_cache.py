@@ -2,15 +2,21 @@
 
 Why: the issue's closing note must report both numbers, and they answer the two questions users ask:
 "does the cache make re-runs fast?" (lookups per second from a warm SQLite file) and "does the rate
-limit really hold?" (requests per second seen by a server, with the default 1 s delay). The server is
-the test suite's loopback fake, so nothing leaves 127.0.0.1.
+limit really hold?" (requests per second seen by a server, with the default 1 s delay), also when
+several ``geoapp geocode --online`` processes share one cache folder (each process a real
+``python -m geoapp.cli`` run of this checkout, all asking the same names in different orders, so
+a process that does not coordinate sends more than 1 request per second and asks names twice).
+The server is the test suite's loopback fake, so nothing leaves 127.0.0.1.
 
-Run: ``python benchmarks/geocode_cache.py [--lookups 20000] [--requests 5] [--delay 1.0]``
+Run: ``python benchmarks/geocode_cache.py [--lookups 20000] [--requests 5] [--delay 1.0]
+[--processes 1 2 4] [--names 12] [--latency 0.2]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lookups", type=int, default=20_000, help="cached lookups to time")
     ap.add_argument("--requests", type=int, default=5, help="uncached requests to time")
     ap.add_argument("--delay", type=float, default=Settings().min_delay_seconds, help="min delay (s)")
+    ap.add_argument("--processes", type=int, nargs="*", default=[1, 2, 4], help="process counts to run")
+    ap.add_argument("--names", type=int, default=12, help="uncached names each process asks")
+    ap.add_argument("--latency", type=float, default=0.2, help="seconds the fake server takes per answer")
     args = ap.parse_args(argv)
 
     rows: list[tuple[str, str, str]] = []
@@ -83,11 +92,61 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.perf_counter() - start
             rows.append(("GeocodeCache.get", f"{args.lookups / elapsed:,.0f} /s", "warm SQLite, WAL"))
 
+    for n in args.processes:
+        rows.extend(multi_process_rows(n, args.names, args.delay, args.latency))
+
     width = [max(len(r[i]) for r in rows) for i in range(3)]
     print(f"{'measure':<{width[0]}}  {'value':>{width[1]}}  note")
     for name, value, note in rows:
         print(f"{name:<{width[0]}}  {value:>{width[1]}}  {note}")
     return 0
+
+
+def multi_process_rows(
+    processes: int, names: int, delay: float, latency: float
+) -> list[tuple[str, str, str]]:
+    """``processes`` CLI runs on one fresh cache folder, each asking the same ``names`` uncached
+    names (rotated, so they collide); what the server saw: the request rate and repeated questions."""
+    pool = [f"Qxz hamlet {i}" for i in range(names)]
+    with tempfile.TemporaryDirectory() as tmp, FakeNominatim(latency=latency) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GEOAPP_")}
+        env.update(
+            GEOAPP_NOMINATIM_URL=server.url,
+            GEOAPP_USER_AGENT="geoapp-benchmark/0.1 (benchmark@example.org)",
+            GEOAPP_CACHE_DIR=tmp,
+            GEOAPP_MIN_DELAY=f"{delay}",
+        )
+        step = max(1, names // max(processes, 1))
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "geoapp.cli",
+                    "geocode",
+                    "--online",
+                    *(pool[i * step :] + pool[: i * step]),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for i in range(processes)
+        ]
+        for p in procs:
+            p.wait(timeout=600)
+        queries = server.queries
+        gaps = server.gaps()
+    span = sum(gaps)
+    rate = f"{(len(queries) - 1) / span:.3f} req/s" if span > 0 else "-"
+    label = f"{processes} process{'es' if processes > 1 else ''}"
+    note = f"{len(queries)} requests for {names} names, delay {delay:g} s"
+    note += f", min gap {min(gaps, default=0):.3f} s"
+    return [
+        (f"{label}: rate at server", rate, note),
+        (f"{label}: repeated questions", f"{len(queries) - len(set(queries))}", "same name asked again"),
+    ]
 
 
 if __name__ == "__main__":

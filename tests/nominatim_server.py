@@ -1,9 +1,11 @@
 """A fake Nominatim on 127.0.0.1 for tests and benchmarks: no test may touch the public service.
 
 It answers ``/search`` in Nominatim's ``json``/``jsonv2`` shape from a small table of canned places,
-records every request (path, query parameters, User-Agent), and can be scripted to misbehave for the
-next N requests (429 with Retry-After, 500, a delay longer than the client's timeout, broken JSON),
-which is how the geocoder's fault handling is exercised without a network.
+records every request (path, query parameters, User-Agent, arrival time, the fault served), and can
+be scripted to misbehave for the next N requests (429 with Retry-After, 500, a delay longer than the
+client's timeout, broken JSON, or any raw body: a dict, strings, a latitude of "abc"), which is how
+the geocoder's fault handling is exercised without a network. ``latency`` makes every answer slow,
+so that several client processes have questions in flight at once.
 
 Use the ``nominatim_server`` fixture (load it with ``pytest_plugins = ["nominatim_server"]``) or, outside
 pytest, ``with FakeNominatim() as server: ...``.
@@ -106,16 +108,22 @@ class Recorded:
     path: str
     params: dict[str, str]
     user_agent: str | None
+    #: Arrival on this process's monotonic clock (comparable across client processes: all arrive here).
     time: float
+    #: The scripted fault served to this request, if any (``429``, ``500``, ``raw`` …).
+    fault: str | None = None
 
 
 class FakeNominatim:
     """The server, its canned places, its request log and its fault script."""
 
-    def __init__(self, places: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self, places: dict[str, list[dict[str, Any]]] | None = None, *, latency: float = 0.0
+    ) -> None:
         self.places = PLACES if places is None else places
+        self.latency = latency
         self.requests: list[Recorded] = []
-        self._faults: list[tuple[str, float]] = []
+        self._faults: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -130,6 +138,11 @@ class FakeNominatim:
         with self._lock:
             self._faults.extend([(kind, value)] * count)
 
+    def serve_next(self, body: bytes, count: int = 1) -> None:
+        """Answer the next ``count`` searches with ``body`` as it is (HTTP 200, JSON content type)."""
+        with self._lock:
+            self._faults.extend([("raw", body)] * count)
+
     @property
     def url(self) -> str:
         assert self._httpd is not None
@@ -140,6 +153,16 @@ class FakeNominatim:
     def search_requests(self) -> list[Recorded]:
         with self._lock:
             return [r for r in self.requests if r.path == "/search"]
+
+    @property
+    def queries(self) -> list[str]:
+        """The ``q`` of every search, in arrival order."""
+        return [r.params.get("q", "") for r in self.search_requests]
+
+    def gaps(self) -> list[float]:
+        """Seconds between consecutive search arrivals."""
+        times = sorted(r.time for r in self.search_requests)
+        return [b - a for a, b in zip(times, times[1:])]
 
     def start(self) -> FakeNominatim:
         server = self
@@ -180,13 +203,19 @@ class FakeNominatim:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        arrived = time.monotonic()
         with self._lock:
-            self.requests.append(Recorded(parts.path, params, h.headers.get("User-Agent"), time.monotonic()))
-            fault = self._faults.pop(0) if self._faults else None
+            fault = self._faults.pop(0) if self._faults and parts.path == "/search" else None
+            kind = fault[0] if fault else None
+            self.requests.append(Recorded(parts.path, params, h.headers.get("User-Agent"), arrived, kind))
         if parts.path != "/search":
             return self._send(h, 404, b'{"error": "not found"}')
+        if self.latency:
+            time.sleep(self.latency)
         if fault is not None:
             kind, value = fault
+            if kind == "raw":
+                return self._send(h, 200, value)
             if kind == "429":
                 return self._send(h, 429, b"Too Many Requests", {"Retry-After": f"{value:g}"})
             if kind == "500":

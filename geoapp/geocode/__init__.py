@@ -6,6 +6,7 @@ see ``docs/online.md`` for the policy and settings behind the online path.
 
 from geoapp.geocode.cache import CacheEntry, CacheError, Correction, GeocodeCache, make_key, normalise_query
 from geoapp.geocode.chain import OSM_ATTRIBUTION, GeocoderChain
+from geoapp.geocode.errors import GeocodeSetupError
 from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, UserAgentError
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "CacheEntry",
     "CacheError",
     "Correction",
+    "GeocodeSetupError",
     "GeocodeCache",
     "GeocoderChain",
     "LookupResult",

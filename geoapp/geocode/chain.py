@@ -8,12 +8,13 @@ only when ``settings.geocoder == "online"``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
 from geoapp.geocode.cache import CACHE_FILENAME, GeocodeCache
-from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, lookup_cached
+from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, lookup_cached, query_problem
 from geoapp.model import Candidate, Place
 from geoapp.settings import Settings
 from geoapp.text import name_key
@@ -57,8 +58,15 @@ class GeocoderChain:
 
     ``cache`` defaults to the file in ``settings.cache_dir``: opened (created if need be) in online
     mode, and in offline mode only when it already exists, so offline runs create no files.
-    Raises :class:`~geoapp.geocode.nominatim.UserAgentError` up front in online mode when the agent
-    is not allowed, rather than failing on the first unknown place mid-run.
+    Raises a :class:`~geoapp.geocode.errors.GeocodeSetupError` up front in online mode when online
+    lookups cannot run (a User-Agent the public service forbids: ``UserAgentError``; a cache folder
+    that cannot exist: ``CacheError``), rather than failing on the first unknown place mid-run.
+    Online without a cache is refused rather than allowed, because the usage policy requires
+    caching: every run would ask every question again.
+
+    ``skipped_lookups`` and ``failed_lookups`` count the online lookups that did not happen (the
+    service was unreachable) or failed after retries, so a front end can exit non-zero when the
+    user asked for online lookups and did not get them (:meth:`problem`).
     """
 
     def __init__(
@@ -77,6 +85,11 @@ class GeocoderChain:
         #: True once any answer from Nominatim (fresh or cached) was returned: maps must then show
         #: :data:`OSM_ATTRIBUTION`.
         self.attribution_needed = False
+        #: Online lookups not made because the service was unreachable (status ``skipped``).
+        self.skipped_lookups = 0
+        #: Online lookups that failed after their retries (status ``error``).
+        self.failed_lookups = 0
+        self._count_lock = threading.Lock()
 
     @property
     def notices(self) -> list[str]:
@@ -100,6 +113,9 @@ class GeocoderChain:
         A Nominatim failure or a skipped online lookup is passed on (status ``error``/``skipped``)
         so callers can report it; it is never turned into "not found".
         """
+        problem = query_problem(query)
+        if problem is not None:  # e.g. bytes that are not text: no gazetteer, cache or service can answer
+            return LookupResult([], "none", "error", problem)
         found = _filter(self.gazetteer.candidates(name_key(query)), country_codes, featuretype)
         if found:
             return LookupResult(found, "gazetteer", "found")
@@ -119,7 +135,27 @@ class GeocoderChain:
             ) or LookupResult([], "gazetteer", "not_found")
         if result.candidates and result.source in ("cache", "nominatim"):
             self.attribution_needed = True
+        if result.source == "nominatim" and result.status in ("skipped", "error"):
+            with self._count_lock:
+                if result.status == "skipped":
+                    self.skipped_lookups += 1
+                else:
+                    self.failed_lookups += 1
         return result
+
+    def problem(self) -> str | None:
+        """One line saying which online lookups did not happen, or None when all did.
+
+        For front ends: print it and exit non-zero when it is not None and online lookups were asked
+        for explicitly.
+        """
+        parts = []
+        if self.skipped_lookups:
+            url = self.nominatim.url if self.nominatim is not None else self.settings.nominatim_url
+            parts.append(f"Nominatim at {url} was unreachable: {self.skipped_lookups} online lookups skipped")
+        if self.failed_lookups:
+            parts.append(f"{self.failed_lookups} online lookups failed")
+        return "; ".join(parts) or None
 
 
 def choose_online(candidates: list[Candidate], countries: list[str]) -> Place | None:

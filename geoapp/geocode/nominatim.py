@@ -3,18 +3,25 @@
 Why the policy lives here and not in the docs only: the public nominatim.openstreetmap.org bans
 clients that send a generic User-Agent or more than one request per second, and a ban breaks every
 user behind the same address. So this module refuses to start without a real agent for the public
-host, spaces requests process-wide (threads included), never waits on cache hits, retries faults a
+host, spaces requests (threads and processes included), never waits on cache hits, retries faults a
 bounded number of times and then records a failure instead of a fake "nothing found".
+
+The spacing holds across processes too (:mod:`geoapp.geocode.ratelimit`): every process sharing the
+cache folder takes its turn from the same file, and checks the cache once more when its turn comes.
 
 A self-hosted Nominatim (``GEOAPP_NOMINATIM_URL``) gets the same code path: the delay is then yours
 to lower with ``GEOAPP_MIN_DELAY``.
+
+Why answers are checked here although geopy parses them: a misbehaving server (or a proxy in
+between) can send a dict, a list of strings, or a latitude of "abc" or 1e400; such results are
+dropped one by one (:func:`geoapp.geocode.records.result_item`) and never reach the cache.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +29,7 @@ from urllib.parse import urlsplit
 from geopy.adapters import AdapterHTTPError, RequestsAdapter, URLLibAdapter
 from geopy.exc import (
     GeocoderParseError,
+    GeocoderQueryError,
     GeocoderRateLimited,
     GeocoderServiceError,
     GeocoderTimedOut,
@@ -30,7 +38,10 @@ from geopy.exc import (
 from geopy.geocoders import Nominatim
 
 from geoapp import __version__
-from geoapp.geocode.cache import GeocodeCache
+from geoapp.geocode import records
+from geoapp.geocode.cache import GeocodeCache, make_key
+from geoapp.geocode.errors import GeocodeSetupError
+from geoapp.geocode.ratelimit import RequestGate, new_owner
 from geoapp.model import Candidate
 from geoapp.settings import Settings
 
@@ -39,6 +50,10 @@ log = logging.getLogger("geoapp.geocode")
 PUBLIC_HOSTS = frozenset({"nominatim.openstreetmap.org"})
 #: Sent to self-hosted services when no agent is configured (never accepted by the public host).
 FALLBACK_USER_AGENT = f"geoapp/{__version__}"
+#: Largest answer read from the server (40 results with every name and address take ~100 kB).
+MAX_ANSWER_BYTES = 5_000_000
+#: The public service's limit (1 request per second), kept even when GEOAPP_MIN_DELAY is set lower.
+PUBLIC_MIN_DELAY_SECONDS = 1.0
 #: A Retry-After longer than this is not slept through: the query is recorded as failed instead.
 MAX_RETRY_AFTER_SECONDS = 600.0
 #: geopy's own sample agents, refused like its default ``geopy/<version>``.
@@ -90,7 +105,7 @@ _FEATURE_CLASSES = frozenset(
 )
 
 
-class UserAgentError(ValueError):
+class UserAgentError(GeocodeSetupError):
     """The configured User-Agent is not allowed for the public Nominatim service."""
 
 
@@ -107,42 +122,6 @@ class LookupResult:
     source: str = "none"
     status: str = "not_found"
     error: str | None = None
-
-
-class _RateLimiter:
-    """Spaces request starts at least ``delay`` apart; one per service host, shared by all threads.
-
-    The sleep happens while holding the lock on purpose: waiting threads then queue and leave one
-    by one, each ``delay`` after the previous, and the clock is monotonic so wall-clock jumps
-    cannot shorten a pause.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def wait(self, delay: float) -> None:
-        with self._lock:
-            pause = self._next - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            self._next = time.monotonic() + delay
-
-    def defer(self, seconds: float) -> None:
-        """Push the next allowed request out (a 429's Retry-After holds for every thread)."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
-
-
-_LIMITERS: dict[str, _RateLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
-def rate_limiter(host: str) -> _RateLimiter:
-    """The process-wide limiter for one service host (so a self-hosted service and the public one
-    do not slow each other down, but two geocoder objects for the same host share one budget)."""
-    with _LIMITERS_LOCK:
-        return _LIMITERS.setdefault(host.lower(), _RateLimiter())
 
 
 def is_public_host(url: str) -> bool:
@@ -177,7 +156,7 @@ def request_params(
     return {
         "provider": "nominatim",
         "endpoint": url.rstrip("/"),
-        "lang": lang or "",
+        "lang": lang if isinstance(lang, str) else "",
         "country_codes": codes,
         "featuretype": featuretype or "",
         "limit": int(limit),
@@ -193,7 +172,7 @@ def feature_of(raw: dict[str, Any]) -> str:
         if kind in _FEATURE_BY_TYPE:
             return _FEATURE_BY_TYPE[kind]
     if osm_class == "boundary" and osm_type == "administrative":
-        rank = int(raw.get("place_rank") or 0)
+        rank = int(float(raw.get("place_rank") or 0))
         return "country" if rank == 4 else "region" if rank <= 12 else "city"
     if osm_class in _FEATURE_CLASSES or osm_class == "place":
         return "feature"
@@ -201,7 +180,12 @@ def feature_of(raw: dict[str, Any]) -> str:
 
 
 def candidate_from_raw(raw: dict[str, Any], *, lang: str = "", source: str = "nominatim") -> Candidate:
-    """One Nominatim result as a :class:`Candidate`; OSM ids stay in the raw cached JSON only."""
+    """One Nominatim result as a :class:`Candidate`; OSM ids stay in the raw cached JSON only.
+
+    Raises :class:`~geoapp.geocode.records.RecordError` (a ``ValueError``) for a result that is not
+    a usable point: coordinates off the globe or not numbers, names that are not strings.
+    """
+    raw = records.result_item(raw)
     names = raw.get("namedetails") or {}
     display = raw.get("display_name") or ""
     name = (
@@ -213,10 +197,7 @@ def candidate_from_raw(raw: dict[str, Any], *, lang: str = "", source: str = "no
     address = raw.get("address") or {}
     country = address.get("country_code")
     osm_class = raw.get("class") or raw.get("category") or ""
-    try:
-        importance = min(1.0, max(0.0, float(raw.get("importance") or 0.0)))
-    except (TypeError, ValueError):
-        importance = 0.0
+    importance = float(raw.get("importance") or 0.0)
     return Candidate(
         name=name,
         lat=float(raw["lat"]),
@@ -226,19 +207,44 @@ def candidate_from_raw(raw: dict[str, Any], *, lang: str = "", source: str = "no
         feature_code=f"{osm_class}:{raw.get('type') or ''}",
         admin1=address.get("state"),
         source=source,
-        importance=importance,
+        importance=min(1.0, max(0.0, importance)),
     )
 
 
 def candidates_from_answer(answer: Any, *, lang: str = "", source: str = "nominatim") -> list[Candidate]:
     """Every usable result of a raw answer; a malformed item is skipped rather than failing all."""
+    if not isinstance(answer, list):
+        return []
     out = []
-    for raw in answer or []:
+    for raw in answer:
         try:
             out.append(candidate_from_raw(raw, lang=lang, source=source))
         except (KeyError, TypeError, ValueError):
             log.debug("skipping malformed Nominatim result %r", raw)
     return out
+
+
+def usable_results(answer: Any, limit: int) -> list[dict[str, Any]]:
+    """The results of a fresh answer worth caching: each checked, at most ``limit`` of them.
+
+    Raises ``GeocoderParseError`` when the answer is not a list, or when it had results but none
+    usable: that is a misbehaving server (retried, never cached), not "nothing found".
+    """
+    if answer is None:
+        return []
+    if isinstance(answer, dict) and "error" in answer:
+        raise GeocoderQueryError(str(answer["error"])[:200])
+    if not isinstance(answer, list):
+        raise GeocoderParseError(f"expected a list of results, got {type(answer).__name__}")
+    good = []
+    for item in answer[: records.MAX_ANSWER_ITEMS]:
+        try:
+            good.append(records.result_item(item))
+        except records.RecordError as exc:
+            log.debug("dropping a Nominatim result: %s", exc)
+    if answer and not good:
+        raise GeocoderParseError("no usable result in the answer")
+    return good[:limit]
 
 
 def lookup_cached(
@@ -261,9 +267,22 @@ def lookup_cached(
     entry = cache.get(query, params)
     if entry is None:
         return None
+    return _from_cache(entry, lang)
+
+
+def _from_cache(entry: Any, lang: str) -> LookupResult:
     return LookupResult(
         candidates_from_answer(entry.answer, lang=lang, source="cache"), "cache", entry.status
     )
+
+
+def query_problem(query: Any) -> str | None:
+    """Why ``query`` must not be sent or stored (None when it may): not text, empty, too long."""
+    try:
+        records.text(query, "the query", limit=records.MAX_QUERY_CHARS, empty=False)
+    except records.RecordError as exc:
+        return str(exc)
+    return None
 
 
 def _http_status(exc: BaseException) -> int | None:
@@ -271,11 +290,46 @@ def _http_status(exc: BaseException) -> int | None:
     return cause.status_code if isinstance(cause, AdapterHTTPError) else None
 
 
+class AnswerTooLarge(Exception):
+    """The server sent more than :data:`MAX_ANSWER_BYTES`: a misbehaving server, not a place."""
+
+
+def _bounded_body(response: Any, *args: Any, **kwargs: Any) -> Any:
+    """A requests response hook that reads at most :data:`MAX_ANSWER_BYTES` of the body.
+
+    Why a hook: requests would otherwise read a body of any size into memory before geopy sees it.
+    The body read here is handed to requests as the response's content (its ``_content`` slot,
+    which is where requests itself keeps a body once read).
+    """
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"answer of {int(length)} bytes, more than {MAX_ANSWER_BYTES}")
+    body = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+    if len(body) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"answer larger than {MAX_ANSWER_BYTES} bytes")
+    response._content = body
+    return response
+
+
 def _adapter_factory(proxies: Any, ssl_context: Any) -> Any:
-    """geopy's adapter without its own hidden retries: every attempt must pass our rate limiter."""
+    """geopy's adapter without its own hidden retries (every attempt must pass our rate limiter)
+    and with a bound on the size of an answer."""
     if RequestsAdapter.is_available:
-        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+        adapter = RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+        adapter.session.hooks["response"].append(_bounded_body)
+        return adapter
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)  # pragma: no cover
+
+
+class _RawNominatim(Nominatim):
+    """geopy's Nominatim client for the URL, headers and HTTP errors, minus its result parsing:
+    the raw JSON comes back so :func:`usable_results` can check it (geopy's own parsing fails with an
+    ``AttributeError`` on a result that is not an object)."""
+
+    def _parse_json(self, places: Any, exactly_one: bool) -> Any:
+        return places
 
 
 class NominatimGeocoder:
@@ -291,8 +345,17 @@ class NominatimGeocoder:
         self.url = settings.nominatim_url.rstrip("/")
         self.user_agent = check_user_agent(self.url, settings.user_agent)
         parts = urlsplit(self.url if "://" in self.url else f"https://{self.url}")
-        self._limiter = rate_limiter(parts.netloc)
-        self._geopy = Nominatim(
+        delay = settings.min_delay_seconds
+        if is_public_host(self.url):  # a lower delay is for self-hosted services only
+            delay = max(delay, PUBLIC_MIN_DELAY_SECONDS)
+        self._gate = RequestGate(
+            parts.netloc,
+            cache,
+            delay=delay,
+            timeout=settings.timeout_seconds,
+            max_wait=MAX_RETRY_AFTER_SECONDS + delay,
+        )
+        self._geopy = _RawNominatim(
             domain=(parts.netloc + parts.path).rstrip("/"),
             scheme=parts.scheme or "https",
             user_agent=self.user_agent,
@@ -338,8 +401,12 @@ class NominatimGeocoder:
         """Cache first (no waiting), else one polite request with bounded retries.
 
         Never raises for service faults: the result's ``status`` is ``error`` or ``skipped`` and the
-        run goes on. Only ``found``/``not_found`` answers are cached.
+        run goes on. Only ``found``/``not_found`` answers are cached. A query that is not text, is
+        empty or absurdly long is an ``error`` without any request.
         """
+        problem = query_problem(query)
+        if problem is not None:
+            return LookupResult([], "nominatim", "error", problem)
         hit = self.cached(query, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit)
         if hit is not None:
             return hit
@@ -348,21 +415,14 @@ class NominatimGeocoder:
         params = request_params(
             self.url, lang=lang, country_codes=country_codes, featuretype=featuretype, limit=limit
         )
-        answer, status, error = self._fetch(query, params)
-        if status in ("skipped", "error"):
-            return LookupResult([], "nominatim", status, error)
-        if self.cache is not None:
-            self.cache.put(query, params, answer, source="nominatim")
-        cands = candidates_from_answer(answer, lang=lang)
-        return LookupResult(cands, "nominatim", "found" if answer else "not_found")
+        return self._ask(query, params)
 
     def _request(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """One HTTP request, spaced by the process-wide limiter; the raw JSON results."""
-        self._limiter.wait(self.settings.min_delay_seconds)
+        """One HTTP request (its slot already taken); the checked raw JSON results."""
         with self._state_lock:
             self.requests_made += 1
         try:
-            locations = self._geopy.geocode(
+            answer = self._geopy.geocode(
                 query,
                 exactly_one=False,
                 limit=params["limit"],
@@ -372,68 +432,84 @@ class NominatimGeocoder:
                 addressdetails=True,
                 namedetails=True,
             )
-        except (KeyError, TypeError, ValueError) as exc:  # JSON that parsed but is not a result list
-            raise GeocoderParseError(f"unexpected answer: {exc!r}") from exc
-        return [loc.raw for loc in locations or []]
+        except RecursionError:  # JSON nested deeper than the parser goes: not an answer
+            raise GeocoderParseError("answer nested too deeply") from None
+        return usable_results(answer, params["limit"])
 
-    def _fetch(self, query: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str, str | None]:
-        """Ask with retries: ``(answer, "ok", None)``, or ``([], "error"|"skipped", reason)``.
+    def _ask(self, query: str, params: dict[str, Any]) -> LookupResult:
+        """Ask with bounded retries, each attempt through the gate.
 
-        "Skipped" means the service was never reachable in this run: refused or unresolvable at
-        once, or silent (timeouts only) through every retry. Then online lookups stop for the run,
-        instead of every later query paying the full timeout-and-retry cost again.
+        The answer is cached before the claim on the question is released, so a process waiting for
+        it finds it. Pauses between attempts (backoff, Retry-After) are deferrals at the gate, so
+        they hold for every process. "Skipped" means the service was never reachable in this run:
+        refused or unresolvable at once, or silent (timeouts only) through every retry; then online
+        lookups stop for the run instead of every later query paying the timeout again.
         """
+        key = make_key(query, params)
+        owner = new_owner()
         backoff = max(0.0, self.settings.retry_backoff_seconds)
         attempt = 0
         silent = True  # no HTTP response of any kind so far
-        while True:
-            retry_after = 0.0
-            try:
-                answer = self._request(query, params)
-            except GeocoderRateLimited as exc:
-                silent = False
-                retry_after = float(exc.retry_after or 0.0)
-                reason = f"rate limited (HTTP 429, Retry-After {exc.retry_after})"
-                if retry_after > MAX_RETRY_AFTER_SECONDS:
-                    return [], "error", reason
-                self._limiter.defer(retry_after)
-            except GeocoderUnavailable as exc:
-                status = _http_status(exc)
-                if status is None and not self._answered:
-                    return [], "skipped", self._go_offline(exc)
-                silent = silent and status is None
-                reason = f"HTTP {status}" if status else f"service unavailable ({exc})"
-            except GeocoderTimedOut as exc:  # also 503/504/408
-                status = _http_status(exc)
-                silent = silent and status is None
-                reason = (
-                    f"HTTP {status}" if status else f"timed out after {self.settings.timeout_seconds:g} s"
-                )
-            except GeocoderParseError as exc:
-                silent = False
-                reason = f"malformed answer ({str(exc)[:80]})"
-            except GeocoderServiceError as exc:
-                status = _http_status(exc)
-                if status is None or not 500 <= status < 600:
+        try:
+            while True:
+                entry = self._gate.enter(key, owner)
+                if entry is not None:  # answered by another process or thread while we waited
+                    return _from_cache(entry, params["lang"])
+                retry_after = 0.0
+                try:
+                    answer = self._request(query, params)
+                except GeocoderRateLimited as exc:
+                    silent = False
+                    retry_after = _seconds(exc.retry_after)
+                    reason = f"rate limited (HTTP 429, Retry-After {exc.retry_after})"
+                    if retry_after > MAX_RETRY_AFTER_SECONDS:
+                        return LookupResult([], "nominatim", "error", reason)
+                except GeocoderUnavailable as exc:
+                    status = _http_status(exc)
+                    if status is None and not self._answered:
+                        return LookupResult([], "nominatim", "skipped", self._go_offline(exc))
+                    silent = silent and status is None
+                    reason = f"HTTP {status}" if status else f"service unavailable ({exc})"
+                except GeocoderTimedOut as exc:  # also 503/504/408
+                    status = _http_status(exc)
+                    silent = silent and status is None
+                    reason = (
+                        f"HTTP {status}" if status else f"timed out after {self.settings.timeout_seconds:g} s"
+                    )
+                except GeocoderParseError as exc:
+                    silent = False
+                    reason = f"malformed answer ({str(exc)[:80]})"
+                except GeocoderServiceError as exc:
+                    status = _http_status(exc)
+                    if status is None or not 500 <= status < 600:  # 4xx or a query error: retry is futile
+                        self._answered = True
+                        return LookupResult([], "nominatim", "error", f"request refused ({str(exc)[:200]})")
+                    silent = False
+                    reason = f"HTTP {status}"
+                else:
                     self._answered = True
-                    return [], "error", f"request refused ({exc})"  # 4xx or a query error: retry is futile
-                silent = False
-                reason = f"HTTP {status}"
-            else:
-                self._answered = True
-                return answer, "ok", None
-            if not silent:
-                self._answered = True  # the service is there, merely failing: keep trying later queries
-            attempt += 1
-            if attempt > self.settings.max_retries:
-                if silent and not self._answered:
-                    return [], "skipped", self._go_offline(TimeoutError(reason))
-                log.warning("Nominatim lookup of %r failed after %d attempts: %s", query, attempt, reason)
-                return [], "error", f"{reason}; gave up after {attempt} attempts"
-            pause = backoff * 2 ** (attempt - 1)
-            log.info("Nominatim: %s; retry %d in %.2f s", reason, attempt, max(pause, retry_after))
-            if pause > 0:
-                time.sleep(pause)
+                    if self.cache is not None:
+                        self.cache.put(query, params, answer, source="nominatim")
+                    cands = candidates_from_answer(answer, lang=params["lang"])
+                    return LookupResult(cands, "nominatim", "found" if answer else "not_found")
+                if not silent:
+                    self._answered = True  # the service is there, merely failing: keep trying later queries
+                attempt += 1
+                if attempt > self.settings.max_retries:
+                    if silent and not self._answered:
+                        return LookupResult(
+                            [], "nominatim", "skipped", self._go_offline(TimeoutError(reason))
+                        )
+                    log.warning("Nominatim lookup of %r failed after %d attempts: %s", query, attempt, reason)
+                    return LookupResult(
+                        [], "nominatim", "error", f"{reason}; gave up after {attempt} attempts"
+                    )
+                pause = min(MAX_RETRY_AFTER_SECONDS, max(backoff * 2 ** (attempt - 1), retry_after))
+                log.info("Nominatim: %s; retry %d in %.2f s", reason, attempt, pause)
+                if pause > 0:
+                    self._gate.defer(pause, key, owner)
+        finally:
+            self._gate.leave(key, owner)
 
     def _go_offline(self, exc: BaseException) -> str:
         """Switch online lookups off for the rest of the run and say so once."""
@@ -445,3 +521,14 @@ class NominatimGeocoder:
                 )
                 log.warning(self.offline_notice)
             return self.offline_notice
+
+
+def _seconds(value: Any) -> float:
+    """A Retry-After as seconds: 0 for a missing or nonsensical header, never NaN or negative."""
+    try:
+        seconds = float(value or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    if math.isnan(seconds) or seconds <= 0:
+        return 0.0
+    return seconds  # infinity stays: longer than any pause that is slept through
