@@ -110,7 +110,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             writer.write(result)
         writer.finish()
         sys.stdout.flush()
-        return problems.exit_code
+        return max(problems.exit_code, _online_problem(parser))
     with AtomicFile(args.output, "wb" if args.format == "geoparquet" else "w") as out:
         parquet = args.format == "geoparquet"
         writer = GeoParquetWriter(out.fh) if parquet else ResultWriter(args.format, out.fh)
@@ -126,8 +126,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if n_articles == 0:
         print(f"geoapp: nothing written to {args.output}: no article could be read", file=sys.stderr)
         return 1
+    online = _online_problem(parser)
     print(f"geoapp: wrote {n_articles} articles, {n_places} place mentions to {args.output}", file=sys.stderr)
-    return problems.exit_code
+    return max(problems.exit_code, online)
+
+
+def _online_problem(parser) -> int:
+    """One line when online lookups were skipped or failed; exit code 1 when any was skipped, since
+    the user asked for them explicitly (``--geocoder online``)."""
+    chain = getattr(parser, "chain", None)
+    problem = chain.problem() if chain is not None else None
+    if problem:
+        print(f"geoapp: {problem}", file=sys.stderr)
+        return 1 if chain.skipped_lookups else 0
+    return 0
 
 
 def _closest(wanted: str, known: Iterable[str]) -> str:
@@ -153,6 +165,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     if not results:
         print(f"geoapp: no map written to {args.output}: no article could be read", file=sys.stderr)
         return 1
+    online = _online_problem(parser)
     places, links = places_frame(results), links_frame(results)
     missing = []
     ids = [r.article.id for r in results]
@@ -190,7 +203,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         f"geoapp: open {path.resolve().as_uri()} in a browser; for the app: streamlit run app.py",
         file=sys.stderr,
     )
-    return problems.exit_code
+    return max(problems.exit_code, online)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -267,3 +267,23 @@ def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert out.read_text("utf-8") == "old\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_online_run_with_the_service_unreachable_fails(tmp_path: Path, capsys, monkeypatch) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("GEOAPP_NOMINATIM_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("GEOAPP_USER_AGENT", "geoapp-tests (tests@example.org)")
+    monkeypatch.setenv("GEOAPP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GEOAPP_MAX_RETRIES", "0")
+    monkeypatch.setenv("GEOAPP_TIMEOUT", "2")
+    src = tmp_path / "a.txt"
+    src.write_text("Storm\n\nA tornado hit Paris, Texas. The town in Lamar County was hit hard.\n", "utf-8")
+    out = tmp_path / "o.jsonl"
+    assert main(["extract", str(src), "--geocoder", "online", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "unreachable" in err and "Traceback" not in err
+    assert out.exists()  # what could be placed offline is still written
