@@ -33,6 +33,7 @@ from geoapp.document import Doc  # noqa: E402
 from geoapp.evaluation.actorcorpora import NewsDoc  # noqa: E402
 from geoapp.evaluation.actorreport import article_for, load_actor_dataset  # noqa: E402
 from geoapp.evaluation.actors import link_support, names_agree, score_news_links  # noqa: E402
+from geoapp.evaluation.metrics import ACC_KM, haversine_km  # noqa: E402
 from geoapp.links import LINK_MODEL_PATH, Candidate, LinkModel, candidates, excluded, find_links  # noqa: E402
 from geoapp.model import Link, Mention, Result  # noqa: E402
 from geoapp.pipeline import Geoparser  # noqa: E402
@@ -57,11 +58,19 @@ def _link(c: Candidate, article_id: str, text: str) -> Link:
 
 
 def label(doc: NewsDoc, c: Candidate) -> int:
-    """1 when the pair supports a gold link of the article (the harness's rule), else 0."""
+    """1 when the pair is a gold link of the article, else 0: the actor names agree and the place is
+    the gold link's place (its mention, or within 161 km). Any sentence that ties the two counts:
+    the gold keeps one evidence per pair, but another sentence saying the same is no error."""
     link = _link(c, doc.id, doc.text)
+    place = c.place.place
     for g in doc.links:
-        if names_agree(c.actor.actor.name, g.names, g.actor_type == "person") and link_support(link, g):
+        if not names_agree(c.actor.actor.name, g.names, g.actor_type == "person"):
+            continue
+        if link_support(link, g):
             return 1
+        if g.lat is not None and g.lon is not None:
+            if haversine_km(g.lat, g.lon, place.lat, place.lon) <= ACC_KM:
+                return 1
     return 0
 
 

@@ -1,7 +1,9 @@
-"""Actor stage: registry, demonyms, role titles, surnames, countries.
+"""Actor stage: registry, demonyms, role titles, surnames, countries that act.
 
 The place stage is built separately, so these tests hand-build the sample article's place
-mentions from its text (offsets found with ``str.index``/``re.finditer``).
+mentions from its text (offsets found with ``str.index``/``re.finditer``). The sequence tagger's
+spans come from the place stage too; here the document carries none, so these tests exercise the
+registry, title, surname and agency passes on their own (tests/test_recognition.py runs the tagger).
 """
 
 from __future__ import annotations
@@ -12,14 +14,11 @@ from pathlib import Path
 import pytest
 from own_articles import DE_NOVAK, DE_TARVENKO, EN_BRENNER, EN_KOVALSKA, OWN_PLACES
 
-from geoapp.actors import (
-    ActorRegistry,
-    demonym_spans,
-    drop_demonym_places,
-    find_actors,
-    load_demonyms,
-)
+from geoapp.actors import find_actors
+from geoapp.demonyms import country_counts, find_demonyms, load_demonyms, resolve_codes
+from geoapp.document import Doc
 from geoapp.model import Actor, ActorMention, Article, Mention, Place, PlaceMention
+from geoapp.registry import ActorRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAME = "000_697af04ae4cd89d0.txt"
@@ -87,7 +86,24 @@ def sample(registry: ActorRegistry) -> tuple[Article, list[PlaceMention], list[A
     text = sample_text()
     article = Article("sample", text.split("\n", 1)[0], text, "de", title_in_text=True)
     pms = sample_places(text)
-    return article, pms, find_actors(article, pms, registry, capital_of=capital_of)
+    return article, pms, actors_of(article, pms, registry)
+
+
+def actors_of(article: Article, pms: list[PlaceMention], registry: ActorRegistry) -> list[ActorMention]:
+    doc = Doc.from_article(article)
+    return find_actors(doc, pms, find_demonyms(doc), registry, capital_of=capital_of)
+
+
+def demonyms(text: str, pms: list[PlaceMention] = ()) -> list[tuple[str, str | None]]:
+    """(surface, country) of each demonym, ambiguous ones decided by the places given."""
+    doc = Doc.from_article(Article("t", "", text, "und"))
+    found = find_demonyms(doc)
+    counts = country_counts(pms, found)
+    return [(text[d.start : d.end], resolve_codes(d.codes, counts)) for d in found]
+
+
+def demonym_spans(text: str) -> list[tuple[int, int]]:
+    return [(d.start, d.end) for d in find_demonyms(Doc.from_article(Article("t", "", text, "und")))]
 
 
 def actor_named(ams: list[ActorMention], name: str) -> Actor:
@@ -97,7 +113,7 @@ def actor_named(ams: list[ActorMention], name: str) -> Actor:
 
 
 def find(text: str, places: list[PlaceMention], registry: ActorRegistry, lang: str) -> list[ActorMention]:
-    return find_actors(Article("t", "", text, lang), places, registry, capital_of=capital_of)
+    return actors_of(Article("t", "", text, lang), places, registry)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,12 +137,20 @@ def test_sample_people_and_organisations(sample) -> None:
     assert reuters.role == "news agency"
 
 
-def test_sample_countries(sample) -> None:
-    _article, _pms, ams = sample
-    for name, cc in (("Russia", "RU"), ("North Korea", "KP"), ("Ukraine", "UA")):
-        actor = actor_named(ams, name)
-        assert (actor.kind, actor.country_code) == ("country", cc)
-        assert actor.home == CAPITALS[cc]
+def test_sample_countries_are_actors_only_where_they_act(sample) -> None:
+    article, _pms, ams = sample
+    countries = {(am.mention.start, am.actor.name) for am in ams if am.actor.kind == "country"}
+    text = article.text
+    # "Nordkorea hat russische Anstrengungen … unterstützt": the subject acts
+    assert (text.index("Nordkorea hat russische"), "North Korea") in countries
+    # a location, a possessor or an object does not: "in Nordkorea", "zwischen Russland und
+    # Nordkorea", "um Russland … zu unterstützen", "mit der Ukraine"
+    for phrase, word in (("Besuch in Nordkorea", "Nordkorea"), ("zwischen Russland", "Russland"),
+                         ("und Nordkorea intensiviert", "Nordkorea"), ("mit der Ukraine", "Ukraine")):
+        start = text.index(phrase) + phrase.index(word)
+        assert not any(s == start for s, _ in countries), phrase
+    north_korea = actor_named(ams, "North Korea")
+    assert north_korea.country_code == "KP" and north_korea.home == CAPITALS["KP"]
 
 
 def test_sample_surnames_resolve_within_the_article(sample) -> None:
@@ -140,31 +164,28 @@ def test_sample_surnames_resolve_within_the_article(sample) -> None:
     assert by_text[(mit_kim, "Kim")] == "Kim Jong-un"
 
 
-def test_sample_demonyms_are_country_actors_not_places(sample) -> None:
+def test_sample_demonyms_are_references_not_actors_or_places(sample) -> None:
     article, pms, ams = sample
-    demonyms = {(am.mention.text, am.actor.name) for am in ams if am.mention.kind == "demonym"}
-    assert ("russische", "Russia") in demonyms
-    assert ("Russische", "Russia") in demonyms
-    assert ("nordkoreanischen", "North Korea") in demonyms
+    assert not any(am.mention.kind == "demonym" for am in ams)
+    found = demonyms(article.text, pms)
+    assert ("russische", "RU") in found and ("Russische", "RU") in found
+    assert ("nordkoreanischen", "KP") in found
     # "In der ost-koreanischen Küstenstadt Wŏnsan": Korea with a compass prefix, North Korea by context
-    assert ("ost-koreanischen", "North Korea") in demonyms
-    spans = demonym_spans(article)
-    assert (article.text.index("ost-koreanischen"), article.text.index("ost-koreanischen") + 16) in spans
+    assert ("ost-koreanischen", "KP") in found
+    spans = demonym_spans(article.text)
     for pm in pms:
         assert not any(s < pm.mention.end and pm.mention.start < e for s, e in spans), pm
-    # a place candidate made of a demonym is dropped by the helper the place stage can use
-    fake = PlaceMention(Mention(spans[0][0], spans[0][1], "russische"), PLACES["Russia"])
-    assert fake not in drop_demonym_places(article, [*pms, fake])
-    assert len(drop_demonym_places(article, pms)) == len(pms)
+    for am in ams:  # no actor is made of an adjective
+        assert not any(s <= am.mention.start and am.mention.end <= e for s, e in spans), am
 
 
-def test_sample_country_place_mentions_keep_their_span(sample) -> None:
+def test_sample_country_actors_keep_the_span_of_their_place(sample) -> None:
     _article, pms, ams = sample
-    spans = {(am.mention.start, am.mention.end): am for am in ams}
-    for pm in pms:
-        if pm.place and pm.place.feature == "country":
-            am = spans[(pm.mention.start, pm.mention.end)]
-            assert am.actor.kind == "country" and am.actor.country_code == pm.place.country_code
+    places = {(pm.mention.start, pm.mention.end): pm for pm in pms}
+    for am in ams:
+        if am.actor.kind == "country":
+            pm = places[(am.mention.start, am.mention.end)]
+            assert pm.place.country_code == am.actor.country_code
     assert not any(am.actor.name == "Pyongyang" for am in ams)  # a city is not a country actor
 
 
@@ -261,39 +282,35 @@ def test_shipped_registry_is_sound(registry: ActorRegistry) -> None:
     ],
 )  # fmt: skip
 def test_demonym_forms(registry: ActorRegistry, word: str, cc: str) -> None:
-    ams = find(f"Es geht um {word} Interessen", [], registry, "und")
-    assert [(am.mention.text, am.actor.country_code, am.mention.kind) for am in ams] == [
-        (word, cc, "demonym")
-    ]
+    assert demonyms(f"Es geht um {word} Interessen") == [(word, cc)]
+    # a demonym alone names no actor: "Russische Truppen" has no agent
+    assert find(f"Es geht um {word} Interessen", [], registry, "und") == []
 
 
-def test_demonyms_never_country_names_or_continents(registry: ActorRegistry) -> None:
+def test_demonyms_never_country_names_or_continents() -> None:
     lex = load_demonyms()
     for name in ("Polen", "Ungarn", "Schweden", "Russland"):
         assert lex.lookup(name) is None, name
-    ams = find("nordamerikanische und lateinamerikanische Staaten, North American firms", [], registry, "und")
-    assert ams == []
-    # …but they are still demonym spans, never places
-    assert len(demonym_spans("nordamerikanische Staaten")) == 1
+    found = demonyms("nordamerikanische und lateinamerikanische Staaten, North American firms")
+    assert found and all(cc is None for _, cc in found)  # regions, not countries
+    assert len(demonym_spans("nordamerikanische Staaten")) == 1  # still never a place
 
 
-def test_demonyms_inside_compounds(registry: ActorRegistry) -> None:
-    ams = find("der russisch-ukrainische Krieg und Russian-backed forces", [], registry, "und")
-    assert [(am.mention.text, am.actor.country_code) for am in ams] == [
+def test_demonyms_inside_compounds() -> None:
+    assert demonyms("der russisch-ukrainische Krieg und Russian-backed forces") == [
         ("russisch", "RU"),
         ("ukrainische", "UA"),
         ("Russian", "RU"),
     ]
 
 
-def test_compass_korea_follows_the_article_context(registry: ActorRegistry) -> None:
+def test_compass_korea_follows_the_article_context() -> None:
     text = "In der ost-koreanischen Stadt sprach man über Seoul."
     seoul = Place("Seoul", 37.57, 126.98, "KR", "city")
     pms = [PlaceMention(Mention(text.index("Seoul"), text.index("Seoul") + 5, "Seoul"), seoul)]
-    ams = find(text, pms, registry, "de")
-    assert [(am.mention.text, am.actor.name) for am in ams] == [("ost-koreanischen", "South Korea")]
+    assert demonyms(text, pms) == [("ost-koreanischen", "KR")]
     # no context: no country is guessed (still a demonym span, never a place)
-    assert find("In der ost-koreanischen Stadt.", [], registry, "de") == []
+    assert demonyms("In der ost-koreanischen Stadt.") == [("ost-koreanischen", None)]
     assert demonym_spans("In der ost-koreanischen Stadt.") == [(7, 23)]
 
 
@@ -326,7 +343,6 @@ def test_german_title_finds_unknown_president_and_surname(registry: ActorRegistr
     novak = actor_named(ams, "Zuzana Novak")
     assert novak.role == "Präsidentin" and novak.home == CAPITALS["SK"]
     assert {am.actor.name for am in ams if am.actor.kind == "organisation"} == {"dpa"}
-    assert {am.actor.name for am in ams if am.actor.kind == "country"} == {"Slovakia", "Austria"}
 
 
 def test_german_defence_minister_and_news_agency(registry: ActorRegistry) -> None:
@@ -338,7 +354,6 @@ def test_german_defence_minister_and_news_agency(registry: ActorRegistry) -> Non
     ]
     assert actor_named(ams, "Oleh Tarvenko").role == "Verteidigungsminister"
     assert actor_named(ams, "TASS").kind == "organisation"
-    assert actor_named(ams, "Russia").kind == "country"
 
 
 def test_english_title_possessive_and_pronoun_text(registry: ActorRegistry) -> None:
@@ -395,7 +410,7 @@ def test_korean_surname_comes_first_and_other_kims_stay_apart(registry: ActorReg
 
 def test_title_field_is_searched_when_apart_from_text(registry: ActorRegistry) -> None:
     article = Article("t", "Lawrow in Nordkorea", "Sergei Lawrow reiste ab.", "de")
-    ams = find_actors(article, [], registry, capital_of=capital_of)
+    ams = actors_of(article, [], registry)
     assert [(am.mention.field, am.mention.text) for am in ams] == [
         ("text", "Sergei Lawrow"),
         ("title", "Lawrow"),
@@ -408,7 +423,7 @@ def test_german_compound_titles_find_unknown_people(registry: ActorRegistry) -> 
         "sprach von einer ernsten Lage. Später sagte Ribeiro, das Geld komme."
     )
     article = Article(id="t", title="", text=text, lang="de")
-    found = find_actors(article, [], registry, capital_of=lambda cc: None)
+    found = actors_of(article, [], registry)
     people = {
         (am.mention.text, am.actor.name, am.actor.role, am.actor.country_code)
         for am in found

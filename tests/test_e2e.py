@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from test_map_browser import _open
 
-from geoapp.actors import demonym_spans
+from geoapp.demonyms import find_demonyms
+from geoapp.document import Doc
 from geoapp.articles import read_articles
 from geoapp.cli import main
 from geoapp.frames import filter_frames, links_frame, places_frame
@@ -35,34 +36,52 @@ def test_sample_actors(seed_result):
         ("Kim Jong-un", "person", "KP"),
         ("Choe Son-hui", "person", "KP"),
         ("KCNA", "organisation", "KP"),
-        ("Russia", "country", "RU"),
-        ("North Korea", "country", "KP"),
-        ("Ukraine", "country", "UA"),
+        ("North Korea", "country", "KP"),  # "Nordkorea hat … unterstützt"
     } <= actors
     assert any(name == "Reuters" and kind == "organisation" for name, kind, _ in actors)
+    # Ukraine is named but never acts; "russische Anstrengungen" is an adjective, not an actor
+    assert not any(name == "Ukraine" for name, _, _ in actors)
+    assert {kind for _, kind, _ in actors} <= {"person", "organisation", "country"}
     # "Kim betonte …" and "Treffens mit Kim": the surname alone is the same person, not a town.
     text = seed_result.article.text
     kim_alone = [am for am in seed_result.actors if am.mention.text == "Kim"]
     assert len(kim_alone) >= 2 and all(am.actor.name == "Kim Jong-un" for am in kim_alone)
     assert all(text[am.mention.start : am.mention.end] == am.mention.text for am in seed_result.actors)
+    # "Wŏnsan Kalma", the resort, is no person
+    assert all(am.actor.kind != "person" or "Wŏnsan" not in am.mention.text for am in seed_result.actors)
 
 
 def test_sample_links(seed_result):
+    """Every line drawn on the sample article is one a reader would draw, and the main ones are."""
     links = {(lk.actor.name, lk.place.name, lk.relation) for lk in seed_result.links}
     pairs = {(a, p) for a, p, _ in links}
-    assert ("Sergei Lawrow", "Wŏnsan", "visit") in links
-    assert ("Kim Jong-un", "Wŏnsan", "meeting") in links
-    assert any(a == "North Korea" and p == "Kursk Oblast" and r == "troops" for a, p, r in links)
-    assert ("Russia", "North Korea") in pairs
-    assert not any(a in ("KCNA", "Reuters") for a, _ in pairs)  # agencies only report
+    expected = {
+        ("Sergei Lawrow", "Wŏnsan"),  # "In der … Küstenstadt Wŏnsan führte Lawrow Gespräche"
+        ("Sergei Lawrow", "North Korea"),  # "zu einem dreitägigen Besuch in Nordkorea eingetroffen"
+        ("Kim Jong-un", "Wŏnsan"),  # "… Gespräche mit Kim Jong-un"
+        ("North Korea", "Kursk Oblast"),  # "… Militäringenieure … in der russischen Region Kursk zu entsenden"
+    }
+    readers = expected | {
+        ("North Korea", "Russia"),  # "… Truppen und Waffen bereitgestellt …, um Russland … zu unterstützen"
+        ("Kim Jong-un", "North Korea"),  # his statement about what North Korea will do
+        ("Kim Jong-un", "Wŏnsan Kalma"),  # "eröffnet … Wŏnsan Kalma und inspiziert dort"
+    }
+    assert expected <= pairs
+    assert pairs <= readers, pairs - readers
+    assert not any(a in ("KCNA", "Reuters", "Ukraine") for a, _ in pairs)  # reporters; no agent
+    rel = {(a, p): r for a, p, r in links}
+    assert rel[("Sergei Lawrow", "North Korea")] == "visit"
+    assert rel[("North Korea", "Kursk Oblast")] == "troops"
+    assert rel[("Kim Jong-un", "Wŏnsan")] == "meeting"
     for lk in seed_result.links:
         s = lk.sentence
         assert seed_result.article.text[s.start : s.end] == s.text
+        assert lk.relation != "mentioned with"
 
 
 def test_no_demonym_among_places(seed_result):
     article = seed_result.article
-    spans = demonym_spans(article)
+    spans = [(d.start, d.end) for d in find_demonyms(Doc.from_article(article)) if d.field == "text"]
     assert spans  # "russische", "nordkoreanischen", "ost-koreanischen" …
     for pm in seed_result.places:
         assert not any(s < pm.mention.end and pm.mention.start < e for s, e in spans), pm.mention

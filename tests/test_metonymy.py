@@ -10,7 +10,7 @@ import pytest
 from geoapp.articles import read_articles
 from geoapp.frames import places_frame
 from geoapp.maps import place_popup_html
-from geoapp.metonymy import is_metonymic
+from geoapp.agency import acts_for_government
 from geoapp.model import Article
 from geoapp.pipeline import Geoparser
 
@@ -36,9 +36,9 @@ def geoparser() -> Geoparser:
         ("In Moskau wurde am Montag verhandelt.", "Moskau", "de", False),
     ],
 )
-def test_is_metonymic(text: str, name: str, lang: str, expected: bool) -> None:
+def test_acts_for_government(text: str, name: str, lang: str, expected: bool) -> None:
     start = text.index(name)
-    assert is_metonymic(text, start, start + len(name), lang) is expected
+    assert acts_for_government(text, start, start + len(name), lang) is expected
 
 
 def test_flag_in_pipeline_with_conjuncts(geoparser) -> None:
