@@ -383,17 +383,24 @@ def bio_spans(tags: list[str], kind: str = "LOC") -> list[tuple[int, int]]:
     """Token index ranges ``(i, j)`` inclusive of B-/I- runs of ``kind`` (an I- without a B- of the
     same kind opens a span). The tagger also knows persons and organisations (``B-PER``,
     ``I-ORG``): they are what it tells places from, and never spans here."""
-    out: list[tuple[int, int]] = []
-    start = None
-    b_tag, i_tag = "B-" + kind, "I-" + kind
+    return [(i, j) for i, j, k in entity_runs(tags) if k == kind]
+
+
+def entity_runs(tags: list[str]) -> list[tuple[int, int, str]]:
+    """Token index ranges ``(i, j, kind)`` inclusive of every B-/I- run, whatever its kind: a B-
+    opens a run, an I- continues a run of its own kind and otherwise opens one, anything else
+    (``O``) closes the open run."""
+    out: list[tuple[int, int, str]] = []
+    start, cur = None, ""
     for k, t in enumerate(tags):
-        if t == b_tag or (t == i_tag and start is None):
-            if start is not None:
-                out.append((start, k - 1))
-            start = k
-        elif t != i_tag and start is not None:
-            out.append((start, k - 1))
-            start = None
+        prefix, kind = t[:2], t[2:]
+        if prefix == "I-" and kind == cur and start is not None:
+            continue
+        if start is not None:
+            out.append((start, k - 1, cur))
+            start, cur = None, ""
+        if prefix in ("B-", "I-"):
+            start, cur = k, kind
     if start is not None:
-        out.append((start, len(tags) - 1))
+        out.append((start, len(tags) - 1, cur))
     return out
