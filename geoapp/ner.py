@@ -14,6 +14,7 @@ which labels PER and ORG as well as LOC), English its own model (``ner_en.crfsui
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +27,7 @@ NER_EN_PATH = DATA_DIR / "ner_en.crfsuite"
 MODEL_PATHS: dict[str, Path] = {"de": CRF_PATH, "en": NER_EN_PATH}
 #: The labels a span can carry.
 LABELS = ("PER", "ORG", "LOC")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 class EntitySpan(NamedTuple):
@@ -78,13 +80,27 @@ class EntityTagger:
         labels: Iterable[str] = LABELS,
     ) -> list[EntitySpan]:
         """Entity spans of one field, from its CRF sentences (token indexes into ``tokens`` and
-        features, as :meth:`~geoapp.places.PlaceExtractor.crf_sentences` returns them)."""
+        features, as :meth:`~geoapp.places.PlaceExtractor.crf_sentences` returns them), in text order.
+
+        A person named in full once is often named by surname alone later ("Garry Conille" …
+        "Conille said"), where the tagger, reading one sentence at a time, has less to go on: a
+        token that repeats the last word of a tagged multi-word person and lies in no other span
+        is tagged as that person too."""
         wanted = frozenset(labels)
         out: list[EntitySpan] = []
+        covered: set[int] = set()
+        surnames: set[str] = set()
         for idx, feats in sentences:
             for a, b, kind in entity_runs(self.tag(lang, feats)):
+                covered.update(idx[a : b + 1])
+                if kind == "PER" and b > a:
+                    surnames.add(_stem(tokens[idx[b]].text))
                 if kind in wanted:
                     out.append(EntitySpan(tokens[idx[a]].start, tokens[idx[b]].end, kind))
+        if surnames and "PER" in wanted:
+            out += [EntitySpan(t.start, t.end, "PER") for k, t in enumerate(tokens)
+                    if k not in covered and t.text[:1].isupper() and _stem(t.text) in surnames]
+            out.sort()
         return out
 
     def text_entities(self, extractor, text: str, lang: str) -> list[EntitySpan]:
@@ -98,3 +114,8 @@ class EntityTagger:
         fld = _Field(text, lang, "text", ())
         rows = extractor._windows(fld, extractor._context(fld))
         return self.field_entities(lang, fld.tokens, extractor.crf_sentences(fld, rows))
+
+
+def _stem(word: str) -> str:
+    """A word without its English possessive ("Conille's" → "Conille")."""
+    return _POSSESSIVE.sub("", word)
