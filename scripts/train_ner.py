@@ -1,6 +1,6 @@
 """Train the English named-entity CRF (PER, ORG, LOC) and measure it; writes geoapp/data/ner_en.crfsuite.
 
-    python scripts/train_ner.py                 # featurise + train + the table (~6 min on 1 core)
+    python scripts/train_ner.py                 # featurise + train + the table (~2-3 min on 1 core)
     python scripts/train_ner.py --report        # the table of docs/ner.md for the shipped model
     python scripts/train_ner.py --mix re3d=3 --params '{"c1": 0.2}' --out /tmp/x.crfsuite   # experiments
 
@@ -209,8 +209,8 @@ def column_docs(corpus: str, root: Path) -> list[NerDoc]:
             if corpus == "wikigold":
                 out.append(column_doc(f"{corpus}-{len(out):05d}", corpus, doc, label))
             else:  # a tweet or post per sentence block
-                out.extend(column_doc(f"{corpus}-{len(out) + k:05d}", corpus, [s], label)
-                           for k, s in enumerate(doc))
+                for sent in doc:
+                    out.append(column_doc(f"{corpus}-{len(out):05d}", corpus, [sent], label))
     return out
 
 
@@ -322,7 +322,7 @@ class Re3dLabeller:
             spans.append((s, e_, label))
         # overlapping cores: the longer name wins ("Iraqi Security Forces" over "Iraqi")
         kept: list[tuple[int, int, str]] = []
-        for sp in sorted(set(spans), key=lambda x: (x[0] - x[1], x[0])):
+        for sp in sorted(set(spans), key=lambda x: (x[0] - x[1], x[0], x[2])):
             if not any(k[0] < sp[1] and sp[0] < k[1] for k in kept):
                 kept.append(sp)
         return NerDoc(doc_id, text, sorted(kept), "re3d", ignore)
