@@ -389,39 +389,6 @@ def _english_classes(lw: str) -> tuple[str, ...]:
     return tuple(c for c, words in (("title", EN_TITLES), ("org", EN_ORG_WORDS)) if lw in words)
 
 
-class GermanTagger:
-    """A python-crfsuite tagger for LOC spans in German sentences (loaded lazily, ~ms)."""
-
-    def __init__(self, path: str | Path | None = None) -> None:
-        import pycrfsuite
-
-        self.path = Path(path) if path is not None else CRF_PATH
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(self.path))
-
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> GermanTagger | None:
-        p = Path(path) if path is not None else CRF_PATH
-        return cls(p) if p.exists() else None
-
-    def tag(self, feats: list[list[str]]) -> list[str]:
-        return self.tagger.tag(feats)
-
-
-#: The English tagger (persons, organisations, places), built by ``scripts/train_ner.py``.
-CRF_EN_PATH = DATA_DIR / "ner_en.crfsuite"
-
-
-def load_taggers() -> dict[str, GermanTagger]:
-    """The shipped sequence taggers by language (those whose model file exists)."""
-    out = {}
-    for lang, path in (("de", CRF_PATH), ("en", CRF_EN_PATH)):
-        tagger = GermanTagger.load(path)
-        if tagger is not None:
-            out[lang] = tagger
-    return out
-
-
 def bio_spans(tags: list[str], kind: str = "LOC") -> list[tuple[int, int]]:
     """Token index ranges ``(i, j)`` inclusive of B-/I- runs of ``kind`` (an I- without a B- of the
     same kind opens a span). The tagger also knows persons and organisations (``B-PER``,

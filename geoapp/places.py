@@ -215,15 +215,13 @@ class PlaceExtractor:
 
             place_filter = PlaceFilter.load()
         if tagger is _DEFAULT:
-            from .placefilter import load_taggers
+            from .ner import EntityTagger
 
-            tagger = load_taggers()
+            tagger = EntityTagger()
         self.filter = place_filter
-        #: Sequence taggers by language (persons, organisations, places). ``tagger`` may be a
-        #: mapping, one tagger (German, as before English had one) or None (no tagger at all).
-        if tagger is None:
-            tagger = {}
-        self.taggers: dict = dict(tagger) if isinstance(tagger, dict) else {"de": tagger}
+        #: The sequence taggers (persons, organisations, places; :class:`geoapp.ner.EntityTagger`),
+        #: or None to decide by the gazetteer and the rules alone.
+        self.ner = tagger
         #: German: "crf" (the tagger's spans), "union" (CRF spans, then model-accepted windows where
         #: it found none) or "filter" (model over gazetteer windows only). Measured in docs/quality.md.
         self.de_mode = "crf"
@@ -480,7 +478,7 @@ class PlaceExtractor:
         by_start = {r[0]: (r, p) for r, p in zip(rows, probs)}
         text, tokens = fld.text, fld.tokens
         out: list[PlaceCandidateSpan] = []
-        crf = lang == "de" and self.taggers.get("de") is not None and self.de_mode != "filter"
+        crf = lang == "de" and self.ner is not None and self.ner.available("de") and self.de_mode != "filter"
         if crf:
             out = self._crf_field(fld, rows)
         else:
@@ -571,22 +569,14 @@ class PlaceExtractor:
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
         organisations, places) on the document field; none when the language has no tagger."""
-        from .placefilter import bio_spans
-
-        tagger = self.taggers.get(fld.lang)
-        if tagger is None or fld.doc is None or fld.doc.tagged:
-            return fld.doc.entities if fld.doc is not None else []
-        tokens = fld.tokens
-        found: list[Entity] = []
-        for idx, feats in self.crf_sentences(fld, rows):
-            tags = tagger.tag(feats)
-            for label in ("LOC", "PER", "ORG"):
-                for a, b in bio_spans(tags, label):
-                    found.append(Entity(tokens[idx[a]].start, tokens[idx[b]].end, label))
-        found.sort(key=lambda e: (e.start, e.end))
-        fld.doc.entities = found
+        if fld.doc is None:
+            return []
+        if self.ner is None or fld.doc.tagged or not self.ner.available(fld.lang):
+            return fld.doc.entities
+        spans = self.ner.field_entities(fld.lang, fld.tokens, self.crf_sentences(fld, rows))
+        fld.doc.entities = [Entity(s.start, s.end, s.label) for s in spans]
         fld.doc.tagged = True
-        return found
+        return fld.doc.entities
 
     def _crf_field(self, fld: _Field, rows: list[tuple]) -> list[PlaceCandidateSpan]:
         """Place spans the tagger tags, with gazetteer candidates where the name has any."""

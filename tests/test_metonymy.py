@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from geoapp.agency import acts_for_government
 from geoapp.articles import read_articles
 from geoapp.frames import places_frame
 from geoapp.maps import place_popup_html
-from geoapp.agency import acts_for_government
 from geoapp.model import Article
 from geoapp.pipeline import Geoparser
 

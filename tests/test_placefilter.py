@@ -8,10 +8,10 @@ import pytest
 
 from geoapp.gazetteer import Gazetteer
 from geoapp.model import Article
+from geoapp.ner import EntityTagger
 from geoapp.placefilter import (
     CRF_PATH,
     MODEL_PATH,
-    GermanTagger,
     PlaceFilter,
     bio_spans,
     crf_token_features,
@@ -59,7 +59,7 @@ def test_probabilities_are_a_logistic_dot_product() -> None:
 
 def test_missing_model_file_means_rules(tmp_path, gaz: Gazetteer) -> None:
     assert PlaceFilter.load(tmp_path / "absent.json") is None
-    assert GermanTagger.load(tmp_path / "absent.crfsuite") is None
+    assert not EntityTagger({"de": tmp_path / "absent.crfsuite"}).available("de")
     rules = PlaceExtractor(gaz, place_filter=None, tagger=None)
     assert "Nordkorea" in _texts(rules, "Die Delegation reiste nach Nordkorea.", "de")
 
@@ -70,7 +70,7 @@ def test_shipped_model_is_small_and_loads_fast() -> None:
     assert size <= 3 * 1024 * 1024
     t0 = time.perf_counter()
     pf = PlaceFilter.load()
-    GermanTagger.load()
+    EntityTagger().tag("de", [["b"]])
     assert time.perf_counter() - t0 < 0.5
     assert pf is not None and set(pf.thresholds) >= {"de", "en"}
     assert all(0.0 < t < 1.0 for t in pf.thresholds.values())
