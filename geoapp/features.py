@@ -31,7 +31,8 @@ TABLE = DATA / "features.tsv"
 OUTLINES = DATA / "countries.geojson.gz"
 
 COLUMNS = (
-    "id", "name_en", "name_de", "aliases", "type", "lat", "lon", "bbox", "country", "parent", "source", "check",
+    "id", "name_en", "name_de", "aliases", "type", "lat", "lon", "bbox", "country", "parent", "source",
+    "check",
 )  # fmt: skip
 
 #: Every type the table may use, and the gazetteer feature it becomes: territories whose status or
@@ -40,11 +41,8 @@ COLUMNS = (
 TYPES: dict[str, str] = {
     **dict.fromkeys(("region", "disputed", "occupied"), "region"),
     **dict.fromkeys(
-        (
-            "ocean", "sea", "gulf", "bay", "strait", "canal", "river", "lake", "delta", "mountains",
-            "mountain", "volcano", "glacier", "pass", "desert", "plain", "plateau", "valley",
-            "peninsula", "cape", "island", "archipelago", "landmark", "crossing",
-        ),  # fmt: skip
+        "ocean sea gulf bay strait canal river lake delta mountains mountain volcano glacier pass desert"
+        " plain plateau valley peninsula cape island archipelago landmark crossing".split(),
         "feature",
     ),
 }
@@ -53,9 +51,9 @@ WATER_TYPES = frozenset({"ocean", "sea", "gulf", "bay", "strait"})
 #: Types whose point must lie on land (inside an outline or within :data:`NEAR_KM` of one). Islands
 #: are left out: most are too small for the 1:110m outlines.
 LAND_TYPES = frozenset(
-    {"region", "disputed", "occupied", "delta", "mountains", "mountain", "volcano", "glacier", "pass",
-     "desert", "plain", "plateau", "valley", "peninsula", "landmark", "crossing"}
-)  # fmt: skip
+    "region disputed occupied delta mountains mountain volcano glacier pass desert plain plateau valley"
+    " peninsula landmark crossing".split()
+)
 #: Tokens of the ``check`` column: an exception to one check, each with its reason ("on-land:
 #: narrower than the 1:110m coastline"). ``shared-name`` allows a key two entries share on purpose.
 EXCEPTIONS = frozenset({"on-land", "at-sea", "off-outline", "shared-name"})
@@ -70,6 +68,11 @@ UNNUMBERED_OUTLINES = {"N. Cyprus": "CY", "Somaliland": "SO", "Kosovo": "XK"}
 ID_BASE = 1_000_000_000
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_curated(geonameid: int | None) -> bool:
+    """Whether a gazetteer id is a curated feature's (negative, see :data:`ID_BASE`)."""
+    return geonameid is not None and geonameid < 0
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,8 @@ class Outlines:
         parts: dict[str, list] = defaultdict(list)
         for feat in data["features"]:
             props = feat.get("properties") or {}
-            code = numeric.get(str(props.get("iso_n3") or "").zfill(3)) or UNNUMBERED_OUTLINES.get(props.get("name"))
+            code = numeric.get(str(props.get("iso_n3") or "").zfill(3))
+            code = code or UNNUMBERED_OUTLINES.get(props.get("name"))
             if code and feat.get("geometry"):
                 parts[code].extend(_split_at_antimeridian(shape(feat["geometry"])))
         self.shapes = {cc: unary_union(geoms) for cc, geoms in parts.items()}
@@ -254,7 +258,7 @@ def _split_at_antimeridian(geom) -> list:
     def via_pole(coords) -> list[tuple[float, float]]:
         """A ring around the pole, closed along the 180° meridian down to the pole and back."""
         ring: list[tuple[float, float]] = []
-        for (x0, y0), (x1, y1) in zip(coords, coords[1:]):
+        for (x0, y0), (x1, _) in zip(coords, coords[1:]):
             ring.append((x0, y0))
             if abs(x0) == 180 and x1 == -x0:
                 pole = -90.0 if y0 < 0 else 90.0
@@ -333,7 +337,8 @@ def validate(
         if len(owners) > 1:
             rep.shared[key] = sorted(owners)
             if not all("shared-name" in by_id[o].checks for o in owners):
-                rep.errors.append(f"name {key!r} shared by {', '.join(sorted(owners))} (mark shared-name if meant)")
+                owners_text = ", ".join(sorted(owners))
+                rep.errors.append(f"name {key!r} shared by {owners_text} (mark shared-name if meant)")
     if outlines is not None:
         used = _check_places(features, outlines, rep)
         used |= {(o, "shared-name") for owners in rep.shared.values() for o in owners}

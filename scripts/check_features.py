@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     features = read_table(args.table)
     gaz = Gazetteer.default()
-    countries = {c.country_code for c in (gaz.country(cc) for cc in {f.country for f in features if f.country}) if c}
+    codes = {f.country for f in features if f.country}
+    countries = {cc for cc in codes if gaz.country(cc) is not None}
     report = validate(features, Outlines(args.outlines), known_countries=countries)
     print(f"{len(features)} entries in {args.table}")
     for kind in ("feature", "region"):
