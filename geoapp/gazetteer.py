@@ -6,6 +6,9 @@ must be plain dict look-ups. The shipped file (``data/gazetteer.tsv.gz``, built 
 asked for: that keeps ``load()`` near half a second for ~400k keys instead of the ~1.2 s a full
 parse into objects costs. Keys are always :func:`geoapp.text.name_key` forms.
 
+Ids are GeoNames ids, except for the entries of the curated feature table (seas, rivers, disputed
+territories: ``geoapp.features``), whose ids are negative and link nowhere.
+
 Each (key, place) pair carries flags telling what kind of name matched: ``main`` (GeoNames' main
 name), ``en``/``de`` (CLDR, pycountry or tagged names), ``abbr`` (all-caps abbreviation: must match
 the exact surface, see :meth:`Gazetteer.abbr_surfaces`), ``iso`` (an ISO 3166 code), ``alt``
@@ -221,11 +224,14 @@ class Gazetteer:
         return self.by_id(gid) if gid is not None else None
 
     def by_id(self, geonameid: int) -> Candidate | None:
-        """The entry with this GeoNames id (index built on first call)."""
+        """The entry with this id (index built on first call): a GeoNames id, or a curated feature's
+        negative id (``geoapp.features``)."""
         if self._id_index is None:
-            self._id_index = {
-                int(row.split("\t", 1)[0]): i for i, row in enumerate(self._rows) if row[:1].isdigit()
-            }
+            self._id_index = {}
+            for i, row in enumerate(self._rows):
+                gid = row.split("\t", 1)[0]
+                if gid:
+                    self._id_index[int(gid)] = i
         i = self._id_index.get(int(geonameid))
         return self._candidate(i) if i is not None else None
 

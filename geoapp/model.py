@@ -64,9 +64,10 @@ class Place:
 
     @property
     def key(self) -> str:
-        """A stable identity for grouping mentions of the same place."""
+        """A stable identity for grouping mentions of the same place (curated features have
+        negative ids of their own, see ``geoapp.features``)."""
         if self.geonameid:
-            return f"geonames:{self.geonameid}"
+            return f"geonames:{self.geonameid}" if self.geonameid > 0 else f"curated:{-self.geonameid}"
         return f"{self.source}:{self.name}:{self.lat:.4f},{self.lon:.4f}"
 
 

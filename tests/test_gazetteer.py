@@ -151,3 +151,40 @@ def test_window_heads_stored_and_derived_agree(gaz: Gazetteer) -> None:
     assert head_lengths(["new york city", "new york", "rio de janeiro", "paris"]) == {"new": 3, "rio": 3}
     stored = dict(gaz._heads or {})
     assert stored and stored == head_lengths(gaz._names)
+
+
+@pytest.mark.parametrize(
+    ("name", "cc"),
+    [
+        ("Demokratische Republik Kongo", "CD"),
+        ("Demokratischen Republik Kongo", "CD"),
+        ("DR Kongo", "CD"),
+        ("Kongo-Kinshasa", "CD"),
+        ("Democratic Republic of the Congo", "CD"),
+        ("Republik Kongo", "CG"),
+        ("Vereinigte Staaten von Amerika", "US"),
+        ("Volksrepublik China", "CN"),
+        ("Republik Korea", "KR"),
+        ("Demokratische Volksrepublik Korea", "KP"),
+        ("Russische Föderation", "RU"),
+        ("Elfenbeinküste", "CI"),
+        ("Côte d'Ivoire", "CI"),
+        ("Vereinigten Königreich", "GB"),
+        ("Islamische Republik Iran", "IR"),
+    ],
+)
+def test_long_and_variant_country_names(gaz: Gazetteer, name: str, cc: str) -> None:
+    c = gaz.candidates(name_key(name))[0]
+    assert (c.feature, c.country_code) == ("country", cc)
+
+
+def test_a_bare_state_form_is_no_country_name(gaz: Gazetteer) -> None:
+    """News corpora tag "Republik [Zypern]": the form is kept only where the name alone is ambiguous."""
+    assert not gaz.has("republik zypern") and not gaz.has("republik turkei")
+    assert gaz.candidates("zypern")[0].country_code == "CY"
+
+
+def test_german_names_of_first_level_regions(gaz: Gazetteer) -> None:
+    c = gaz.candidates("kalifornien")[0]
+    assert (c.feature, c.country_code, c.feature_code) == ("region", "US", "ADM1")
+    assert not gaz.has("marken") or all(c.feature != "region" for c in gaz.candidates("marken"))
