@@ -65,6 +65,7 @@ def _title_index() -> PhraseIndex[str]:
 _TITLES = _title_index()
 _NOT_NAME = word_list("names", "not_name")
 _PARTICLES = word_list("names", "particles")
+_NOUN_ENDINGS_DE = tuple(sorted(word_list("names", "noun_endings_de"), key=len, reverse=True))
 _GENERIC_DE = word_list("institutions", "generic_de")
 _GENERIC_HEADS_DE = tuple(sorted(word_list("institutions", "heads_de"), key=len, reverse=True))
 _GENERIC_EN = word_list("institutions", "generic_en")
@@ -90,6 +91,11 @@ def name_surname(name: str) -> str:
     if len(words) == 2 and _EAST_ASIAN_GIVEN.match(words[1]):
         return words[0]
     return words[-1]
+
+
+def _noun_like(word: str, lang: str) -> bool:
+    """A German common noun by its ending ("Antrittsbesuch", "Nobelpreisträger"): no part of a name."""
+    return lang == "de" and len(word) > 6 and word.lower().endswith(_NOUN_ENDINGS_DE)
 
 
 def generic_institution(words: Sequence[str], lang: str) -> bool:
@@ -135,6 +141,8 @@ class _ArticleActors:
         self.surname_lists: dict[str, list[Actor]] = {}
         self.country_place: dict[str, Place] = {}
         self.acronyms: dict[str, Actor] = {}
+        #: Words that name a place elsewhere in the article: a "person" starting with one is a place.
+        self.place_words = frozenset(pm.mention.text for pm in places if pm.place is not None)
         for pm in places:
             p = pm.place
             if p is not None and p.feature == "country" and p.country_code:
@@ -177,7 +185,7 @@ class _ArticleActors:
         return entry
 
     def organisation(self, name: str, cc: str | None) -> Actor:
-        actor = self.orgs.get(name)
+        actor = self.orgs.get(name) or self._org_by_key(name)
         if actor is None:
             entry = self.registry.entries.get(name)
             if entry is not None and entry.kind == "organisation":
@@ -186,6 +194,16 @@ class _ArticleActors:
             actor = Actor(name=name, kind="organisation", country_code=cc, role=None, home=home)
             self.orgs[name] = actor
         return actor
+
+    def _org_by_key(self, name: str) -> Actor | None:
+        """An organisation already found whose name ends with this one, case aside ("Shabaab" after
+        "Al Shabaab", "Union" after "Afrikanische Union"): the shorter form names the same body."""
+        key = name.casefold()
+        for known, actor in self.orgs.items():
+            folded = known.casefold()
+            if folded == key or folded.endswith(" " + key):
+                return actor
+        return None
 
     def country_actor(self, cc: str) -> Actor:
         actor = self.by_country.get(cc)
@@ -397,8 +415,11 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
             title = _TITLES.match(fld.norm, toks, i) if _TITLES.starts(toks[i].text) else None
             role = title[1] if title else role
             i += 1
-        while j >= i and ((person and scan.blocked[j]) or toks[j].text in _PARTICLES):
+        while j >= i and ((person and scan.blocked[j]) or toks[j].text in _PARTICLES
+                          or (person and j > i and _noun_like(toks[j].text, state.lang))):
             j -= 1
+        while person and i < j and _noun_like(toks[i].text, state.lang):
+            i += 1  # "Friedensnobelpreisträger Abiy": an office, then the name
         if i > j or not scan.free(i, j):
             continue
         start, end = toks[i].start, toks[j].end
@@ -407,8 +428,9 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
             if not all(_capitalised(w) or w in _PARTICLES for w in words) or len(words) > 4:
                 continue
             pm = scan.place_at.get(i)
-            if pm is not None and pm.mention.start == start and not state.surnames.starts(toks[i].text):
-                continue  # a place the tagger read as a name ("Wŏnsan Kalma")
+            if (pm is not None and pm.mention.start == start) or toks[i].text in state.place_words:
+                if not state.surnames.starts(toks[i].text):
+                    continue  # a place the tagger read as a name ("Wŏnsan Kalma")
             if len(words) == 1 and _zipf(words[0].lower(), state.lang) >= 4.5:
                 continue  # a common word the tagger took for a name
             name = " ".join(words)
@@ -420,9 +442,10 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
             cc = _country_before(state, scan, i, counts)
             scan.add(start, end, state.person(name, cc, role), i, j, state)
         else:
-            pm = place_spans.get((start, end))
-            if pm is not None and pm.place.feature in ("country", "region", "city", "continent"):
-                continue  # a place named for who governs it: the agency pass decides
+            if (start, end) in place_spans:
+                # the gazetteer's place, whole ("Orange County", "Korean Peninsula"); one named for
+                # who governs it ("Washington") is decided by the agency pass
+                continue
             if generic_institution(words, state.lang):
                 continue
             name = " ".join(words)

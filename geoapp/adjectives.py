@@ -69,8 +69,12 @@ def adjective_places(
     lang = doc.lang
     lex = load_demonyms()
     counts = country_counts(places, demonyms)
-    # inside a place's or an actor's own name ("Indian Ocean", "Syrian Arab Army") it is no reference
-    taken = FieldSpans((x.mention.field, x.mention.start, x.mention.end) for x in (*places, *actors))
+    # inside a place's or a person's own name ("Indian Ocean") it is no reference; inside an
+    # organisation's name it still is one ("the Russian Foreign Ministry" points to Russia)
+    taken = FieldSpans(
+        (x.mention.field, x.mention.start, x.mention.end)
+        for x in (*places, *(am for am in actors if am.actor.kind == "person"))
+    )
     texts = {f.name: f.text for f in doc}
     out: list[PlaceMention] = []
     for d in demonyms:

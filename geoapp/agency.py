@@ -105,6 +105,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
     :data:`POSSESSOR_AGENT`, :data:`POSSESSOR`, :data:`LOCATION` or :data:`OTHER`."""
     w = agency_words()
     lang = lang if lang in ("de", "en") else "en"
+    if dateline(text, start, end):
+        return LOCATION
     tail = text[end : end + 2]
     if text[end : end + 1] == "-":
         compound = text[end : end + 16].split(None, 1)[0].lower()
@@ -122,6 +124,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         nxt_raw = text[end:].lstrip(" ")[:1]
         if nxt_raw.isupper():  # "Israels Militär", "Moskaus Forderung": a genitive before a noun
             return POSSESSOR_AGENT if after[0] in w.agency_nouns else POSSESSOR
+    if lang == "de" and surface.endswith("s") and _after_noun(text, start):
+        return POSSESSOR  # "Nachbarländer Venezuelas", "die Streitkräfte Kiews": a genitive after a noun
     if prev in ("von", "by"):
         # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
         if prev == "von" and after and _participle_like(after[0], "de"):
@@ -131,7 +135,7 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         return LOCATION
     if prev in w.locative_before or governing_preposition(text, start) in w.locative_before:
         return LOCATION
-    if prev in _LIST_GLUE or text[max(0, start - 2) : start].strip() == ",":
+    if prev in ("und", "and", "oder", "or", "sowie") or text[max(0, start - 2) : start].strip() == ",":
         # a later conjunct shares the role of the first: "zwischen Russland und Nordkorea"
         governing = _word_before_list(text, start)
         if governing in w.locative_before:
@@ -209,13 +213,18 @@ def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
         if nxt and (nxt[0] in w.verbs["en"] or nxt[0].endswith("ed")):
             return True
     n = 0
-    for tok in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?()\"„“”«»]", rest):
+    joined = False  # a coordinated subject needs its "und"/"and"
+    for tok in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?()\"„“”«»–-]", rest):
         word = tok.group()
-        if word in ".;:!?()\"„“”«»" or n > 12:
+        if word in ".;:!?()\"„“”«»–-" or n > 12:
             return False
         n += 1
+        if word.lower() in ("und", "and", "oder", "or", "sowie"):
+            joined = True
         if word == "," or word.lower() in _LIST_GLUE or word[:1].isupper():
             continue
+        if not joined:
+            return False
         low = word.lower()
         verbs = w.verbs["de" if lang == "de" else "en"]
         if low in verbs:
@@ -258,17 +267,40 @@ def _adjective_like(word: str) -> bool:
 def _word_before_list(text: str, start: int) -> str:
     """The word before a coordinated list that ends at ``start`` ("zwischen" in "zwischen Russland
     und Nordkorea", "in" in "in Serbia, Kosovo and"), lower case; "" when there is none."""
-    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|,", text[max(0, start - 120) : start])
+    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?]", text[max(0, start - 120) : start])
     k = len(words) - 1
     while k >= 0 and (words[k] == "," or words[k].lower() in _LIST_GLUE or words[k][:1].isupper()):
         k -= 1
-    return words[k].lower() if k >= 0 else ""
+    return words[k].lower() if k >= 0 and words[k] not in ".;:!?" else ""
+
+
+def _after_noun(text: str, start: int) -> bool:
+    """Whether a capitalised word that does not open its sentence stands right before ``start``
+    (German: a noun, so a name in "-s" after it is its genitive attribute)."""
+    m = re.search(r"([^\W\d_]+)[ \u00a0]+$", text[max(0, start - 40) : start])
+    if m is None or not m.group(1)[:1].isupper():
+        return False
+    return not _clause_start(text, start - len(m.group(0)))
 
 
 def _clause_start(text: str, start: int) -> bool:
     """Whether only punctuation, an opening quote or nothing precedes ``start`` on its clause."""
     before = text[max(0, start - 3) : start].rstrip(" \u00a0\"'„“«»(")
     return not before or before[-1:] in ".!?:;,\n"
+
+
+def dateline(text: str, start: int, end: int) -> bool:
+    """Whether the name opens a dateline: "TEHRAN, July 3 –", "Kabul (dpa) -", "MOSKAU:", "Berlin/
+    Washington (APA/AFP/dpa) -" — the place the report was filed from, never an agent."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start:start]
+    if head.strip(" /") and not re.fullmatch(r"[^\W\d_]+(?:[ /-][^\W\d_]+){0,3}[ /]*", head.strip()):
+        return False
+    return _DATELINE_TAIL.match(text, end, end + 40) is not None
+
+
+#: What follows the place of a dateline: "(dpa)", ":", ", July 3", " – ".
+_DATELINE_TAIL = re.compile(r"(?:/[^\W\d_]+)*(?:\s*\(|\s*:|,\s*(?:\w+\.?\s+\d|\d)|\s+[-–—]\s)")
 
 
 def is_agent(text: str, start: int, end: int, lang: str) -> bool:

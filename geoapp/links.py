@@ -234,6 +234,19 @@ def _in_quote(text: str, lo: int, pos: int) -> bool:
     return opens > closes or straight % 2 == 1
 
 
+_PARTNER = re.compile(
+    r"(?:gespräch\w*|treffen\w*|verhandlung\w*|beratung\w*|talks|meeting|meetings|met|meets|negotiations)"
+    r"\s+(?:mit|with)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _meeting_partner(text: str, m: Mention, lo: int) -> bool:
+    """Whether the actor is who someone meets: "führte Gespräche mit Kim Jong-un", "talks with the
+    Afghan government", "met with Scholz" (titles and adjectives may stand between)."""
+    return _PARTNER.search(text[max(lo, m.start - 60) : m.start]) is not None
+
+
 def _clause_subject(text: str, m: Mention, lo: int) -> bool:
     """Whether a name opens its clause (after a fronted title or adjective at most): the subject in
     English and in German main clauses that start with it."""
@@ -373,6 +386,9 @@ def pair_features(
         on("country_to_country")
     if _title_of(text, am, pm):
         on("title_of")
+    if any(o.mention.start <= p.start and p.end <= o.mention.end and o.actor.kind != "country"
+           for o in sent.actors):
+        on("in_actor_name")  # "Washington" in "Washington Post": part of a name, no place of action
     if p.start < 60 and lo == 0 and re.match(r"^[\s\w./-]*(?:\(|:|,|\s[-–])", text[p.end : p.end + 3] + " "):
         if not re.search(r"[.!?]", text[:p.start]):
             on("dateline")
@@ -383,6 +399,22 @@ def pair_features(
     on("cue_at=" + where)
     if relation:
         on("cue_kind=" + relation + "|" + actor.kind)
+    if len({o.actor for o in agents}) == 1 and agents[0].actor == actor and "actor_between" not in f:
+        on("sole_agent")  # the sentence's only agent, nobody else between it and the place
+    if _meeting_partner(text, a, lo):
+        on("meeting_partner")  # "Gespräche mit Kim Jong-un", "talks with", "met with"
+    # the conjunctions that carry the decision, as single features (few examples, so the model
+    # gets them spelled out rather than having to learn them from sums)
+    agentive = "agent" in f or "speaker" in f or "meeting_partner" in f
+    locative = prep.startswith(("at", "to"))
+    if agentive and locative and same_clause:
+        on("agent_at_place")
+    if agentive and where in ("between", "near") and same_clause:
+        on("agent_cue")
+    if "speaker" in f and not same_clause:
+        on("speaker_reports")
+    if actor.kind == "country" and a_role == AGENT and prep in ("none", "against", "of") and same_clause:
+        on("country_acts_on")
     if relation is None:
         relation = _default_relation(prep, actor)
     return f, relation
@@ -435,10 +467,12 @@ def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorM
             k = fld.sentence_index(am.mention.start)
             if k >= 0:
                 sents[k].actors.append(am)
+        acting = {(am.mention.start, am.mention.end): am.actor for am in ams if am.actor.kind == "country"}
         for k, sent in enumerate(sents):
             for am in sent.actors:
                 for pm in sent.places:
-                    if _self_pair(am, pm):
+                    # a capital that acts for the actor's own country is the actor itself
+                    if _self_pair(am, pm) or acting.get((pm.mention.start, pm.mention.end)) == am.actor:
                         continue
                     feats, rel = pair_features(doc, fld, am, pm, sent, sent.start, sent.end)
                     out.append(Candidate(am, pm, (sent.start, sent.end), fld.name, feats, rel))
@@ -497,8 +531,8 @@ def _self_pair(am: ActorMention, pm: PlaceMention) -> bool:
 
 #: What the annotation guidelines rule out, whatever the model says: a news agency or medium in a
 #: sentence that reports, a cited source ("laut X"), a place that only names the actor's office or
-#: nationality ("Simbabwes Oppositionsführer"), a dateline.
-EXCLUDING = ("media_reporting", "attributed", "title_of", "dateline")
+#: nationality ("Simbabwes Oppositionsführer"), a dateline, a place inside a name ("Washington Post").
+EXCLUDING = ("media_reporting", "attributed", "title_of", "dateline", "in_actor_name")
 
 
 def excluded(features: dict[str, float]) -> bool:

@@ -127,21 +127,11 @@ class Geoparser:
             doc, places, demonyms, self.registry, capital_of=self.capital_of,
             capital_country=self.capital_country,
         )
-        # People's and organisations' names are not places ("Kim", "Reding"), unless the organisation
-        # is itself a place of the gazetteer's ("EU") or the mention is a place acting ("Moskau").
-        country_like = {
-            (pm.mention.field, pm.mention.start, pm.mention.end)
-            for pm in places
-            if pm.place is not None and pm.place.feature in ("continent", "country", "region", "city")
-        }
+        # People's names are not places ("Kim", "Reding", the aide Ihor Zhovkva). A place inside an
+        # organisation's name stays a place ("Washington" in "Washington Post", "Toronto police"):
+        # annotators count it, and the link stage never draws a line to it.
         names = FieldSpans(
-            (am.mention.field, am.mention.start, am.mention.end)
-            for am in actors
-            if am.actor.kind == "person"
-            or (
-                am.actor.kind == "organisation"
-                and (am.mention.field, am.mention.start, am.mention.end) not in country_like
-            )
+            (am.mention.field, am.mention.start, am.mention.end) for am in actors if am.actor.kind == "person"
         )
         kept = [s for s in spans if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)]
         if len(kept) < len(spans):
