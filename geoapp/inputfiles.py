@@ -215,7 +215,7 @@ def list_folder(root: Path, errors: list[ArticleError]) -> list[Path]:
         folder = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = list(listing)
+                entries = sorted(listing, key=lambda entry: entry.name)  # messages in a stable order
         except OSError as exc:
             errors.append(ArticleError(display_path(folder), f"folder skipped: {_reason(exc)}"))
             continue
