@@ -178,6 +178,40 @@ def detect_language(text: str) -> str:
 
 # --- formats -----------------------------------------------------------------------------------
 
+#: Lines listed for one file before the rest are only counted: a CSV renamed to ``.jsonl`` has a
+#: problem on every line, and a million lines alike help no one (and fill memory).
+MAX_LINES_PER_FILE = 100
+
+
+class _FileLog:
+    """The problems of one file, passed on to the batch's list up to :data:`MAX_LINES_PER_FILE`."""
+
+    def __init__(self, errors: list[ArticleError], name: str) -> None:
+        self._errors, self._name = errors, name
+        self._listed = self._more_errors = self._more_warnings = 0
+
+    def append(self, error: ArticleError) -> None:
+        if self._listed < MAX_LINES_PER_FILE:
+            self._errors.append(error)
+            self._listed += 1
+        elif error.warning:
+            self._more_warnings += 1
+        else:
+            self._more_errors += 1
+
+    def extend(self, errors: Iterable[ArticleError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def close(self) -> None:
+        """One line for what was not listed, so the count is never lost."""
+        if self._more_errors:
+            message = f"and {self._more_errors} more problem(s) in this file, not listed one by one"
+            self._errors.append(ArticleError(self._name, message))
+        if self._more_warnings:
+            message = f"and {self._more_warnings} more warning(s) in this file, not listed one by one"
+            self._errors.append(ArticleError(self._name, message, warning=True))
+
 
 @dataclass(frozen=True)
 class _Source:
@@ -289,9 +323,7 @@ def _read_html(source: _Source, raw: str) -> Article:
     )
 
 
-def _read_jsonl(
-    source: _Source, text: str, errors: list[ArticleError]
-) -> Iterator[tuple[Article, int, None]]:
+def _read_jsonl(source: _Source, text: str, errors: _FileLog) -> Iterator[tuple[Article, int, None]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -305,9 +337,7 @@ def _read_jsonl(
         yield article, number, None
 
 
-def _read_json(
-    source: _Source, text: str, errors: list[ArticleError]
-) -> Iterator[tuple[Article, None, int | None]]:
+def _read_json(source: _Source, text: str, errors: _FileLog) -> Iterator[tuple[Article, None, int | None]]:
     data = _load_json(text, lines=True)
     if data == []:
         raise Unreadable("empty JSON array, no articles")
@@ -358,7 +388,7 @@ def sniff_format(text: str) -> str:
 
 
 def _parse(
-    kind: str, source: _Source, text: str, errors: list[ArticleError]
+    kind: str, source: _Source, text: str, errors: _FileLog
 ) -> Iterator[tuple[Article, int | None, int | None]]:
     if kind == ".jsonl":
         yield from _read_jsonl(source, text, errors)
@@ -401,16 +431,19 @@ def read_path(
         source, kind = _Source(shown, "stdin", None), sniff_format(text)
     else:
         source, kind = _Source(shown, display_path(path.stem), path), path.suffix.lower()
+    log = _FileLog(errors, shown)
     try:
-        for article, line, item in _parse(kind, source, text, errors):
+        for article, line, item in _parse(kind, source, text, log):
             article, notes = clean_article(article)
-            errors.extend(ArticleError(shown, f"{note}{_item(item)}", line, warning=True) for note in notes)
+            log.extend(ArticleError(shown, f"{note}{_item(item)}", line, warning=True) for note in notes)
             duplicate = ids.check(article.id, shown, line, item) if ids is not None else None
             if duplicate:
-                errors.append(duplicate)
+                log.append(duplicate)
             yield article
     except Unreadable as exc:
-        errors.append(ArticleError(shown, str(exc)))
+        log.append(ArticleError(shown, str(exc)))
+    finally:
+        log.close()
 
 
 def sidecar_path(path: Path) -> Path:
@@ -429,7 +462,7 @@ def _meta_value(value: object) -> str | None:
     return str(value)
 
 
-def _with_sidecar(article: Article, path: Path, name: str, errors: list[ArticleError]) -> Article:
+def _with_sidecar(article: Article, path: Path, name: str, errors: _FileLog) -> Article:
     """``article`` with the metadata of ``path``'s sidecar; ``name`` is how messages name ``path``."""
     meta_path = sidecar_path(path)
     if not meta_path.is_file():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 #: Elements whose content is never shown as page text.
 _HIDDEN = frozenset(
@@ -74,7 +75,11 @@ def unescape(text: str) -> str:
 
 
 class _Page:
-    """What the tokenizer found: visible text parts, the title, the first ``<h1>``."""
+    """What the tokenizer found: visible text parts, the title, the first ``<h1>``.
+
+    The open hidden elements are a stack with a count per name, so that no tag costs more than
+    constant time however deep the nesting (``<svg>`` a hundred thousand times, then ``</p>``).
+    """
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -82,23 +87,28 @@ class _Page:
         self.h1: str | None = None
         self._h1_parts: list[str] | None = None
         self._hidden: list[str] = []
+        self._open: Counter[str] = Counter()
+
+    def _close(self, tag: str) -> None:
+        """Close the innermost open ``tag`` and whatever was left open inside it."""
+        while self._open[tag]:
+            self._open[self._hidden.pop()] -= 1
 
     def start(self, tag: str) -> None:
-        if tag not in _HEAD_CONTENT and "head" in self._hidden:
+        if tag not in _HEAD_CONTENT and self._open["head"]:
             # A missing </head> (or a body element written in the head): the body still shows.
-            del self._hidden[self._hidden.index("head") :]
+            self._close("head")
         if tag in _HIDDEN:
             self._hidden.append(tag)
+            self._open[tag] += 1
         elif tag == "h1" and self.h1 is None:
             self._h1_parts = []
         if tag in _BLOCK:
             self.parts.append("\n")
 
     def end(self, tag: str) -> None:
-        if tag in self._hidden:
-            # Close the innermost open element of that name and whatever was left open inside it.
-            index = len(self._hidden) - 1 - self._hidden[::-1].index(tag)
-            del self._hidden[index:]
+        if self._open[tag]:
+            self._close(tag)
         elif tag == "h1" and self._h1_parts is not None:
             self.h1 = " ".join("".join(self._h1_parts).split())
             self._h1_parts = None
@@ -107,7 +117,7 @@ class _Page:
 
     def title(self, data: str) -> None:
         # An SVG's <title> is a tooltip, not the page's title.
-        if all(tag == "head" for tag in self._hidden):
+        if len(self._hidden) == self._open["head"]:
             self.title_parts.append(data)
 
     def text(self, data: str) -> None:

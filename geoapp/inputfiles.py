@@ -105,6 +105,8 @@ def read_bytes(path: Path) -> bytes:
             return fh.read()
     except OSError as exc:
         raise Unreadable(_reason(exc)) from None
+    except ValueError as exc:  # a NUL in the name
+        raise Unreadable(f"not a usable file name ({exc})") from None
     except MemoryError:
         raise Unreadable("too large to read into memory") from None
 

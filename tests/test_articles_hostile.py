@@ -353,6 +353,11 @@ def test_html_pathological_repetitions_are_read_in_one_pass(unit):
     assert text.startswith("Rom")
 
 
+def test_html_deep_nesting_of_hidden_elements():
+    deep = "<svg>" * 100_000 + "<title>tip</title>" * 1000 + "</p>" * 1000 + "</svg>" * 100_000
+    assert html_to_text(f"<title>T</title>{deep}<p>Rom</p>") == ("T", "Rom")
+
+
 # 9 ------------------------------------------------------------------------------------------------
 
 
@@ -465,3 +470,65 @@ def test_a_50_mb_jsonl_line_is_read(tmp_path):
     articles, errors = read([f])
     assert errors == []
     assert [a.id for a in articles] == ["big", "small"] and articles[0].text == text
+
+
+def test_a_name_with_a_nul_character(tmp_path):
+    (message,) = lines(read([f"{tmp_path}/a\x00b.txt"])[1])
+    assert message == f"{tmp_path}/a\\x00b.txt: not a usable file name (embedded null byte)"
+
+
+def test_a_file_broken_on_every_line_lists_the_first_hundred_and_counts_the_rest(tmp_path):
+    f = tmp_path / "table.jsonl"  # a CSV renamed
+    f.write_text("\n".join(f"{i},Berlin,52.5" for i in range(1000)) + "\n" + record(id="ok", text="Rom."))
+    articles, errors = read([f])
+    assert [a.id for a in articles] == ["ok"]
+    assert len(errors) == 101
+    assert str(errors[99]).startswith(f"{f}:100: broken JSON")
+    assert str(errors[100]) == f"{f}: and 900 more problem(s) in this file, not listed one by one"
+
+
+def test_sidecar_metadata_that_is_hostile(tmp_path):
+    (tmp_path / "a.txt").write_text("Titel\n\nIn Bonn regnet es.")
+    (tmp_path / "a.meta.yaml").write_text("id: " + "[" * 50_000 + "]" * 50_000)
+    (tmp_path / "b.txt").write_text("Titel\n\nIn Ulm regnet es.")
+    (tmp_path / "b.meta.yaml").write_text("id: b2\ntitle: [x, y]\npublished: 2024-05-01\n")
+    (tmp_path / "c.txt").write_text("Titel\n\nIn Kiel regnet es.")
+    (tmp_path / "c.meta.yaml").write_bytes(b"")
+    articles, errors = read([tmp_path])
+    assert [(a.id, a.title, a.published) for a in articles] == [
+        ("a", "Titel", None),
+        ("b2", "Titel", "2024-05-01"),
+        ("c", "Titel", None),
+    ]
+    assert lines(errors) == [
+        f"{tmp_path}/a.meta.yaml: metadata ignored: nested too deeply",
+        f"warning: {tmp_path}/b.meta.yaml: 'title' is a list, not a single value; ignored",
+    ]
+
+
+def test_uploads_with_hostile_names():
+    from geoapp.articles import read_uploads
+
+    articles, messages = read_uploads(
+        [
+            ("..", b"Titel\n\nIn Bonn regnet es."),
+            ("../../etc/x.txt", b"Titel\n\nIn Ulm regnet es."),
+            ("C:\\Users\\x.txt", b"Titel\n\nIn Kiel regnet es."),
+            ("a\x00b.md", b"# T\n\nIn Graz."),
+            ("n" * 300 + ".txt", b"Titel"),
+            ("report.pdf", b"%PDF"),
+            ("d.jsonl", b'{"id": "upload", "text": "Rom."}\n'),
+        ]
+    )
+    assert [(a.id, a.path) for a in articles] == [
+        ("upload", ".."),
+        ("x", "../../etc/x.txt"),
+        ("ab", "a\\x00b.md"),
+        ("upload", "d.jsonl"),
+    ]
+    assert messages == [
+        "C:\\Users\\x.txt: skipped: another upload has the same file name",
+        f"{'n' * 300}.txt: could not be stored (File name too long)",
+        "report.pdf: skipped: not an article file (.txt .md .html .htm .json .jsonl)",
+        "warning: d.jsonl:1: duplicate id 'upload'; first seen at ..",
+    ]
