@@ -530,7 +530,7 @@ def read_folder(path: str) -> tuple[list[Article], list[str]]:
     if not exists:
         return [], [str(ArticleError(printable(path), "no such file or folder"))]
     articles = list(read_articles([target], errors))
-    if not articles and not any(not e.warning for e in errors):
+    if not articles and not errors:
         errors.append(ArticleError(printable(path), "no readable article files found"))
     return articles, [str(e) for e in errors]
 
