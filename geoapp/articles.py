@@ -1,8 +1,24 @@
 """Reading articles: plain text, Markdown, HTML, JSON and JSONL, with language detection.
 
 Every problem with an input is reported as an :class:`ArticleError` (one line naming the file, the
-line where there is one, and the problem) while the other inputs are still read: a batch of a
-thousand articles must not die on one broken line.
+line or item where there is one, and the problem) while the other inputs are still read: a batch of
+a thousand articles must not die on one broken line, however hostile or careless that line is
+(nested 100,000 deep, escaped lone surrogates, UTF-16, a name that is not UTF-8).
+
+Errors and warnings. An *error* means an input, or part of one, could not be read: a file, a JSON
+line or item, a metadata file. A *warning* (``ArticleError.warning``, printed with a leading
+``warning:``) means the input was read and its article goes on, but something in it needs a look:
+lone surrogates replaced by U+FFFD, a JSON field of the wrong type ignored, an id seen twice, a
+folder without article files, a symbolic link to a folder not followed. The CLI should print both
+and set exit code 1 only for errors: its exit code promises that every input was read, a warning
+breaks no such promise, and a batch run under ``set -e`` should not stop on an article that was
+parsed in full. (The CLI must pass its error list to :func:`expand_paths` and one
+:class:`DuplicateIds` to every :func:`read_path` of a batch; :func:`read_articles` does both.)
+
+Strings from JSON may hold lone surrogates (``"\\ud800"`` is valid JSON but no text): later stages
+cannot encode them, so every string field of every article read is passed through
+:func:`clean_article`, which keeps lengths (and so offsets) and replaces each by U+FFFD. Articles
+built through the library API can go through the same function.
 """
 
 from __future__ import annotations
@@ -10,36 +26,118 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from html.parser import HTMLParser
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .htmltext import html_to_text
+from .inputfiles import (
+    STDIN_NAME,
+    SUPPORTED_SUFFIXES,
+    ArticleError,
+    Unreadable,
+    decode,
+    display_path,
+    expand_paths,
+    printable,
+    read_bytes,
+    read_stdin,
+)
 from .model import Article
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "UPLOAD_SUFFIXES",
+    "ArticleError",
+    "DuplicateIds",
+    "article_from_text",
+    "clean_article",
+    "clean_text",
+    "detect_language",
+    "expand_paths",
+    "html_to_text",
+    "read_articles",
+    "read_folder",
+    "read_path",
+    "read_uploads",
+    "sidecar_path",
+    "sniff_format",
+]
+
 #: What an upload may be (the app); a ``.meta.yaml`` sidecar may come along.
 UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES
-_JSON_FIELDS = ("id", "title", "text", "url", "source", "published", "lang")
+_METADATA_FIELDS = ("title", "url", "source", "published", "lang")
 
 
-@dataclass(frozen=True)
-class ArticleError:
-    """A problem with one input: shown to the user as ``path[:line]: message``."""
+# --- lone surrogates ---------------------------------------------------------------------------
 
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-class _Skip(Exception):
-    """Raised inside a reader for a problem with one input."""
+def clean_text(text: str) -> tuple[str, int]:
+    """``text`` with each lone surrogate replaced by U+FFFD, and how many there were.
+
+    One character for one, so every offset into the text stays valid. (JSON joins escaped pairs
+    into one character, so any surrogate left in a ``str`` is a lone one.)
+    """
+    if text.isascii():
+        return text, 0
+    return _SURROGATE_RE.subn("\ufffd", text)
+
+
+def clean_article(article: Article) -> tuple[Article, list[str]]:
+    """The article with lone surrogates replaced in every string field, and one note per field."""
+    changes: dict[str, str] = {}
+    notes: list[str] = []
+    for field in fields(article):
+        value = getattr(article, field.name)
+        if isinstance(value, str):
+            cleaned, count = clean_text(value)
+            if count:
+                changes[field.name] = cleaned
+                notes.append(f"'{field.name}' held {count} lone surrogate(s), replaced by U+FFFD")
+    return (replace(article, **changes) if changes else article), notes
+
+
+# --- duplicate ids ---------------------------------------------------------------------------------
+
+
+def _where(name: str, line: int | None, item: int | None) -> str:
+    if line:
+        return f"{name}:{line}"
+    return f"{name} (item {item})" if item is not None else name
+
+
+def _item(item: int | None) -> str:
+    return f" (item {item})" if item is not None else ""
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+class DuplicateIds:
+    """Where each article id of a batch was first seen, to report a second article with that id.
+
+    Ids key the exports, the map's article filter and corrections, so two articles with one id
+    mix up silently. Only the id and where it was seen are kept, never the article, so memory grows
+    with the number of articles and not with their text.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[str, int | None, int | None]] = {}
+
+    def check(
+        self, article_id: str, name: str, line: int | None = None, item: int | None = None
+    ) -> ArticleError | None:
+        """A warning when ``article_id`` was seen before in this batch; ``None`` the first time."""
+        here = (name, line, item)
+        first = self._first.setdefault(article_id, here)
+        if first is here:  # identity: the same file read twice is a duplicate too
+            return None
+        message = f"duplicate id {_shown(article_id)}{_item(item)}; first seen at {_where(*first)}"
+        return ArticleError(name, message, line, warning=True)
 
 
 # --- language ---------------------------------------------------------------------------------
@@ -80,200 +178,272 @@ def detect_language(text: str) -> str:
 
 # --- formats -----------------------------------------------------------------------------------
 
-
-class _VisibleText(HTMLParser):
-    """Collects the text a browser shows: no scripts, styles or head; block elements break lines."""
-
-    _HIDDEN = {"script", "style", "head", "noscript", "template", "svg"}
-    _BLOCK = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "section",
-        "article",
-        "blockquote",
-        "header",
-        "footer",
-        "ul",
-        "ol",
-        "table",
-        "figcaption",
-        "pre",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title_parts: list[str] = []
-        self._hidden = 0
-        self._in_title = False
-        self.h1: str | None = None
-        self._h1_parts: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag == "h1" and self.h1 is None:
-            self._h1_parts = []
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag == "h1" and self._h1_parts is not None:
-            self.h1 = " ".join("".join(self._h1_parts).split())
-            self._h1_parts = None
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._hidden:
-            self.parts.append(data)
-            if self._h1_parts is not None:
-                self._h1_parts.append(data)
+#: Lines listed for one file before the rest are only counted: a CSV renamed to ``.jsonl`` has a
+#: problem on every line, and a million lines alike help no one (and fill memory).
+MAX_LINES_PER_FILE = 100
 
 
-def html_to_text(html: str) -> tuple[str, str]:
-    """``(title, visible_text)`` of an HTML page; paragraphs separated by blank lines."""
-    parser = _VisibleText()
-    parser.feed(html)
-    parser.close()
-    raw = "".join(parser.parts)
-    lines = [" ".join(line.split()) for line in raw.split("\n")]
-    text = "\n\n".join(line for line in lines if line)
-    title = " ".join("".join(parser.title_parts).split()) or parser.h1 or ""
-    return title, text
+class _FileLog:
+    """The problems of one file, passed on to the batch's list up to :data:`MAX_LINES_PER_FILE`."""
+
+    def __init__(self, errors: list[ArticleError], name: str) -> None:
+        self._errors, self._name = errors, name
+        self._listed = self._more_errors = self._more_warnings = 0
+
+    def append(self, error: ArticleError) -> None:
+        if self._listed < MAX_LINES_PER_FILE:
+            self._errors.append(error)
+            self._listed += 1
+        elif error.warning:
+            self._more_warnings += 1
+        else:
+            self._more_errors += 1
+
+    def extend(self, errors: Iterable[ArticleError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def close(self) -> None:
+        """One line for what was not listed, so the count is never lost."""
+        if self._more_errors:
+            message = f"and {self._more_errors} more problem(s) in this file, not listed one by one"
+            self._errors.append(ArticleError(self._name, message))
+        if self._more_warnings:
+            message = f"and {self._more_warnings} more warning(s) in this file, not listed one by one"
+            self._errors.append(ArticleError(self._name, message, warning=True))
 
 
-def _article_id(path: Path, suffix: str = "") -> str:
-    return path.stem + suffix
+@dataclass(frozen=True)
+class _Source:
+    """One input as messages name it, and the stem its articles' ids fall back on."""
+
+    name: str
+    stem: str
+    path: Path | None  # None for standard input: no sidecar
 
 
-def _decode(data: bytes, path: str) -> str:
-    if not data.strip():
-        raise _Skip("empty file")
-    if b"\x00" in data[:4096]:
-        raise _Skip("binary file (NUL bytes), not text")
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _load_json(text: str, *, lines: bool) -> object:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _Skip(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if lines else f"column {exc.colno}"
+        raise Unreadable(f"broken JSON ({exc.msg}, {where})") from None
+    except RecursionError:
+        raise Unreadable("JSON nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4300 digits
+        raise Unreadable(f"JSON could not be read ({str(exc).partition(':')[0]})") from None
 
 
-def _from_record(record: object, path: str, fallback_id: str, line: int | None) -> Article:
+def _metadata(record: dict, key: str, notes: list[str]) -> str | None:
+    """A metadata field as a string: numbers are written out, other non-strings ignored with a note."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    notes.append(f"'{key}' is {_json_type(value)}, not a string; ignored")
+    return None
+
+
+def _from_record(record: object, source: _Source, fallback_id: str, notes: list[str]) -> Article:
     if not isinstance(record, dict):
-        raise _Skip(f"expected a JSON object, got {type(record).__name__}")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise _Skip("missing or empty 'text'" if text in (None, "") else "'text' is not a string")
-    fields = {k: record.get(k) for k in _JSON_FIELDS}
-    for key in ("title", "url", "source", "published", "lang"):
-        value = fields[key]
-        if value is not None and not isinstance(value, str):
-            fields[key] = str(value)
-    article_id = fields["id"]
-    article_id = str(article_id) if article_id not in (None, "") else fallback_id
-    lang = fields["lang"] or detect_language(text)
+        raise Unreadable(f"expected a JSON object, got {_json_type(record)}")
+    if "text" not in record:
+        raise Unreadable("missing 'text'")
+    text = record["text"]
+    if not isinstance(text, str):
+        raise Unreadable(f"'text' is {_json_type(text)}, not a string")
+    if not text.strip():
+        raise Unreadable("'text' is empty (only whitespace)" if text else "'text' is empty")
+    meta = {key: _metadata(record, key, notes) for key in _METADATA_FIELDS}
+    article_id = _metadata(record, "id", notes)
     return Article(
-        id=article_id,
-        title=fields["title"] or "",
+        id=article_id if article_id and article_id.strip() else fallback_id,
+        title=meta["title"] or "",
         text=text,
-        lang=lang,
-        url=fields["url"],
-        source=fields["source"],
-        published=fields["published"],
-        path=path,
+        lang=meta["lang"] or detect_language(text),
+        url=meta["url"],
+        source=meta["source"],
+        published=meta["published"],
+        path=source.name,
     )
 
 
-def _read_text_file(path: Path, text: str) -> Article:
+def _first_line(text: str) -> str:
+    return next((line for line in text.split("\n") if line.strip()), "")
+
+
+def _read_text_file(source: _Source, text: str) -> Article:
     """A plain-text article: its first non-empty line doubles as the title; offsets index the whole file."""
-    first = next((line for line in text.split("\n") if line.strip()), "")
     return Article(
-        id=_article_id(path),
-        title=first.strip(),
+        id=source.stem,
+        title=_first_line(text).strip(),
         text=text,
         lang=detect_language(text),
-        path=str(path),
+        path=source.name,
         title_in_text=True,
     )
 
 
-def _read_markdown(path: Path, text: str) -> Article:
+def _read_markdown(source: _Source, text: str) -> Article:
     """Markdown keeps its text as is (offsets stay true); a leading ``# Heading`` is the title."""
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    title = first.lstrip("#").strip()
     return Article(
-        id=_article_id(path),
-        title=title,
+        id=source.stem,
+        title=_first_line(text).lstrip("#").strip(),
         text=text,
         lang=detect_language(text),
-        path=str(path),
+        path=source.name,
         title_in_text=True,
     )
 
 
-def _read_html(path: Path, raw: str) -> Article:
+def _read_html(source: _Source, raw: str) -> Article:
     title, text = html_to_text(raw)
     if not text.strip():
-        raise _Skip("HTML has no visible text")
-    title_in_text = bool(title) and text.startswith(title)
+        raise Unreadable("HTML has no visible text")
     return Article(
-        id=_article_id(path),
+        id=source.stem,
         title=title,
         text=text,
         lang=detect_language(text),
-        path=str(path),
-        title_in_text=title_in_text,
+        path=source.name,
+        title_in_text=bool(title) and text.startswith(title),
     )
 
 
-def read_path(path: Path, errors: list[ArticleError]) -> Iterator[Article]:
-    """Articles from one file; problems are appended to ``errors`` and the file's good parts kept."""
-    name = str(path)
-    try:
-        data = sys.stdin.buffer.read() if name == "-" else path.read_bytes()
-        text = _decode(data, name)
-    except _Skip as exc:
-        errors.append(ArticleError(name, str(exc)))
-        return
-    except OSError as exc:
-        errors.append(ArticleError(name, exc.strerror or str(exc)))
-        return
-    suffix = ".jsonl" if name == "-" and text.lstrip().startswith("{") else path.suffix.lower()
-    if name == "-" and suffix != ".jsonl":
-        suffix = ".txt"
-    try:
-        if suffix == ".jsonl":
-            yield from _read_jsonl(path, text, errors)
-        elif suffix == ".json":
-            yield from _read_json(path, text, errors)
+def _read_jsonl(source: _Source, text: str, errors: _FileLog) -> Iterator[tuple[Article, int, None]]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        notes: list[str] = []
+        try:
+            article = _from_record(_load_json(line, lines=False), source, f"{source.stem}:{number}", notes)
+        except Unreadable as exc:
+            errors.append(ArticleError(source.name, str(exc), number))
+            continue
+        errors.extend(ArticleError(source.name, note, number, warning=True) for note in notes)
+        yield article, number, None
+
+
+def _read_json(source: _Source, text: str, errors: _FileLog) -> Iterator[tuple[Article, None, int | None]]:
+    data = _load_json(text, lines=True)
+    if data == []:
+        raise Unreadable("empty JSON array, no articles")
+    records = data if isinstance(data, list) else [data]
+    for index, record in enumerate(records):
+        item = index if isinstance(data, list) else None
+        fallback = source.stem if item is None else f"{source.stem}:{index}"
+        notes: list[str] = []
+        try:
+            article = _from_record(record, source, fallback, notes)
+        except Unreadable as exc:
+            errors.append(ArticleError(source.name, f"{exc}{_item(item)}"))
+            continue
+        errors.extend(ArticleError(source.name, f"{note}{_item(item)}", warning=True) for note in notes)
+        yield article, None, item
+
+
+_NON_SPACE_RE = re.compile(r"\S")
+_HTML_START_RE = re.compile(r"<(?:!doctype|!--|html|head|body|[a-z][a-z0-9]*[\s/>])", re.IGNORECASE)
+
+
+def sniff_format(text: str) -> str:
+    """The suffix of the reader that fits text with no file name (standard input).
+
+    ``[`` followed by an object opens a JSON array; ``{`` a JSON object when the whole text is one,
+    else JSONL (one object a line), unless the first line is no complete object (a pretty-printed
+    object with an error: one message, not one per line); ``<!doctype``, ``<html`` or another tag
+    opens HTML; a ``# `` heading Markdown; anything else is plain text.
+    """
+    first = _NON_SPACE_RE.search(text)
+    if first is None:
+        return ".txt"
+    start = first.start()
+    head = text[start : start + 200]
+    if head.startswith("["):
+        return ".json" if head[1:].lstrip()[:1] in ("{", "]") else ".txt"
+    if head.startswith("{"):
+        try:
+            json.loads(text)
+            return ".json"
+        except (ValueError, RecursionError):
+            line_end = text.find("\n", start)
+            first_line = text[start : None if line_end < 0 else line_end]
+            return ".jsonl" if first_line.rstrip().endswith("}") else ".json"
+    if _HTML_START_RE.match(head):
+        return ".html"
+    return ".md" if head.startswith("# ") else ".txt"
+
+
+def _parse(
+    kind: str, source: _Source, text: str, errors: _FileLog
+) -> Iterator[tuple[Article, int | None, int | None]]:
+    if kind == ".jsonl":
+        yield from _read_jsonl(source, text, errors)
+    elif kind == ".json":
+        yield from _read_json(source, text, errors)
+    else:
+        if kind in (".html", ".htm"):
+            article = _read_html(source, text)
+        elif kind == ".md":
+            article = _read_markdown(source, text)
         else:
-            if suffix in (".html", ".htm"):
-                article = _read_html(path, text)
-            elif suffix == ".md":
-                article = _read_markdown(path, text)
-            else:
-                article = _read_text_file(path, text)
-            yield _with_sidecar(article, path, errors)
-    except _Skip as exc:
-        errors.append(ArticleError(name, str(exc)))
+            article = _read_text_file(source, text)
+        if source.path is not None:
+            article = _with_sidecar(article, source.path, source.name, errors)
+        yield article, None, None
+
+
+def read_path(
+    path: str | Path,
+    errors: list[ArticleError],
+    ids: DuplicateIds | None = None,
+    *,
+    name: str | None = None,
+) -> Iterator[Article]:
+    """Articles from one file, or from standard input for ``-``; problems go to ``errors``.
+
+    The file's good parts are kept. Pass one :class:`DuplicateIds` to every call of a batch to have
+    a second article with an id already seen reported. ``name`` is how messages and
+    ``Article.path`` name the input (default: the path, made printable).
+    """
+    from_stdin = str(path) == "-"
+    path = Path(path)
+    shown = name or (STDIN_NAME if from_stdin else display_path(path))
+    try:
+        text = decode(read_stdin() if from_stdin else read_bytes(path))
+    except Unreadable as exc:
+        errors.append(ArticleError(shown, str(exc)))
+        return
+    if from_stdin:
+        source, kind = _Source(shown, "stdin", None), sniff_format(text)
+    else:
+        source, kind = _Source(shown, display_path(path.stem), path), path.suffix.lower()
+    log = _FileLog(errors, shown)
+    try:
+        for article, line, item in _parse(kind, source, text, log):
+            article, notes = clean_article(article)
+            log.extend(ArticleError(shown, f"{note}{_item(item)}", line, warning=True) for note in notes)
+            duplicate = ids.check(article.id, shown, line, item) if ids is not None else None
+            if duplicate:
+                log.append(duplicate)
+            yield article
+    except Unreadable as exc:
+        log.append(ArticleError(shown, str(exc)))
+    finally:
+        log.close()
 
 
 def sidecar_path(path: Path) -> Path:
@@ -281,106 +451,94 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.stem + ".meta.yaml")
 
 
-def _with_sidecar(article: Article, path: Path, errors: list[ArticleError]) -> Article:
+def _meta_value(value: object) -> str | None:
+    """A single YAML value as text (dates too); lists and mappings have no place in metadata."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        raise TypeError("a mapping")
+    if isinstance(value, (list, set, tuple)):
+        raise TypeError("a list")
+    return str(value)
+
+
+def _with_sidecar(article: Article, path: Path, name: str, errors: _FileLog) -> Article:
+    """``article`` with the metadata of ``path``'s sidecar; ``name`` is how messages name ``path``."""
     meta_path = sidecar_path(path)
-    if str(path) == "-" or not meta_path.is_file():
+    if not meta_path.is_file():
         return article
     import yaml
 
+    shown = display_path(sidecar_path(Path(name)))
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        data = read_bytes(meta_path)
+        meta = yaml.safe_load(decode(data)) if data.strip() else {}
         if not isinstance(meta, dict):
-            raise ValueError("expected a mapping")
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        errors.append(ArticleError(str(meta_path), f"metadata ignored: {str(exc).splitlines()[0]}"))
+            raise ValueError(f"expected a mapping, got {type(meta).__name__}")
+    except Unreadable as exc:
+        errors.append(ArticleError(shown, f"metadata ignored: {exc}"))
         return article
-    changes = {
-        k: str(meta[k])
-        for k in ("id", "title", "lang", "url", "source", "published")
-        if meta.get(k) not in (None, "")
-    }
+    except RecursionError:
+        errors.append(ArticleError(shown, "metadata ignored: nested too deeply"))
+        return article
+    except (ValueError, yaml.YAMLError) as exc:
+        errors.append(ArticleError(shown, f"metadata ignored: {str(exc).partition(chr(10))[0]}"))
+        return article
+    changes: dict[str, str] = {}
+    for key in ("id", "title", "lang", "url", "source", "published"):
+        try:
+            value = _meta_value(meta.get(key))
+        except TypeError as exc:
+            errors.append(ArticleError(shown, f"'{key}' is {exc}, not a single value; ignored", warning=True))
+            continue
+        if value is not None:
+            changes[key] = value
     return replace(article, **changes)
 
 
-def _read_jsonl(path: Path, text: str, errors: list[ArticleError]) -> Iterator[Article]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            yield _from_record(record, str(path), f"{path.stem}:{number}", number)
-        except json.JSONDecodeError as exc:
-            errors.append(ArticleError(str(path), f"broken JSON ({exc.msg}, column {exc.colno})", number))
-        except _Skip as exc:
-            errors.append(ArticleError(str(path), str(exc), number))
-
-
-def _read_json(path: Path, text: str, errors: list[ArticleError]) -> Iterator[Article]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Skip(f"broken JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
-    records = data if isinstance(data, list) else [data]
-    for index, record in enumerate(records):
-        try:
-            fallback = path.stem if len(records) == 1 else f"{path.stem}:{index}"
-            yield _from_record(record, str(path), fallback, None)
-        except _Skip as exc:
-            where = f" (item {index})" if isinstance(data, list) else ""
-            errors.append(ArticleError(str(path), f"{exc}{where}"))
-
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the supported files inside folders named (sorted, so output order is stable)."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if str(raw) == "-":
-            found.append(path)
-        elif path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
-                )
-            )
-        else:
-            found.append(path)
-    return found
-
-
 def read_articles(paths: Iterable[str | Path], errors: list[ArticleError]) -> Iterator[Article]:
-    """All articles under ``paths`` in input order; problems go to ``errors``."""
-    for path in expand_paths(paths):
-        yield from read_path(path, errors)
+    """All articles under ``paths`` in input order; problems (and duplicate ids) go to ``errors``."""
+    ids = DuplicateIds()
+    for path in expand_paths(paths, errors):
+        yield from read_path(path, errors, ids)
 
 
 def article_from_text(text: str, *, title: str | None = None, lang: str | None = None) -> Article:
     """An article from pasted text (the app): the id is a short content hash, stable across runs."""
+    text, _ = clean_text(text)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     if title is None:
-        first = next((line for line in text.split("\n") if line.strip()), "")
         return Article(
             id=f"pasted-{digest}",
-            title=first.strip(),
+            title=_first_line(text).strip(),
             text=text,
             lang=lang or detect_language(text),
             title_in_text=True,
         )
+    title, _ = clean_text(title)
     return Article(id=f"pasted-{digest}", title=title, text=text, lang=lang or detect_language(text))
 
 
 def read_folder(path: str) -> tuple[list[Article], list[str]]:
     """Articles under a folder (or one file) the user typed, and one line per problem."""
     errors: list[ArticleError] = []
-    target = Path(path).expanduser()
-    if not target.exists():
-        return [], [f"{path}: no such file or folder"]
+    try:
+        target = Path(path).expanduser()
+        exists = target.exists()
+    except (RuntimeError, ValueError, OSError):  # "~nobody", a NUL in the name
+        return [], [str(ArticleError(printable(path), "not a usable file or folder name"))]
+    if not exists:
+        return [], [str(ArticleError(printable(path), "no such file or folder"))]
     articles = list(read_articles([target], errors))
     if not articles and not errors:
-        errors.append(ArticleError(path, "no readable article files found"))
+        errors.append(ArticleError(printable(path), "no readable article files found"))
     return articles, [str(e) for e in errors]
+
+
+def _upload_name(name: str) -> str:
+    """The last part of an uploaded file's name, never a way out of the upload folder."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "")
+    return "upload.txt" if base in ("", ".", "..") else base
 
 
 def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Article], list[str]]:
@@ -391,20 +549,31 @@ def read_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Article], list[st
     and article paths name the upload, not the temporary path.
     """
     articles: list[Article] = []
-    messages: list[str] = []
+    errors: list[ArticleError] = []
+    ids = DuplicateIds()
     with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as tmp:
         folder = Path(tmp)
         written: list[tuple[str, Path]] = []
+        taken: set[str] = set()
         for name, data in files:
-            safe = Path(name).name or "upload.txt"
+            shown, safe = printable(name), _upload_name(name)
             target = folder / safe
-            target.write_bytes(data)
-            written.append((name, target))
-        for name, target in written:
+            if safe in taken:
+                errors.append(ArticleError(shown, "skipped: another upload has the same file name"))
+                continue
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                errors.append(ArticleError(shown, f"could not be stored ({exc.strerror or exc})"))
+                continue
+            taken.add(safe)
+            written.append((shown, target))
+        for shown, target in written:
+            if target.name.endswith(".meta.yaml"):
+                continue  # read with its article
             if target.suffix.lower() not in UPLOAD_SUFFIXES:
-                continue  # a sidecar (.meta.yaml) is read with its article
-            errors: list[ArticleError] = []
-            for article in read_path(target, errors):
-                articles.append(replace(article, path=name))
-            messages.extend(str(ArticleError(name, e.message, e.line)) for e in errors)
-    return articles, messages
+                suffixes = " ".join(UPLOAD_SUFFIXES)
+                errors.append(ArticleError(shown, f"skipped: not an article file ({suffixes})"))
+                continue
+            articles.extend(read_path(target, errors, ids, name=shown))
+    return articles, [str(e) for e in errors]
