@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import __version__
-from .articles import ArticleError, expand_paths, read_path
+from .articles import ArticleError, DuplicateIds, expand_paths, read_path
 from .model import Result
 
 EPILOG = "Docs: README.md. Data: GeoNames (CC BY 4.0), Unicode CLDR, Natural Earth."
@@ -42,6 +42,9 @@ class Problems:
         else:
             self.errors += 1
         print(f"geoapp: {problem}", file=sys.stderr)
+
+    def __len__(self) -> int:
+        return self.errors + self.warnings
 
     @property
     def exit_code(self) -> int:
@@ -78,13 +81,15 @@ def make_parser(args: argparse.Namespace):
 
 def parse_inputs(paths: list[str], parser, problems: Problems) -> Iterator[Result]:
     """Results of every article under ``paths``, one at a time, in input order."""
-    files = expand_paths(paths)
-    if not files:
+    errors_before = len(problems)
+    files = expand_paths(paths, problems)
+    if not files and len(problems) == errors_before:
         problems.append(ArticleError(" ".join(paths), "no readable article files found"))
 
     def articles() -> Iterator:
+        ids = DuplicateIds()  # ids only: memory stays flat on a long stream
         for path in _progress(files, "articles"):
-            yield from read_path(path, problems)
+            yield from read_path(path, problems, ids)
 
     return parser.parse_many(articles())
 

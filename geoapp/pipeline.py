@@ -12,15 +12,13 @@ constructor, never per article.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from .actors import find_actors
 from .adjectives import adjective_places
-from .articles import ArticleError, read_articles
+from .articles import ArticleError, clean_article, read_articles
 from .corrections import CorrectionStore, apply_corrections, default_store
 from .demonyms import find_demonyms
 from .document import Doc
@@ -113,7 +111,9 @@ class Geoparser:
         ("Moscow said"); links are drawn between what is left; adjectives ("Russian") are recorded
         apart as references to their country or region.
         """
-        article = clean_article(article)
+        # lone surrogates from JSON escapes break the tagger and every writer; the readers clean
+        # them, and so does this for articles built through the library API (offsets unchanged)
+        article, _fixed = clean_article(article)
         doc = Doc.from_article(article)
         demonyms = find_demonyms(doc)
         spans = self.places.extract(doc)
@@ -167,21 +167,6 @@ class Geoparser:
     def parse_many(self, articles: Iterable[Article]) -> Iterator[Result]:
         for article in articles:
             yield self.parse(article)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_article(article: Article) -> Article:
-    """The article with lone surrogates (from JSON escapes such as ``"\\ud800"``) replaced by U+FFFD,
-    one for one so offsets hold: the tagger and every writer fail on them, and an article built
-    through the library API has not passed the readers' check."""
-    changes = {}
-    for name in ("id", "title", "text", "url", "source", "published", "lang"):
-        value = getattr(article, name)
-        if isinstance(value, str) and _SURROGATE.search(value):
-            changes[name] = _SURROGATE.sub("\ufffd", value)
-    return replace(article, **changes) if changes else article
 
 
 def _demonym_place(span, demonyms: FieldSpans, article: Article) -> bool:
