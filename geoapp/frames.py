@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point
 
-from .model import Article, Link, Result
+from .model import NEEDS_REVIEW, Article, Link, Result
 from .text import sentence_of, sentences
 
 PLACE_COLUMNS = [
@@ -35,6 +35,9 @@ PLACE_COLUMNS = [
     "why",
     "mentions",
     "metonymic",
+    "confidence",
+    "needs_review",
+    "alternatives",
     "quotes",
     "actors",
 ]
@@ -93,6 +96,9 @@ def places_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
                     "why": place.why,
                     "mentions": 0,
                     "metonymic": 0,
+                    "confidence": place.confidence,
+                    "needs_review": False,
+                    "alternatives": list(place.alternatives),
                     "quotes": [],
                     "actors": linked.get(place.key, []),
                     "_sentences": {},
@@ -100,6 +106,8 @@ def places_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
                 rows.append(row)
             row["mentions"] += 1
             row["metonymic"] += "metonymy" in pm.flags
+            row["confidence"] = min(row["confidence"], place.confidence)
+            row["needs_review"] = row["needs_review"] or NEEDS_REVIEW in pm.flags
             m = pm.mention
             s_start, s_end = sentence_of(spans_by_field[m.field], m.start)
             quote_key = (m.field, s_start)

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 #: The kinds of place a gazetteer entry or a resolved place can be.
 PLACE_FEATURES = ("continent", "country", "region", "city", "feature", "other")
+#: A place mention resolved with less confidence than this, or not resolved at all, carries the
+#: flag :data:`NEEDS_REVIEW`: the CLI counts them, the app lists them, popups say so.
+REVIEW_BELOW = 0.5
+NEEDS_REVIEW = "needs_review"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,12 @@ class Place:
     why: str = ""
     population: int = 0
     admin1: str | None = None
+    #: How sure the resolver is of this choice, 0-1 (1: no doubt, e.g. a user fix or the only
+    #: candidate of a clear name); below :data:`REVIEW_BELOW` the mention is flagged for review.
+    confidence: float = 1.0
+    #: What else the name could be, short descriptions of the runner-up candidates
+    #: ("Lander, VE (city)"), for the popup and the review list.
+    alternatives: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -92,7 +102,13 @@ class Candidate:
     source: str = "gazetteer"
     importance: float = 0.0
 
-    def to_place(self, why: str = "", source: str | None = None) -> Place:
+    def to_place(
+        self,
+        why: str = "",
+        source: str | None = None,
+        confidence: float = 1.0,
+        alternatives: tuple[str, ...] = (),
+    ) -> Place:
         return Place(
             name=self.name,
             lat=self.lat,
@@ -104,6 +120,8 @@ class Candidate:
             why=why,
             population=self.population,
             admin1=self.admin1,
+            confidence=confidence,
+            alternatives=alternatives,
         )
 
 
@@ -216,7 +234,10 @@ def _place_record(pm: PlaceMention) -> dict:
         "feature": p.feature if p else None,
         "geonameid": p.geonameid if p else None,
         "source": p.source if p else None,
+        "confidence": round(p.confidence, 3) if p else 0.0,
     }
+    if p is not None and p.alternatives:
+        item["alternatives"] = list(p.alternatives)
     if m.field != "text":
         item["field"] = m.field
     if pm.flags:
