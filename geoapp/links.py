@@ -28,7 +28,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -173,6 +173,16 @@ class _Sentence:
     end: int
     actors: list[ActorMention]
     places: list[PlaceMention]
+    #: Memos per sentence: every pair of the sentence asks the same questions.
+    roles: dict = field(default_factory=dict)
+    cues: list | None = None
+
+
+def _role(doc: Doc, text: str, sent: _Sentence, m: Mention) -> str:
+    got = sent.roles.get((m.start, m.end))
+    if got is None:
+        got = sent.roles[(m.start, m.end)] = role(text, m.start, m.end, doc.lang)
+    return got
 
 
 def _is_media(actor: Actor) -> bool:
@@ -326,8 +336,8 @@ def pair_features(
         f[name] = value
 
     on("kind=" + actor.kind)
-    a_role = role(text, a.start, a.end, doc.lang)
-    p_role = role(text, p.start, p.end, doc.lang)
+    a_role = _role(doc, text, sent, a)
+    p_role = _role(doc, text, sent, p)
     on("arole=" + a_role)
     on("prole=" + p_role)
     on("kind_arole=" + actor.kind + "|" + a_role)
@@ -352,7 +362,7 @@ def pair_features(
     nearest = min(sent.actors, key=lambda o: abs(o.mention.start - p.start))
     if nearest.actor == actor:
         on("nearest_actor")
-    agents = [o for o in sent.actors if role(text, o.mention.start, o.mention.end, doc.lang) == AGENT]
+    agents = [o for o in sent.actors if _role(doc, text, sent, o.mention) == AGENT]
     if agents and agents[0].actor == actor:
         on("first_agent")
     if sent.actors and sent.actors[0].actor == actor:
@@ -393,7 +403,12 @@ def pair_features(
         if not re.search(r"[.!?]", text[:p.start]):
             on("dateline")
     # the cue that governs the pair: between the two, else nearest to the place within the clause
-    cues = _cues_in(text, fld, lo, hi)
+    if sent.cues is None or (lo, hi) != (sent.start, sent.end):
+        cues = _cues_in(text, fld, lo, hi)
+        if (lo, hi) == (sent.start, sent.end):
+            sent.cues = cues
+    else:
+        cues = sent.cues
     relation, where = _pick_relation(cues, a, p)
     on("cue=" + (relation or "none"))
     on("cue_at=" + where)

@@ -533,12 +533,16 @@ class PlaceExtractor:
             out.sort(key=lambda sp: sp.mention.start)
         return out
 
-    def crf_sentences(self, fld: _Field, rows: list[tuple]) -> Iterator[tuple[list[int], list[list[str]]]]:
+    def crf_sentences(
+        self, fld: _Field, rows: list[tuple], named_only: bool = False
+    ) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Token indexes and CRF features per sentence of the field (for training and tagging).
 
         The gazetteer feature of a token says whether it lies inside a candidate window, where, of
         which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). A generator: one
-        sentence's features at a time, so a long article never holds them all.
+        sentence's features at a time, so a long article never holds them all. ``named_only``
+        (English tagging) skips sentences without a capitalised word after their first: they
+        hold no name, and their features are most of the tagger's cost.
         """
         from .placefilter import crf_token_features
 
@@ -560,11 +564,15 @@ class PlaceExtractor:
                 k += 1
             if not idx:
                 continue
-            words = [tokens[m].text for m in idx]
-            gaps = [text[s_start : tokens[idx[0]].start]] + [
-                text[tokens[a].end : tokens[b].start] for a, b in zip(idx, idx[1:])
-            ]
-            yield idx, crf_token_features(words, gaps, [gaz[m] for m in idx], lang)
+            if named_only and not any(tokens[m].text[:1].isupper() for m in idx[1:]):
+                first = tokens[idx[0]].text
+                if _zipf(first.lower(), "en") >= 5.0:  # "The", "But", "He": no name can start here
+                    continue
+            for part in _name_segments(idx, tokens) if named_only else (idx,):
+                words = [tokens[m].text for m in part]
+                first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
+                gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
+                yield part, crf_token_features(words, gaps, [gaz[m] for m in part], lang)
 
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
@@ -573,7 +581,8 @@ class PlaceExtractor:
             return []
         if self.ner is None or fld.doc.tagged or not self.ner.available(fld.lang):
             return fld.doc.entities
-        spans = self.ner.field_entities(fld.lang, fld.tokens, self.crf_sentences(fld, rows))
+        named_only = fld.lang == "en"  # German capitalises every noun: no sentence can be skipped
+        spans = self.ner.field_entities(fld.lang, fld.tokens, self.crf_sentences(fld, rows, named_only))
         fld.doc.entities = [Entity(s.start, s.end, s.label) for s in spans]
         fld.doc.tagged = True
         return fld.doc.entities
@@ -924,6 +933,28 @@ class PlaceExtractor:
             if commonness(low, lang) < 1.0 and _zipf(low, lang) < 4.0:
                 return near.text
         return None
+
+
+#: Lower-case tokens kept on each side of a capitalised one when an English sentence is cut into
+#: the stretches that can hold a name: the tagger's features look two tokens each way.
+_NAME_CONTEXT = 3
+
+
+def _name_segments(idx: list[int], tokens: list[Tok]) -> list[list[int]]:
+    """The stretches of a sentence around its capitalised words (with :data:`_NAME_CONTEXT` tokens
+    each side), cut where a longer run of lower-case words lies between: English names are
+    capitalised, so a long lower-case run holds none, and tagging it costs most of the time."""
+    caps = [n for n, m in enumerate(idx) if tokens[m].text[:1].isupper() or tokens[m].text[:1].isdigit()]
+    if not caps:
+        return [idx]
+    spans: list[list[int]] = []
+    for n in caps:
+        lo, hi = max(0, n - _NAME_CONTEXT), min(len(idx) - 1, n + _NAME_CONTEXT)
+        if spans and lo <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    return [idx[a : b + 1] for a, b in spans]
 
 
 def _country_level(c: Candidate, flags: dict) -> bool:
