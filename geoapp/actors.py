@@ -439,7 +439,7 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
             known = state.surnames.match(fld.norm, toks, i) if state.surnames.starts(toks[i].text) else None
             if known and known[0] == j - i + 1:
                 continue  # a surname: the surname pass names it
-            cc = _country_before(state, scan, i, counts)
+            cc = _country_before(state, scan, i, counts) or _country_after(state, scan, j, counts)
             scan.add(start, end, state.person(name, cc, role), i, j, state)
         else:
             if (start, end) in place_spans:
@@ -667,6 +667,29 @@ def _title_country(
         if codes:
             return resolve_codes(codes, counts)
     return _country_before(state, scan, i, counts)
+
+
+def _country_after(state: _ArticleActors, scan: _Scan, j: int, counts: dict[str, int]) -> str | None:
+    """A country in an apposition after a name: "Lawrow, Russia's foreign minister", "Lavrov, the
+    Russian foreign minister", "Gantschew, Gouverneur der Region …" stops at the office's first
+    country only when a title comes with it."""
+    fld = scan.fld
+    toks, text = fld.tokens, fld.norm
+    if j + 2 >= len(toks) or text[toks[j].end : toks[j + 1].start].strip() != ",":
+        return None
+    found = None
+    for k in range(j + 1, min(len(toks), j + 7)):
+        if k > j + 1 and re.search(r"[,.;:!?]", text[toks[k - 1].end : toks[k].start]):
+            break
+        d = scan.dem_at.get(k)
+        pm = scan.place_at.get(k)
+        if found is None and d is not None:
+            found = resolve_codes(d.codes, counts)
+        elif found is None and pm is not None and pm.place.feature == "country":
+            found = pm.place.country_code
+        if found and _TITLES.starts(toks[k].text):
+            return found
+    return None
 
 
 def _country_before(state: _ArticleActors, scan: _Scan, i: int, counts: dict[str, int]) -> str | None:

@@ -72,7 +72,9 @@ def make_parser(args: argparse.Namespace):
 
     try:
         settings = load_settings(
-            geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
+            geocoder=getattr(args, "geocoder", None),
+            actors_file=getattr(args, "actors", None),
+            cooccurrence=getattr(args, "cooccurrence", None) or None,
         )
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
@@ -238,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
             type=Path,
             metavar="FILE",
             help="your own actor registry (YAML), merged over the shipped one",
+        )
+        p.add_argument(
+            "--cooccurrence",
+            action="store_true",
+            help='also link every actor and place named in one sentence ("mentioned with"); '
+            "off by default: co-occurrence is no evidence",
         )
 
     p = sub.add_parser(

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .agency import AGENT, governing_preposition, role
+from .agency import AGENT, dateline, governing_preposition, role
 from .document import Doc, DocField
 from .lexicon import load_words, word_list
 from .model import Actor, ActorMention, Link, Mention, PlaceMention
@@ -222,7 +222,7 @@ def _boundary_between(text: str, a: int, b: int) -> tuple[int, bool, bool]:
     return commas, clause, quote
 
 
-def _speaker(text: str, fld: DocField, m: Mention) -> bool:
+def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     """Whether the actor is who speaks: a verb of saying right before or after it ("sagte Dunford",
     "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte")."""
     after = [t.text.casefold() for t in fld.tokens[fld.token_at(m.end) :][:3]]
@@ -231,7 +231,13 @@ def _speaker(text: str, fld: DocField, m: Mention) -> bool:
     if after and (after[0] in _SPEECH or (len(after) > 1 and after[0] in ("has", "had", "hat", "have")
                                           and after[1] in _SPEECH)):
         return True
-    return bool(before) and before[-1] in _SPEECH
+    if not before or before[-1] not in _SPEECH:
+        return False
+    if lang == "de":
+        return True  # "…, sagte Dunford": German puts the speaker after the verb
+    # English only in the inverted quote frame "…," said Smith; "urged Vucic" makes Vucic the object
+    verb_start = fld.tokens[k - 1].start
+    return text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'"))
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:
@@ -370,7 +376,7 @@ def pair_features(
     same_clause = commas == 0 and not clause and not quote
     if same_clause:
         on("same_clause")
-    if _speaker(text, fld, a):
+    if _speaker(text, fld, a, doc.lang):
         on("speaker")
         if _in_quote(text, lo, p.start):
             on("speaker_quote")
@@ -394,14 +400,14 @@ def pair_features(
         on("own|" + actor.kind)
     if actor.kind == "country" and place.feature == "country":
         on("country_to_country")
-    if _title_of(text, am, pm):
-        on("title_of")
+    persons = [o for o in sent.actors if o.actor.kind == "person"]
+    if _title_of(text, am, pm) or any(_title_of(text, o, pm) for o in persons):
+        on("title_of")  # the place names an office or a nationality: "US President Trump", "Simbabwes …"
     if any(o.mention.start <= p.start and p.end <= o.mention.end and o.actor.kind != "country"
            for o in sent.actors):
         on("in_actor_name")  # "Washington" in "Washington Post": part of a name, no place of action
-    if p.start < 60 and lo == 0 and re.match(r"^[\s\w./-]*(?:\(|:|,|\s[-–])", text[p.end : p.end + 3] + " "):
-        if not re.search(r"[.!?]", text[:p.start]):
-            on("dateline")
+    if dateline(text, p.start, p.end):
+        on("dateline")
     # the cue that governs the pair: between the two, else nearest to the place within the clause
     if sent.cues is None or (lo, hi) != (sent.start, sent.end):
         cues = _cues_in(text, fld, lo, hi)

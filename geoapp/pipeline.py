@@ -141,7 +141,7 @@ class Geoparser:
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
         places = flag_metonymy(doc, places)
-        links = find_links(doc, places, actors)
+        links = find_links(doc, places, actors, cooccurrence=self.settings.cooccurrence)
         adjectives = adjective_places(
             doc, places, demonyms, actors, country_place=self.country_place, region_place=self.region_place
         )

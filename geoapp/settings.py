@@ -66,6 +66,9 @@ class Settings:
     negative_ttl_days: float = 30.0
     #: Extra actor registry merged over the shipped one.
     actors_file: Path | None = None
+    #: Also keep every other actor–place pair of a sentence as a "mentioned with" link (plain
+    #: co-occurrence). Off by default: such lines say nothing an analyst can act on.
+    cooccurrence: bool = False
 
     def with_(self, **changes) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""
