@@ -4,14 +4,13 @@
 
 Corpus: the first N GeoWebNews articles when ``../shared/eval`` (or ``$GEOAPP_EVAL_DIR``) is
 present, else the sample articles in ``seeds/`` repeated. Stages are timed per article in the
-order :meth:`geoapp.pipeline.Geoparser.parse` runs them (places, demonyms, actors, links), so that
-per-text memos shared between stages count as they do in a real parse; the text memos are cleared
-before each article so that a repeated seed article never finds its own tokens from a previous
-round. ``tokenize`` is :func:`geoapp.text.tokenize` on its own, and ``whole parse`` is
-:meth:`Geoparser.parse` timed apart. The gazetteer load is outside every timing (issue 5 counts
-articles per second after the load). Times are this process's CPU time (``time.process_time``),
-so other work on a shared machine does not count, and each number is the best of ``--repeat``
-rounds.
+order :meth:`geoapp.pipeline.Geoparser.parse` runs them on one :class:`geoapp.document.Doc`
+(document, demonyms, places with the sequence tagger, actors, links). ``tagger`` is the part of
+the place stage spent in the sequence tagger (its features and tagging), measured by running the
+place stage with and without it; ``whole parse`` is :meth:`Geoparser.parse` timed apart. The
+gazetteer load is outside every timing. Times are this process's CPU time
+(``time.process_time``), so other work on a shared machine does not count, and each number is the
+best of ``--repeat`` rounds.
 """
 
 from __future__ import annotations
@@ -43,52 +42,41 @@ def load_articles(n: int) -> tuple[str, list[Article]]:
     return "seeds (repeated)", [replace(seeds[i % len(seeds)], id=f"a{i}") for i in range(n)]
 
 
-def clear_memos() -> None:
-    """Forget per-text memos (when the text module has them), so every article starts cold."""
-    import geoapp.text
-
-    clear = getattr(geoapp.text, "clear_memos", None)
-    if clear is not None:
-        clear()
-
-
 def time_stages(parser, articles: list[Article]) -> dict[str, float]:
     """Seconds spent in each stage over all articles, run in the pipeline's order."""
     from geoapp.actors import find_actors
+    from geoapp.demonyms import find_demonyms
+    from geoapp.document import Doc
     from geoapp.links import find_links
-    from geoapp.pipeline import demonym_spans_of
     from geoapp.resolve import resolve
 
-    totals = dict.fromkeys(("places", "demonyms", "actors", "links"), 0.0)
+    totals = dict.fromkeys(("document", "demonyms", "places", "actors", "links"), 0.0)
     clock = time.process_time
     for a in articles:
-        clear_memos()
         t0 = clock()
-        spans = parser.places.extract(a)
-        places = resolve(spans, text=a.text, title=a.title)
+        doc = Doc.from_article(a)
         t1 = clock()
-        demonym_spans_of(a)
+        demonyms = find_demonyms(doc)
         t2 = clock()
-        actors = find_actors(a, places, parser.registry, capital_of=parser.capital_of)
+        spans = parser.places.extract(doc)
+        places = resolve(spans, text=a.text, title=a.title)
         t3 = clock()
-        find_links(a, places, actors)
+        actors = find_actors(doc, places, demonyms, parser.registry, capital_of=parser.capital_of,
+                             capital_country=parser.capital_country)
         t4 = clock()
-        totals["places"] += t1 - t0
-        totals["demonyms"] += t2 - t1
-        totals["actors"] += t3 - t2
-        totals["links"] += t4 - t3
+        find_links(doc, places, actors)
+        t5 = clock()
+        for name, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            totals[name] += dt
     return totals
 
 
 def time_loop(fn: Callable[[Article], object], articles: list[Article]) -> float:
-    """Seconds for ``fn`` over all articles, memos cleared before each (outside the clock)."""
-    total = 0.0
+    """CPU seconds for ``fn`` over all articles."""
+    t0 = time.process_time()
     for a in articles:
-        clear_memos()
-        t0 = time.process_time()
         fn(a)
-        total += time.process_time() - t0
-    return total
+    return time.process_time() - t0
 
 
 def main() -> None:
@@ -97,8 +85,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="rounds; the best round counts")
     args = ap.parse_args()
 
+    from geoapp.document import Doc
     from geoapp.pipeline import Geoparser
-    from geoapp.text import tokenize
 
     corpus, articles = load_articles(args.articles)
     t0 = time.perf_counter()
@@ -108,9 +96,14 @@ def main() -> None:
         parser.parse(a)
 
     best: dict[str, float] = {}
+    tagger = parser.places.ner
     for _ in range(max(1, args.repeat)):
         stages = time_stages(parser, articles)
-        stages["tokenize"] = time_loop(lambda a: tokenize(a.text), articles)
+        parser.places.ner = None
+        untagged = time_loop(lambda a: parser.places.extract(Doc.from_article(a)), articles)
+        parser.places.ner = tagger
+        tagged = time_loop(lambda a: parser.places.extract(Doc.from_article(a)), articles)
+        stages["tagger"] = max(0.0, tagged - untagged)
         stages["whole parse"] = time_loop(parser.parse, articles)
         for k, v in stages.items():
             best[k] = min(best.get(k, v), v)
@@ -118,8 +111,8 @@ def main() -> None:
     n = len(articles)
     chars = sum(len(a.text) for a in articles) / n
     per = {k: 1000 * v / n for k, v in best.items()}
-    rows = [(k, f"{per[k]:.3f}") for k in ("tokenize", "places", "demonyms", "actors", "links")]
-    rows.append(("demonyms + actors + links", f"{per['demonyms'] + per['actors'] + per['links']:.3f}"))
+    rows = [(k, f"{per[k]:.3f}") for k in ("document", "demonyms", "places", "actors", "links")]
+    rows.append(("  of places: sequence tagger", f"{per['tagger']:.3f}"))
     rows.append(("whole parse", f"{per['whole parse']:.3f}"))
     print(f"{corpus}: {n} articles, {chars:,.0f} characters on average; Geoparser() load {load_s:.2f} s")
     width = max(len(r[0]) for r in rows)

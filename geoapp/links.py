@@ -504,38 +504,69 @@ def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorM
 
 
 def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[Candidate]:
-    """Pairs across two sentences: a sentence opening with a pronoun and no actor of its own
-    continues the previous sentence's agent ("Er reiste nach …"); one opening with "dort"/"there"
-    points back to the previous sentence's last place."""
+    """Pairs across two adjacent sentences, where the annotation guidelines allow them:
+
+    - a sentence opening with a pronoun and no actor of its own continues the previous sentence's
+      agent ("Er reiste nach …"); so does one whose speaker is a pronoun ("…, teilte er mit");
+    - a sentence opening with "dort"/"there" points back to the previous sentence's last place;
+    - a quotation that runs over two sentences belongs to the speaker named after it ("“We detected
+      a launch from North Korea. …,” the Pentagon spokesman said").
+    """
     text = fld.norm
     rng = fld.token_range(sent.start, sent.end)
     if not rng:
         return []
     first = fld.tokens[rng[0]]
     word = first.text.casefold()
-    out = []
+    out: list[Candidate] = []
     merged = _Sentence(prev.start, sent.end, [*prev.actors, *sent.actors], [*prev.places, *sent.places])
-    if word in _PRONOUNS and not sent.actors and sent.places:
+
+    def add(am: ActorMention, pm: PlaceMention, how: str) -> None:
+        if _self_pair(am, pm):
+            return
+        feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
+        feats["carried=" + how] = 1.0
+        out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, how))
+
+    pronoun_speaker = _pronoun_speaker(fld, rng)
+    if (word in _PRONOUNS or pronoun_speaker) and not sent.actors and sent.places:
         persons = [am for am in prev.actors if am.actor.kind != "country"
-                   and role(text, am.mention.start, am.mention.end, doc.lang) == AGENT] or [
+                   and _role(doc, text, prev, am.mention) == AGENT] or [
             am for am in prev.actors if am.actor.kind == "person"]
+        speakers = [am for am in persons if _speaker(text, fld, am.mention, doc.lang)]
+        persons = speakers or persons
         if len({am.actor for am in persons}) == 1:
-            am = persons[0]
             for pm in sent.places:
-                if not _self_pair(am, pm):
-                    feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
-                    feats["carried=pronoun"] = 1.0
-                    out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, "pronoun"))
+                add(persons[0], pm, "pronoun")
     if word in _CARRY_PLACE and prev.places and sent.actors:
         nxt = text[first.end : first.end + 12].split()
         if not (word == "there" and nxt and nxt[0].lower() in _EXPLETIVE_AFTER_THERE):
             pm = max(prev.places, key=lambda x: x.mention.start)
             for am in sent.actors:
-                if not _self_pair(am, pm):
-                    feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
-                    feats["carried=there"] = 1.0
-                    out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, "there"))
+                add(am, pm, "there")
+    if prev.places and _quote_runs_on(text, prev, sent):
+        speakers = [am for am in sent.actors if _speaker(text, fld, am.mention, doc.lang)]
+        if len({am.actor for am in speakers}) == 1:
+            for pm in prev.places:
+                add(speakers[0], pm, "pronoun")
     return out
+
+
+def _pronoun_speaker(fld: DocField, rng: range) -> bool:
+    """Whether a pronoun speaks in the sentence: "…, teilte er mit", "…, sagte sie", "he said"."""
+    words = [fld.tokens[k].text.casefold() for k in rng]
+    for k, w in enumerate(words[:-1]):
+        if (w in _SPEECH and words[k + 1] in _PRONOUNS) or (w in _PRONOUNS and words[k + 1] in _SPEECH):
+            return True
+    return False
+
+
+def _quote_runs_on(text: str, prev: _Sentence, sent: _Sentence) -> bool:
+    """Whether a quotation opened in ``prev`` closes in ``sent`` (before the sentence's speaker)."""
+    a = text[prev.start : prev.end]
+    b = text[sent.start : sent.end]
+    opened = any(q in a[:3] for q in "\"„“«") and not any(q in a[3:] for q in "\"“”»")
+    return opened and any(q in b for q in "\"“”»")
 
 
 def _self_pair(am: ActorMention, pm: PlaceMention) -> bool:
