@@ -113,6 +113,7 @@ _CLAUSE_WORDS = frozenset(
     "dass weil während nachdem bevor obwohl wenn als wo die der das dem den deren dessen welche welcher "
     "that which who whom whose while because after before although when where whereas since".split()
 )
+_CLAUSE_START = re.compile(r"[,;:]\s+(?:" + "|".join(sorted(_CLAUSE_WORDS)) + r")\b", re.IGNORECASE)
 _PRONOUNS = frozenset("er sie he she they it es".split())
 _CARRY_PLACE = frozenset({"dort", "there", "da"})
 _EXPLETIVE_AFTER_THERE = frozenset(
@@ -217,7 +218,7 @@ def _boundary_between(text: str, a: int, b: int) -> tuple[int, bool, bool]:
     """(commas, a subordinate clause starts, a quotation opens or closes) between offsets a < b."""
     gap = text[a:b]
     commas = gap.count(",") + gap.count(";") * 2 + gap.count(" – ") + gap.count(" - ")
-    clause = bool(re.search(r"[,;:]\s+(?:" + "|".join(sorted(_CLAUSE_WORDS)) + r")\b", gap, re.IGNORECASE))
+    clause = _CLAUSE_START.search(gap) is not None
     quote = any(q in gap for q in _QUOTES)
     return commas, clause, quote
 
