@@ -121,7 +121,7 @@ def role(text: str, start: int, end: int, lang: str) -> str:
     prev = before[0] if before else ""
     surface = text[start:end]
     if lang == "de" and surface.endswith("s") and after:
-        nxt_raw = text[end:].lstrip(" ")[:1]
+        nxt_raw = text[end : end + 8].lstrip(" ")[:1]
         if nxt_raw.isupper():  # "Israels Militär", "Moskaus Forderung": a genitive before a noun
             return POSSESSOR_AGENT if after[0] in w.agency_nouns else POSSESSOR
     if lang == "de" and surface.endswith("s") and _after_noun(text, start):
@@ -174,7 +174,8 @@ def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
     if m is None:
         return False
     verb_start = start - len(m.group(0))
-    clause_from = max(text.rfind(c, 0, verb_start) for c in ".!?:;\n,") + 1
+    floor = max(0, verb_start - 200)  # an adverbial is short: never scan back further
+    clause_from = max(max(text.rfind(c, floor, verb_start) for c in ".!?:;\n,") + 1, floor)
     fronted = text[clause_from:verb_start].strip(" \u00a0\"„“«»(").split()
     if not fronted or len(fronted) > 6:
         return False
@@ -185,7 +186,7 @@ def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
 def _verb_like(word: str, text: str, end: int, lang: str, w: AgencyWords) -> bool:
     """A lower-case word right after a German name that is no closed-class word: its verb
     (German capitalises nouns). English: a past tense in "-ed" (not a participle before "by")."""
-    raw = text[end:].lstrip(" \u00a0")[: len(word)]
+    raw = text[end : end + 8 + len(word)].lstrip(" \u00a0")[: len(word)]
     if not raw or not raw[:1].islower() or not word.isalpha():
         return False
     if lang == "de":
@@ -292,7 +293,9 @@ def _clause_start(text: str, start: int) -> bool:
 def dateline(text: str, start: int, end: int) -> bool:
     """Whether the name opens a dateline: "TEHRAN, July 3 –", "Kabul (dpa) -", "MOSKAU:", "Berlin/
     Washington (APA/AFP/dpa) -" — the place the report was filed from, never an agent."""
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", max(0, start - 80), start) + 1
+    if line_start == 0 and start > 80:
+        return False  # a dateline opens its line
     head = text[line_start:start]
     if head.strip(" /") and not re.fullmatch(r"[^\W\d_]+(?:[ /-][^\W\d_]+){0,3}[ /]*", head.strip()):
         return False

@@ -226,7 +226,8 @@ def _boundary_between(text: str, a: int, b: int) -> tuple[int, bool, bool]:
 def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     """Whether the actor is who speaks: a verb of saying right before or after it ("sagte Dunford",
     "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte")."""
-    after = [t.text.casefold() for t in fld.tokens[fld.token_at(m.end) :][:3]]
+    after_k = fld.token_at(m.end)
+    after = [t.text.casefold() for t in fld.tokens[after_k : after_k + 3]]
     k = fld.token_at(m.start)
     before = [t.text.casefold() for t in fld.tokens[max(0, k - 3) : k]]
     if after and (after[0] in _SPEECH or (len(after) > 1 and after[0] in ("has", "had", "hat", "have")
@@ -492,7 +493,7 @@ def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorM
         acting = {(am.mention.start, am.mention.end): am.actor for am in ams if am.actor.kind == "country"}
         for k, sent in enumerate(sents):
             for am in sent.actors:
-                for pm in sent.places:
+                for pm in _near(sent.places, am.mention):
                     # a capital that acts for the actor's own country is the actor itself
                     if _self_pair(am, pm) or acting.get((pm.mention.start, pm.mention.end)) == am.actor:
                         continue
@@ -502,6 +503,15 @@ def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorM
                 continue
             out.extend(_carried(doc, fld, sents[k - 1], sent))
     return out
+
+
+#: An actor and a place further apart than this are no pair even in one sentence: news sentences
+#: that long are lists, and the bound keeps a dense text's pairs linear in its length.
+MAX_PAIR_CHARS = 400
+
+
+def _near(places: list[PlaceMention], m: Mention) -> list[PlaceMention]:
+    return [pm for pm in places if abs(pm.mention.start - m.start) <= MAX_PAIR_CHARS]
 
 
 def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[Candidate]:

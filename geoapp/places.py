@@ -182,7 +182,7 @@ class _Field:
     def title_case(self, i: int) -> bool:
         """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
         text, at = self.text, self.tokens[i].start
-        line_start = text.rfind("\n", 0, at) + 1
+        line_start = self.doc.line_start(at)
         got = self.title_lines.get(line_start)
         if got is None:
             # The line's tokens by bisection on their starts, not by a scan of the whole field
@@ -350,7 +350,7 @@ class PlaceExtractor:
                 next_cap and self._big_place(next_tok.text)
             )
             if surface not in repeats:
-                repeats[surface] = text.count(surface)
+                repeats[surface] = _occurrences(text, surface)
             info = WindowInfo(
                 surface=surface,
                 stem=stem,
@@ -933,6 +933,20 @@ class PlaceExtractor:
             if commonness(low, lang) < 1.0 and _zipf(low, lang) < 4.0:
                 return near.text
         return None
+
+
+#: Above this length a name's repeats are counted in a bounded window around it, not in the whole
+#: text: ``str.count`` per distinct name over a 10 MB article is quadratic in practice (tens of
+#: thousands of names times ten million characters), and the feature only asks "more than once?".
+_COUNT_WINDOW = 100_000
+
+
+def _occurrences(text: str, surface: str) -> int:
+    """How often ``surface`` occurs in the text (capped to a window of the text when it is long)."""
+    if len(text) <= _COUNT_WINDOW:
+        return text.count(surface)
+    first = text.find(surface)
+    return text.count(surface, max(0, first - _COUNT_WINDOW // 2), first + _COUNT_WINDOW // 2)
 
 
 #: Lower-case tokens kept on each side of a capitalised one when an English sentence is cut into
