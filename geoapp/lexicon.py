@@ -31,8 +31,9 @@ WORDS_DIR = DATA_DIR / "words"
 def load_words(name: str, directory: Path = WORDS_DIR) -> dict[str, Any]:
     """The word lists of ``data/words/<name>.yaml`` (a mapping of list names to lists or mappings).
 
-    Lists of words come back as frozensets of their strings, so callers test membership directly;
-    anything else (mappings, nested lists) as YAML gave it.
+    A value written as one string of words comes back as a frozenset of them (for membership); a
+    YAML list keeps its order as a tuple (orders matter: relations break ties by theirs); anything
+    else (mappings) as YAML gave it.
     """
     path = directory / f"{name}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -43,7 +44,7 @@ def load_words(name: str, directory: Path = WORDS_DIR) -> dict[str, Any]:
         if isinstance(value, str):
             out[key] = frozenset(value.split())
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            out[key] = frozenset(value)
+            out[key] = tuple(value)
         else:
             out[key] = value
     return out

@@ -193,3 +193,22 @@ def test_cli_geojson_and_csv(tmp_path):
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert rows and rows[0]["article_id"] == "000_697af04ae4cd89d0"
     assert any(r["mention"] == "Region Kursk" and r["feature"] == "region" for r in rows)
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path) -> None:
+    """Word lists, sets and dicts must never decide an order: the same input gives the same bytes
+    whatever PYTHONHASHSEED (a relation once flipped between runs through a set's order)."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    digests = set()
+    for seed in ("1", "2"):
+        out = tmp_path / f"{seed}.jsonl"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "GEOAPP_CACHE_DIR": str(tmp_path / "cache")}
+        subprocess.run([sys.executable, "-m", "geoapp.cli", "extract", str(root / "seeds"), "-o", str(out)],
+                       cwd=root, env=env, check=True, capture_output=True)
+        digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
+    assert len(digests) == 1
