@@ -190,12 +190,9 @@ def cmd_map(args: argparse.Namespace) -> int:
             print(f"geoapp: {line}", file=sys.stderr)
         print(f"geoapp: {missing[-1]}; no map written to {args.output}", file=sys.stderr)
         return 1
-    # The page's own heading counts what is shown as the reader filters; a single article is named
-    # by its title, a filter on actors by their names.
-    shown = list(dict.fromkeys(places["article_id"]))
-    title = (titles.get(shown[0]) or shown[0]) if len(shown) == 1 else None
-    if actors:
-        title = " · ".join(filter(None, [title, ", ".join(dict.fromkeys(actors))]))
+    # The page's own heading names what is shown as the reader filters ("N articles", or the one
+    # article's title); an --actor filter heads the map with the actors' names above that line.
+    title = ", ".join(dict.fromkeys(actors)) if actors else None
     # A self-contained map is for work that must not call out: no tiles unless asked for by name.
     tiles = args.tiles or (None if args.self_contained else "openstreetmap")
     if args.no_tiles:
