@@ -190,9 +190,13 @@ def cmd_map(args: argparse.Namespace) -> int:
             print(f"geoapp: {line}", file=sys.stderr)
         print(f"geoapp: {missing[-1]}; no map written to {args.output}", file=sys.stderr)
         return 1
-    # The page's own heading names what is shown as the reader filters ("N articles", or the one
-    # article's title); an --actor filter heads the map with the actors' names above that line.
-    title = ", ".join(dict.fromkeys(actors)) if actors else None
+    # The heading: the actors of an --actor filter, else the title of a one-article map (also the
+    # page's <title>). Below it, or instead of it, the page names what the reader's filters show
+    # ("N articles", or the one article's title).
+    shown = list(dict.fromkeys(places["article_id"]))
+    title = (titles.get(shown[0]) or shown[0]) if len(shown) == 1 else None
+    if actors:
+        title = ", ".join(dict.fromkeys(actors))
     # A self-contained map is for work that must not call out: no tiles unless asked for by name.
     tiles = args.tiles or (None if args.self_contained else "openstreetmap")
     if args.no_tiles:

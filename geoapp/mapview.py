@@ -18,8 +18,10 @@ LatLon = tuple[float, float]
 
 #: Below this many points the view fits them all: with a handful, none is an outlier.
 ROBUST_MIN_POINTS = 20
-#: With more points, the view spans these quantiles of latitude and of longitude.
-ROBUST_QUANTILES = (0.03, 0.97)
+#: With more, up to this share of the points may be left out of the opening view: the most
+#: isolated ones, and only those with no other point within :data:`ISOLATION_DEGREES`.
+OUTLIER_SHARE = 0.05
+ISOLATION_DEGREES = 10.0
 #: The opening view never reaches further towards the poles than this (Mercator's empty polar
 #: space would otherwise fill the picture) unless every point lies beyond.
 VIEW_LATITUDES = (-58.0, 76.0)
@@ -103,35 +105,52 @@ def wrap_line(coords: Sequence[LatLon], west: float = -180.0) -> WrappedLine:
     return WrappedLine(pieces, (alat, alon - shift, blat, blon - shift))
 
 
-def _quantile(values: list[float], q: float) -> float:
-    """The ``q`` quantile of sorted ``values`` (linear between neighbours)."""
-    pos = q * (len(values) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+def outliers(points: Sequence[LatLon]) -> set[int]:
+    """Indexes of the points the opening view may leave out: lone mentions far from any other.
+
+    A point is a candidate when no other point lies in its 10°×10° grid cell or the eight around
+    it (so nothing within 10°, about 1,100 km). Of these, at most :data:`OUTLIER_SHARE` of all
+    points are taken, farthest from their nearest neighbour first. Five places of one article in
+    California are not outliers of a map of Europe; one mention of Antarctica is.
+    """
+    n = len(points)
+    limit = int(OUTLIER_SHARE * n)
+    if n < ROBUST_MIN_POINTS or limit == 0:
+        return set()
+    size = ISOLATION_DEGREES
+    cells: dict[tuple[int, int], int] = {}
+    keys = [(math.floor(lat / size), math.floor(lon / size)) for lat, lon in points]
+    for key in keys:
+        cells[key] = cells.get(key, 0) + 1
+    lone = [
+        i
+        for i, (cy, cx) in enumerate(keys)
+        if sum(cells.get((cy + dy, cx + dx), 0) for dy in (-1, 0, 1) for dx in (-1, 0, 1)) == 1
+    ]
+
+    def nearest(i: int) -> float:
+        lat, lon = points[i]
+        return min(math.hypot(lat - p[0], (lon - p[1]) * math.cos(math.radians(lat))) for j, p in
+                   enumerate(points) if j != i)
+
+    return set(sorted(lone, key=nearest, reverse=True)[:limit])
 
 
 def fit_extent(points: Sequence[LatLon]) -> tuple[LatLon, LatLon] | None:
     """The view a map opens on: ``((south, west), (north, east))``, or None without points.
 
-    Longitudes are taken as given (already within the map's strip, see :func:`central_west`). With
-    fewer than :data:`ROBUST_MIN_POINTS` points the view holds them all; with more it spans the
-    3rd to 97th percentile of latitude and of longitude, so a lone far-away mention (Antarctica,
-    a Pacific island in a map of Europe) stays on the map, a zoom-out away, without deciding the
-    picture. Latitudes are cut to :data:`VIEW_LATITUDES`: world-wide data show the inhabited world,
-    not Mercator's stretched polar emptiness.
+    Longitudes are taken as given (already within the map's strip, see :func:`central_west`). The
+    view holds every point but the :func:`outliers`, which stay on the map a zoom-out away without
+    deciding the picture. Latitudes are cut to :data:`VIEW_LATITUDES`: world-wide data show the
+    inhabited world, not Mercator's stretched polar emptiness.
     """
     pts = [(lat, lon) for lat, lon in points if math.isfinite(lat) and math.isfinite(lon)]
     if not pts:
         return None
-    lats = sorted(p[0] for p in pts)
-    lons = sorted(p[1] for p in pts)
-    if len(pts) < ROBUST_MIN_POINTS:
-        south, north, west, east = lats[0], lats[-1], lons[0], lons[-1]
-    else:
-        lo, hi = ROBUST_QUANTILES
-        south, north = _quantile(lats, lo), _quantile(lats, hi)
-        west, east = _quantile(lons, lo), _quantile(lons, hi)
+    left_out = outliers(pts)
+    kept = [p for i, p in enumerate(pts) if i not in left_out]
+    south, north = min(p[0] for p in kept), max(p[0] for p in kept)
+    west, east = min(p[1] for p in kept), max(p[1] for p in kept)
     floor, ceiling = VIEW_LATITUDES
     if north > floor:
         south = max(south, floor)

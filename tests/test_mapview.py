@@ -7,7 +7,7 @@ import random
 import pytest
 
 from geoapp.frames import great_circle_line
-from geoapp.mapview import central_west, fit_extent, wrap_line, wrap_lon
+from geoapp.mapview import central_west, fit_extent, outliers, wrap_line, wrap_lon
 
 
 def test_the_usual_strip_unless_the_data_straddle_the_antimeridian() -> None:
@@ -57,6 +57,12 @@ def test_view_holds_a_few_points_and_resists_outliers_among_many() -> None:
     europe = [(rng.uniform(40, 60), rng.uniform(-5, 30)) for _ in range(80)]
     (s, w), (n, e) = fit_extent([*europe, (-77.8, 166.7)])  # one mention of McMurdo, Antarctica
     assert s > 35 and w > -10 and e < 35
+    # A group of places is no outlier, however far: five places in California stay in view.
+    california = [(35.1 + k / 10, -116.1) for k in range(5)]
+    (s, w), (n, e) = fit_extent([*europe, *california, (-77.8, 166.7)])
+    assert w == -116.1 and s > 35 and e < 35
+    assert outliers([*europe, (-77.8, 166.7)]) == {80}
+    assert outliers([(-77.8, 166.7), (52.5, 13.4)]) == set()  # too few points to leave any out
     assert fit_extent([]) is None
 
 

@@ -375,7 +375,7 @@ function geoappMapLayers(map, control, D) {
   placeLayer.addTo(map);
   if (control) {
     control.addOverlay(placeLayer, "Places");
-    control.addOverlay(lineLayer, "Lines");
+    control.addOverlay(lineLayer, "Actor lines");
   }
   new Filter().addTo(map);
   checkList(".geoapp-articles", "article", D.articles.map(function (a, i) { return [i, a[0]]; }));
