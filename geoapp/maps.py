@@ -793,7 +793,13 @@ def search_key(row: dict[str, Any]) -> str:
                 forms.append(sentence[int(span[0]) : int(span[1])])
             except (TypeError, ValueError, IndexError):
                 continue
-    return "|".join(dict.fromkeys(f for f in (fold(form) for form in forms) if f))
+    return "|".join(dict.fromkeys(f for f in map(_fold, forms) if f))
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """:func:`geoapp.frames.fold`, remembered: a big map names the same cities thousands of times."""
+    return fold(text)
 
 
 class _Table:

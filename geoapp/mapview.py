@@ -128,10 +128,14 @@ def outliers(points: Sequence[LatLon]) -> set[int]:
         if sum(cells.get((cy + dy, cx + dx), 0) for dy in (-1, 0, 1) for dx in (-1, 0, 1)) == 1
     ]
 
+    if not lone:
+        return set()
+    spots = set(points)  # a lone point is alone in its spot too, so it is measured against the others
+
     def nearest(i: int) -> float:
         lat, lon = points[i]
-        return min(math.hypot(lat - p[0], (lon - p[1]) * math.cos(math.radians(lat))) for j, p in
-                   enumerate(points) if j != i)
+        scale = math.cos(math.radians(lat))
+        return min(math.hypot(lat - p[0], (lon - p[1]) * scale) for p in spots if p != points[i])
 
     return set(sorted(lone, key=nearest, reverse=True)[:limit])
 

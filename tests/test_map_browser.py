@@ -4,7 +4,7 @@ Why a browser: text checks cannot tell whether Leaflet actually ran, whether an 
 renders as text, or whether hostile article text fires a script. Here the page must draw every
 marker and line, show its legend and open a popup with no network at all, with no page error and
 no ``alert`` dialog. Screenshots go to ``tests/artifacts/``; with ``GEOAPP_UPDATE_SCREENSHOTS=1``
-one is also copied to ``docs/map.png`` for the README.
+the map of many real articles is also copied to ``docs/map_world.png``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from geoapp import maps
 
 pytestmark = pytest.mark.browser
 
-DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "map.png"
+ROOT = Path(__file__).resolve().parent.parent
+#: The public dev corpus beside the repository (../shared/eval), read at run time when present.
+DEVNEWS = ROOT.parent / "shared" / "eval" / "devnews" / "articles.jsonl"
 
 
 def _open(browser: Any, url: str) -> tuple[Any, Any, dict[str, list[str]]]:
@@ -242,7 +244,8 @@ def _sample_frames() -> tuple[Any, Any]:
 
 
 def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path) -> None:
-    """A readable map of the sample story, popup open: the README's picture when asked for."""
+    """A readable map of the sample story, popup open (tests/artifacts; the README's picture is
+    the real article's, from test_e2e)."""
     places, links = _sample_frames()
     m = maps.build_map(places, links, title="Lawrow reist nach Nordkorea", tiles=None)
     path = maps.save_map(m, tmp_path / "sample.html", self_contained=True)
@@ -256,9 +259,6 @@ def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path
         shot = artifacts_dir / "map_sample.png"
         page.screenshot(path=str(shot))
         assert seen == {"aborted": [], "errors": [], "dialogs": []}
-        if os.environ.get("GEOAPP_UPDATE_SCREENSHOTS") == "1":
-            DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, DOCS_SCREENSHOT)
     finally:
         context.close()
 
@@ -591,17 +591,20 @@ def test_title_and_counter_follow_the_filters(browser: Any, glance_map: Path) ->
         assert heading.inner_text() == "3 articles" and page.title() == "3 articles"
         assert page.locator(".geoapp-count").inner_text() == "5 of 5 places · 4 of 4 lines"
         # Places off in the layer control: the counter says so; the lines still name their articles.
+        def overlay(name: str) -> Any:
+            return page.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")
+
         page.hover(".leaflet-control-layers")
-        page.locator(".leaflet-control-layers-overlays label", has_text="Places").locator("input").click()
+        overlay("Places").click()
         page.wait_for_function("() => window.geoapp.shown === 0")
         assert page.locator(".geoapp-count").inner_text() == (
             "0 of 5 places · 4 of 4 lines (places switched off)"
         )
-        page.locator(".leaflet-control-layers-overlays label", has_text="Actor lines").locator("input").click()
+        overlay("Actor lines").click()
         page.wait_for_function("() => window.geoapp.shownArticles === 0")
         assert heading.inner_text() == "0 articles"
-        page.locator(".leaflet-control-layers-overlays label", has_text="Places").locator("input").click()
-        page.locator(".leaflet-control-layers-overlays label", has_text="Actor lines").locator("input").click()
+        overlay("Places").click()
+        overlay("Actor lines").click()
         page.mouse.move(600, 500)
         # One article left: the heading and the page title become its title.
         page.evaluate("window.geoapp.onlyArticle(1)")
@@ -733,5 +736,44 @@ def test_view_fits_the_data_not_the_outlier(browser: Any, tmp_path: Path) -> Non
             "() => window.geoapp.markers.every(m => window.geoapp.map.getBounds().contains(m.getLatLng()))"
         )
         assert page.evaluate("window.geoapp.map.getBounds().getSouth()") > -40  # no Antarctica
+    finally:
+        context.close()
+
+
+def test_many_real_articles_read_at_a_glance(browser: Any, tmp_path: Path, artifacts_dir: Path) -> None:
+    """Every sample article, and the 24 devnews articles when ../shared/eval is there, through the
+    CLI: a world map that opens on the data, names its strongest actors in distinct colours, draws
+    no line across the map, and finds "Pjöngjangs" by the sample article's own spelling."""
+    from geoapp.cli import main
+
+    inputs = [ROOT / "seeds"] + ([DEVNEWS] if DEVNEWS.is_file() else [])
+    out = tmp_path / "world.html"
+    assert main(["map", *map(str, inputs), "-o", str(out), "--self-contained"]) == 0
+    context, page, seen = _ready(browser, out)
+    try:
+        n_articles = page.evaluate("window.geoapp.shownArticles")
+        assert n_articles >= 5
+        assert page.locator(".geoapp-title .geoapp-heading").inner_text() == f"{n_articles} articles"
+        named = page.locator(".geoapp-legend [data-geoapp-toggle='actor']")
+        assert 1 <= named.count() <= len(maps.ACTOR_PALETTE)
+        swatches = page.evaluate(
+            """() => [...document.querySelectorAll('.geoapp-legend :is(.geoapp-line, .geoapp-swatch)')]
+                 .map(e => getComputedStyle(e).backgroundColor).filter(c => c !== 'rgb(255, 255, 255)')"""
+        )
+        assert len(swatches) == len(set(swatches)), swatches
+        assert page.locator(".leaflet-control-layers-overlays label").count() == 3
+        assert page.evaluate("window.geoapp.map.getBounds().getSouth()") > -65  # no Antarctica
+        world = page.evaluate("256 * Math.pow(2, window.geoapp.map.getZoom())")
+        assert max(page.evaluate(_LONGEST_STEP, "path.geoapp-link")) < world / 2
+        shot = artifacts_dir / "map_world.png"
+        page.screenshot(path=str(shot))
+        page.locator(".geoapp-search").fill("Pjöngjangs")
+        page.locator(".geoapp-search").press("Enter")
+        page.wait_for_function("() => window.geoapp.hits >= 1", timeout=5_000)
+        assert page.locator("path.geoapp-hit").count() >= 1
+        page.screenshot(path=str(artifacts_dir / "map_world_search.png"))
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+        if os.environ.get("GEOAPP_UPDATE_SCREENSHOTS") == "1":
+            shutil.copyfile(shot, ROOT / "docs" / "map_world.png")
     finally:
         context.close()

@@ -220,15 +220,15 @@ function geoappMapLayers(map, control, D) {
       }
     });
     api.hits = pts.length;
-    if (pts.length) { fit(L.latLngBounds(pts)); }
+    if (pts.length) { fit(L.latLngBounds(pts), 5); }
   }
-  function fit(bounds) {
+  function fit(bounds, maxZoom) {
     var legend = root.querySelector(".geoapp-legend");
     var right = legend && legend.querySelector("details[open]") ? legend.offsetWidth + 20 : 20;
     var size = map.getSize();
     right = Math.min(right, size.x / 3);
     map.fitBounds(bounds, {paddingTopLeft: [20, Math.min(130, size.y / 4)], paddingBottomRight: [right, 20],
-                           maxZoom: 7, animate: false});
+                           maxZoom: maxZoom || 7, animate: false});
   }
   api.fit = fit;
   api.setQuery = function (q) { state.q = fold(q); apply(); showHits(); };
