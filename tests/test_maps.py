@@ -340,3 +340,24 @@ def test_map_html_is_self_contained_string(map_frames) -> None:
     assert not EXTERNAL.search(again) and again.count("geoapp-place") == page.count("geoapp-place")
     with pytest.raises(ValueError):
         maps.map_html(m, self_contained=False)
+
+
+def test_cli_map_finds_actors_by_any_name_and_refuses_unknown_ones(tmp_path: Path, capsys) -> None:
+    from geoapp.cli import main
+
+    seed = Path(__file__).resolve().parents[1] / "seeds" / "000_697af04ae4cd89d0.txt"
+    out = tmp_path / "m.html"
+    for wanted in ("Lawrow", "sergej lavrov", "SERGEI LAWROW"):
+        assert main(["map", str(seed), "-o", str(out), "--actor", wanted]) == 0, wanted
+        err = capsys.readouterr().err
+        assert "map of" in err and out.is_file()
+        page = out.read_text("utf-8")
+        assert "<title>Sergei Lawrow</title>" in page  # the heading names the actor
+        out.unlink()
+    assert main(["map", str(seed), "-o", str(out), "--actor", "Lavrow", "--actor", "Nobody"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "geoapp: no actor 'Lavrow' in these articles; closest: Sergei Lawrow",
+        f"geoapp: no actor 'Nobody' in these articles; no map written to {out}",
+    ]
+    assert not out.exists()
