@@ -177,6 +177,8 @@ div.geoapp-off { opacity: .38; text-decoration: line-through; }
 .geoapp-filter .geoapp-articles { margin-top: 4px; }
 .geoapp-filter summary { cursor: pointer; }
 .geoapp-all-none button { font-size: 11px; margin: 2px 3px 0 0; }
+.geoapp-quiet .geoapp-filter, .geoapp-quiet .geoapp-legend, .geoapp-quiet .geoapp-title {
+  opacity: .15; pointer-events: none; transition: opacity .2s; }
 .geoapp-arrow { background: none; border: none; }
 .geoapp-arrow svg { display: block; overflow: visible; }
 </style>

@@ -50,6 +50,9 @@ function geoappMapLayers(map, control, D) {
     var m = L.circleMarker([p[0], p[1]], {radius: p[3], color: "#222222", weight: review ? 2 : 1,
       dashArray: review ? "3 2" : null, fillColor: colour(f[1]), fillOpacity: 0.85,
       className: "geoapp-place geoapp-feature-" + f[0] + (review ? " geoapp-review" : "")});
+    // A click anywhere on the circle is a click on the place: the popup points at its centre, and
+    // whoever listens (the app) reads the place's own coordinates, as Leaflet does for small markers.
+    m.on("click", function (e) { e.latlng = m.getLatLng(); });
     m.bindTooltip(textNode(T[p[4]] + (review ? " (needs review)" : "")), tipOpts);
     m.bindPopup(function () {
       var out = "";
@@ -384,6 +387,9 @@ function geoappMapLayers(map, control, D) {
   if (D.view) { fit(L.latLngBounds(D.view)); }
   apply();
   map.on("overlayadd overlayremove", function () { apply(); });
+  // An open popup is what the reader looks at: the boxes over the map step back until it closes.
+  map.on("popupopen", function () { root.classList.add("geoapp-quiet"); });
+  map.on("popupclose", function () { root.classList.remove("geoapp-quiet"); });
   api.ready = true;
   window.geoapp = api;
   return api;
