@@ -179,6 +179,10 @@ div.geoapp-off { opacity: .38; text-decoration: line-through; }
 .geoapp-all-none button { font-size: 11px; margin: 2px 3px 0 0; }
 .geoapp-quiet .geoapp-filter, .geoapp-quiet .geoapp-legend, .geoapp-quiet .geoapp-title {
   opacity: .15; pointer-events: none; transition: opacity .2s; }
+.leaflet-container .marker-cluster { background: rgba(40,40,40,.22); }
+.leaflet-container .marker-cluster div {
+  background: rgba(255,255,255,.92); border: 1.5px solid #333; box-sizing: border-box; color: #222;
+  font-weight: 600; }
 .geoapp-arrow { background: none; border: none; }
 .geoapp-arrow svg { display: block; overflow: visible; }
 </style>
