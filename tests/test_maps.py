@@ -180,6 +180,12 @@ def test_lines_are_bundled_per_actor_and_place(map_frames) -> None:
     assert {data.data["relations"][e[1]][0] for e in strongest[5]} == {"attack", "visit", "statement"}
     assert data.data["relations"][relations.index("statement")][2]  # words are dashed
     assert not data.data["relations"][relations.index("attack")][2]  # deeds are solid
+    # Co-occurrence (--cooccurrence) is dotted, and a relation the table does not know still draws.
+    links.loc[0, "relation"], links.loc[1, "relation"] = "mentioned with", "<b>odd</b>"
+    data = maps.map_data(places, links)
+    styles = {r[0]: (r[2], data.data["html"][r[1]]) for r in data.data["relations"]}
+    assert styles["mentioned with"][0] == "1 6"
+    assert styles["other"] == (maps.OTHER_RELATION.dash, "&lt;b&gt;odd&lt;/b&gt;")
 
 
 def test_search_key_holds_every_surface_form() -> None:
