@@ -173,8 +173,8 @@ def first_render(path: Path) -> dict[str, float]:
                 " const d = performance.now() - t; g.setQuery(''); return d; }"
             )
             toggle_ms = page.evaluate(
-                "() => { const g = window.geoapp, sw = g.actorSwitches[0], t = performance.now();"
-                " g.map.removeLayer(sw); const d = performance.now() - t; g.map.addLayer(sw); return d; }"
+                "() => { const g = window.geoapp, t = performance.now(); g.toggleActor(0, false);"
+                " const d = performance.now() - t; g.toggleActor(0, true); return d; }"
             )
             clusters = page.locator(".marker-cluster").count()
             if errors:

@@ -11,10 +11,14 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .articles import ArticleError, DuplicateIds, expand_paths, read_path
 from .model import Result
+
+if TYPE_CHECKING:
+    from .frames import NameMatch
 
 EPILOG = "Docs: README.md. Data: GeoNames (CC BY 4.0), Unicode CLDR, Natural Earth."
 
@@ -149,20 +153,9 @@ def _online_problem(parser) -> int:
     return 0
 
 
-def _closest(wanted: str, known: Iterable[str]) -> str:
-    import difflib
-
-    names = sorted({k for k in known if k})
-    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
-    if not close:
-        folded = wanted.casefold()
-        close = [n for n in names if folded in n.casefold()][:3]
-    return f"; closest: {', '.join(close)}" if close else ""
-
-
 def cmd_map(args: argparse.Namespace) -> int:
     from .fileio import check_output_path
-    from .frames import filter_frames, links_frame, places_frame
+    from .frames import filter_frames, links_frame, match_actors, match_articles, places_frame
     from .maps import build_map, save_map
 
     check_output_path(args.output)
@@ -174,31 +167,38 @@ def cmd_map(args: argparse.Namespace) -> int:
         return 1
     online = _online_problem(parser)
     places, links = places_frame(results), links_frame(results)
-    missing = []
-    ids = [r.article.id for r in results]
-    for wanted in args.article or ():
-        if wanted not in ids:
-            missing.append(f"no article with id {wanted!r}{_closest(wanted, ids)}")
-    actors = {am.actor.name for r in results for am in r.actors}
-    for wanted in args.actor or ():
-        if not filter_frames(places, links, actors=[wanted])[0].shape[0] and wanted not in actors:
-            missing.append(f"no actor {wanted!r} in these articles{_closest(wanted, actors)}")
-    places, links = filter_frames(places, links, articles=args.article, actors=args.actor)
-    if places.empty and (args.article or args.actor):
-        missing.append("no places left after --article/--actor filters")
+    # --article and --actor are matched the way the app matches them (geoapp.frames): ids exactly or
+    # folded, actors by any alias, surname, case or accent; a miss names the closest candidates.
+    titles = {r.article.id: r.article.title for r in results}
+    article_matches = match_articles(args.article or (), titles, titles)
+    known = {am.actor.name: am.actor.kind for r in results for am in r.actors}
+    actor_matches = match_actors(args.actor or (), known, parser.registry)
+    missing = [f"no article with id {m.wanted!r}{_hint(m)}" for m in article_matches if not m.names]
+    missing += [f"no actor {m.wanted!r} in these articles{_hint(m)}" for m in actor_matches if not m.names]
+    for m in actor_matches:
+        if m.names and m.names != [m.wanted]:
+            print(f"geoapp: --actor {m.wanted!r} is {', '.join(m.names)}", file=sys.stderr)
+    articles = [name for m in article_matches for name in m.names] or None
+    actors = [name for m in actor_matches for name in m.names] or None
+    if not missing:
+        places, links = filter_frames(
+            places, links, articles=articles, actors=actors, registry=parser.registry
+        )
+        if places.empty and (articles or actors):
+            missing.append("no places left after the --article/--actor filters")
     if missing:
-        for line in missing:
+        # One line per problem, the last saying that nothing was written (the old map stays).
+        for line in missing[:-1]:
             print(f"geoapp: {line}", file=sys.stderr)
-        print(f"geoapp: no map written to {args.output}", file=sys.stderr)
+        print(f"geoapp: {missing[-1]}; no map written to {args.output}", file=sys.stderr)
         return 1
-    # The title says what the map shows after the filters, not what was read.
-    shown = list(dict.fromkeys(places["article_id"])) if "article_id" in places else []
-    if len(shown) == 1:
-        title = next(r.article.title for r in results if r.article.id == shown[0]) or shown[0]
-    else:
-        title = f"geoapp: {len(shown)} articles"
-    if args.actor:
-        title += " · " + ", ".join(args.actor)
+    # The heading: the actors of an --actor filter, else the title of a one-article map (also the
+    # page's <title>). Below it, or instead of it, the page names what the reader's filters show
+    # ("N articles", or the one article's title).
+    shown = list(dict.fromkeys(places["article_id"]))
+    title = (titles.get(shown[0]) or shown[0]) if len(shown) == 1 else None
+    if actors:
+        title = ", ".join(dict.fromkeys(actors))
     # A self-contained map is for work that must not call out: no tiles unless asked for by name.
     tiles = args.tiles or (None if args.self_contained else "openstreetmap")
     if args.no_tiles:
@@ -211,6 +211,10 @@ def cmd_map(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return max(problems.exit_code, online)
+
+
+def _hint(match: NameMatch) -> str:
+    return f"; closest: {', '.join(match.closest)}" if match.closest else ""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,9 +7,15 @@ here means the same thing everywhere.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -17,6 +23,9 @@ from shapely.geometry import LineString, Point
 
 from .model import NEEDS_REVIEW, Article, Link, Result
 from .text import sentence_of, sentences
+
+if TYPE_CHECKING:
+    from .registry import ActorRegistry
 
 PLACE_COLUMNS = [
     "article_id",
@@ -230,6 +239,120 @@ def _as_date(value: date | str | None) -> date | None:
     return published_date(value)
 
 
+def fold(text: str) -> str:
+    """A name as it is compared: accents dropped, case folded, punctuation and hyphens as one space.
+
+    Why: readers type "Selenskyj", "Pjöngjang" or "kim jong un" for what the data spell "Selenskyj",
+    "Pyongyang" or "Kim Jong-un"; folding makes spelling variants that differ only in diacritics,
+    case or hyphenation compare equal, while real transliteration differences ("Lawrow" and
+    "Lavrov") are left to the registry's aliases.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[\W_]+", " ", bare).strip()
+
+
+@dataclass
+class NameMatch:
+    """What one ``--actor``/``--article`` value matched in the data: ``names`` (empty when nothing),
+    and otherwise the ``closest`` known names, for a one-line hint."""
+
+    wanted: str
+    names: list[str] = field(default_factory=list)
+    closest: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _shipped_registry() -> ActorRegistry:
+    from .registry import ActorRegistry
+
+    return ActorRegistry.load()
+
+
+def actor_forms(name: str, kind: str | None, registry: ActorRegistry | None) -> set[str]:
+    """Every folded form an actor of the data may be asked for by: its name, its registry aliases
+    and, for a person, the surnames (the registry's, else the last word of the name)."""
+    forms = {name}
+    entry = registry.entries.get(name) if registry is not None else None
+    if entry is not None:
+        forms.update(entry.aliases)
+        forms.update(entry.surnames())
+        kind = kind or entry.kind
+    elif kind == "person" and len(name.split()) > 1:
+        forms.add(name.split()[-1])
+    return {fold(f) for f in forms if fold(f)}
+
+
+def _closest(wanted: str, forms: Mapping[str, set[str]], n: int = 3) -> list[str]:
+    """Known names nearest to ``wanted``: those with a form containing it ("Korea" in "North
+    Korea") first, then those whose forms are closest by difflib's ratio ("Lavrow" → "Lawrow")."""
+    key = fold(wanted)
+    out = sorted(name for name, name_forms in forms.items() if key and any(key in f for f in name_forms))
+    by_form: dict[str, list[str]] = {}
+    for name, name_forms in forms.items():
+        for form in name_forms:
+            by_form.setdefault(form, []).append(name)
+    for form in difflib.get_close_matches(key, sorted(by_form), n=n * 2, cutoff=0.6):
+        out.extend(name for name in by_form[form] if name not in out)
+    return out[:n]
+
+
+def match_actors(
+    wanted: Iterable[str],
+    known: Mapping[str, str | None] | Iterable[str],
+    registry: ActorRegistry | None = None,
+) -> list[NameMatch]:
+    """Which actors of the data each wanted name means.
+
+    ``known`` maps the data's actor names to their kind (person, organisation, country) or is a
+    plain list of names. A wanted name matches an actor when, folded (:func:`fold`), it equals the
+    actor's name, one of its aliases in the actor ``registry`` (default: the shipped one), or for a
+    person a surname: "Putin", "wladimir putin" and "Vladimir Putin" all find "Vladimir Putin". A
+    surname shared by two actors finds both. No fuzzy matching: "Lavrow" is not "Lawrow", it is
+    reported with the closest names instead, because a filter that silently picks a near miss
+    shows the wrong actor's map.
+    """
+    registry = _shipped_registry() if registry is None else registry
+    kinds = dict(known) if isinstance(known, Mapping) else dict.fromkeys(known)
+    forms = {name: actor_forms(name, kind, registry) for name, kind in kinds.items() if name}
+    out = []
+    for want in wanted:
+        key = fold(want)
+        names = sorted(name for name, name_forms in forms.items() if key in name_forms)
+        out.append(NameMatch(want, names, [] if names else _closest(want, forms)))
+    return out
+
+
+def match_articles(wanted: Iterable[str], ids: Iterable[str], titles: Mapping[str, str] | None = None
+                   ) -> list[NameMatch]:
+    """Which article ids each wanted id means: the id itself, else the one id equal to it when folded
+    (case, accents, punctuation). Otherwise the closest ids (by id, and by title when given)."""
+    ids = list(dict.fromkeys(i for i in ids if i))
+    forms = {i: {fold(i)} | ({fold(titles[i])} if titles and titles.get(i) else set()) for i in ids}
+    out = []
+    for want in wanted:
+        if want in forms:
+            out.append(NameMatch(want, [want]))
+            continue
+        same = [i for i in ids if fold(i) == fold(want)]
+        names = same if len(same) == 1 else []
+        out.append(NameMatch(want, names, [] if names else _closest(want, forms)))
+    return out
+
+
+def frame_actors(places: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> dict[str, str | None]:
+    """The actors a pair of frames knows, with their kind when the links frame gives it."""
+    known: dict[str, str | None] = {}
+    for name, kind in zip(links["actor"], links["actor_kind"]):
+        if isinstance(name, str) and (name not in known or known[name] is None):
+            known[name] = kind if isinstance(kind, str) else None
+    if "actors" in places:
+        for names in places["actors"]:
+            for name in names if isinstance(names, (list, tuple)) else ():
+                known.setdefault(name, None)
+    return known
+
+
 def _where(frame: gpd.GeoDataFrame, mask: list[bool]) -> gpd.GeoDataFrame:
     """Rows where ``mask`` holds; a plain list would select *columns* when it is empty."""
     return frame[pd.Series(mask, index=frame.index, dtype=bool)]
@@ -247,11 +370,13 @@ def filter_frames(
     date_to: date | str | None = None,
     include_undated: bool = True,
     min_mentions: int = 1,
+    registry: ActorRegistry | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Keep the given articles and/or actors, countries, place types, dates and mention counts.
 
-    With actors, places are those the actors are linked to. Actor names match case-insensitively
-    on the canonical name, country codes case-insensitively. The date range is inclusive on both
+    With actors, places are those the actors are linked to. Actor names match as
+    :func:`match_actors` says (any alias in ``registry``, a person's surname, case and accents
+    ignored); country codes case-insensitively. The date range is inclusive on both
     ends and reads the articles' ``published`` day; ``include_undated`` keeps articles without a
     date, because most hand-collected articles have none and silently hiding them would look
     like "no places". Whenever a filter removes places, links keep only those whose place is
@@ -262,8 +387,9 @@ def filter_frames(
         places = places[places["article_id"].isin(wanted)]
         links = links[links["article_id"].isin(wanted)]
     if actors:
-        wanted_actors = {a.casefold() for a in actors}
-        links = links[links["actor"].str.casefold().isin(wanted_actors)]
+        matches = match_actors(actors, frame_actors(places, links), registry)
+        wanted_actors = {name for match in matches for name in match.names}
+        links = links[links["actor"].isin(wanted_actors)]
         keys = set(zip(links["article_id"], links["place_key"]))
         places = _where(places, [(a, k) in keys for a, k in zip(places["article_id"], places["place_key"])])
     place_filter = False

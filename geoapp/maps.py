@@ -51,57 +51,122 @@ from folium.template import Template
 
 from geoapp import assets
 from geoapp.fileio import atomic_write
+from geoapp.frames import fold
+from geoapp.mapview import central_west, fit_extent, wrap_line, wrap_lon
 
 BASEMAP_PATH = Path(__file__).resolve().parent / "data" / "countries.geojson.gz"
 BASEMAP_ATTRIBUTION = "Outlines: Natural Earth (public domain) via world-atlas (ISC)"
+RUNTIME_PATH = Path(__file__).resolve().parent / "data" / "map_runtime.js"
 
-#: Marker colours by place feature (colour-blind-friendly Okabe-Ito hues).
+#: Marker fills by place type: Paul Tol's "light" scheme, pale so that the actor lines over them
+#: stay the strongest colours on the map, and none equal to an actor colour.
 FEATURE_COLORS: dict[str, str] = {
-    "continent": "#56B4E9",
-    "country": "#0072B2",
-    "region": "#009E73",
-    "city": "#D55E00",
-    "feature": "#CC79A7",
-    "other": "#777777",
+    "continent": "#DDDDDD",
+    "country": "#EEDD88",
+    "region": "#44BB99",
+    "city": "#77AADD",
+    "feature": "#FFAABB",
+    "other": "#BBCC33",
 }
 
-#: Actor line colours, assigned in order of first appearance (Tableau 10, distinct from the above).
+#: Actor line colours, strongest actor first: the Okabe–Ito colours, which stay apart for readers
+#: with any common colour-vision deficiency (their yellow is left out: it vanishes on the pale
+#: outlines). Only this many actors get a colour and a name; the rest share :data:`OTHER_ACTORS_COLOR`.
 ACTOR_PALETTE: tuple[str, ...] = (
-    "#e15759",
-    "#4e79a7",
-    "#f28e2b",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
 )
+OTHER_ACTORS_COLOR = "#8C8C8C"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How one link relation is drawn: its legend label, the line's dash and the badge's icon.
+
+    Why this encoding: colour already says *who* (the actor), and a reader tells seven hues apart
+    only with effort, so *what happened* is a small white icon in the badge at the line's middle
+    (which also carries the arrowhead), named in the legend. The dash adds one coarse, pre-attentive
+    split that survives a zoomed-out map: solid for things done on the ground (attack, troops, visit,
+    meeting), dashed for words and ties (support, relations, statement), dotted for plain
+    co-occurrence. Icons are our own 12×12 SVG paths.
+    """
+
+    label: str
+    dash: str
+    icon: str
+
+
+#: Relations in order of consequence: a line whose sentences say both shows the first one's icon.
+RELATIONS: dict[str, Relation] = {
+    "attack": Relation("attack", "", "M7 0 L2 7 H5.5 L4.5 12 L10 4.5 H6.5 Z"),
+    "troops": Relation(
+        "troops", "", "M1 5 L6 8.5 L11 5 V7.5 L6 11 L1 7.5 Z M1 1 L6 4.5 L11 1 V3.5 L6 7 L1 3.5 Z"
+    ),
+    "visit": Relation(
+        "visit", "", "M6 0.5 C3 0.5 1.5 2.7 1.5 4.8 C1.5 8 6 11.5 6 11.5 C6 11.5 10.5 8 10.5 4.8 "
+        "C10.5 2.7 9 0.5 6 0.5 Z"
+    ),
+    "meeting": Relation(
+        "meeting", "", "M0.5 6 A2.75 2.75 0 1 0 6 6 A2.75 2.75 0 1 0 0.5 6 Z M6 6 A2.75 2.75 0 1 0 11.5 6 "
+        "A2.75 2.75 0 1 0 6 6 Z"
+    ),
+    "support": Relation("support", "7 5", "M4.5 1 H7.5 V4.5 H11 V7.5 H7.5 V11 H4.5 V7.5 H1 V4.5 H4.5 Z"),
+    "relations": Relation("relations", "7 5", "M0.5 6 L3.5 3 V5 H8.5 V3 L11.5 6 L8.5 9 V7 H3.5 V9 Z"),
+    "statement": Relation("statement", "7 5", "M1 1.5 H11 V8 H5.5 L2.5 11 V8 H1 Z"),
+    "mentioned with": Relation(
+        "mentioned with", "1 6", "M1.5 5 H3.5 V7 H1.5 Z M5 5 H7 V7 H5 Z M8.5 5 H10.5 V7 H8.5 Z"
+    ),
+}
+#: A relation the table does not know (from a hand-made frame) is drawn like this, under its own name.
+OTHER_RELATION = Relation("other", "7 5", "M6 3 A3 3 0 1 0 6.01 3 Z")
 
 MAX_QUOTES = 5
+#: Evidence sentences a line's popup lists (the rest are counted).
+MAX_LINE_QUOTES = 8
 
 _CSS = """
 <style>
 .folium-map.leaflet-container { background: #cfe3ef; }
-.geoapp-legend, .geoapp-title { background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.4 system-ui, sans-serif; max-width: 260px; }
-.geoapp-title { font-size: 15px; font-weight: 600; max-width: 60vw; }
-.geoapp-legend h4 { margin: 4px 0 2px; font-size: 12px; }
-.geoapp-legend .geoapp-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 5px;
-  vertical-align: middle; border-radius: 50%; }
-.geoapp-legend .geoapp-line { display: inline-block; width: 18px; height: 3px; margin-right: 5px;
-  vertical-align: middle; }
+.geoapp-legend, .geoapp-title { background: rgba(255,255,255,.93); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.4 system-ui, sans-serif; }
+.geoapp-title { max-width: 50vw; }
+.geoapp-title .geoapp-heading { font-size: 15px; font-weight: 600; }
+.geoapp-title .geoapp-status { color: #444; }
+.geoapp-title .geoapp-status:empty { display: none; }
+.geoapp-legend { max-width: 230px; max-height: 48vh; overflow-y: auto; }
+.geoapp-legend summary { cursor: pointer; font-weight: 600; }
+.geoapp-legend h4 { margin: 5px 0 2px; font-size: 12px; }
+.geoapp-legend .geoapp-swatch { display: inline-block; width: 11px; height: 11px; margin-right: 5px;
+  vertical-align: middle; border-radius: 50%; border: 1px solid #222; }
+.geoapp-legend .geoapp-review-swatch { background: #fff; border: 2px dashed #222; width: 9px; height: 9px; }
+.geoapp-legend .geoapp-line { display: inline-block; width: 18px; height: 4px; margin-right: 5px;
+  vertical-align: middle; border-radius: 2px; }
+.geoapp-legend .geoapp-icon { vertical-align: middle; margin-right: 4px; }
+.geoapp-legend .geoapp-grid { display: grid; grid-template-columns: 1fr 1fr; column-gap: 6px; }
+.geoapp-legend .geoapp-n { color: #666; }
+.geoapp-legend .geoapp-note { color: #555; margin-top: 3px; font-size: 11px; }
+[data-geoapp-toggle] { cursor: pointer; border-radius: 3px; }
+div[data-geoapp-toggle]:hover { background: #eef3f7; }
+div.geoapp-off { opacity: .38; text-decoration: line-through; }
+.geoapp-list { max-height: 180px; overflow-y: auto; margin-top: 3px; }
+.geoapp-check { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .geoapp-popup .leaflet-popup-content { font: 13px/1.4 system-ui, sans-serif; max-height: 320px;
   overflow-y: auto; }
 .geoapp-popup h4 { margin: 0 0 4px; font-size: 15px; }
-.geoapp-popup .geoapp-meta, .geoapp-popup .geoapp-why { color: #555; font-size: 12px; }
+.geoapp-popup .geoapp-meta, .geoapp-popup .geoapp-why,
+.geoapp-popup .geoapp-rel { color: #555; font-size: 12px; }
+.geoapp-popup .geoapp-rel { margin-top: 5px; font-style: italic; }
+.geoapp-popup .geoapp-review-note { background: #fff3cd; border-left: 3px dashed #8a6d00; padding: 2px 6px;
+  margin: 3px 0; font-size: 12px; }
 .geoapp-popup blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #ccc; }
 .geoapp-popup mark { background: #ffe066; padding: 0 1px; }
-.geoapp-legend { max-height: 45vh; overflow-y: auto; }
-.geoapp-legend .geoapp-note { color: #555; margin-top: 4px; }
 .geoapp-filter { background: rgba(255,255,255,.95); padding: 6px 8px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.4 system-ui, sans-serif; width: 220px; }
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.4 system-ui, sans-serif; width: 230px; }
 .geoapp-filter .geoapp-search { width: 100%; box-sizing: border-box; font-size: 13px; padding: 3px 5px; }
 .geoapp-filter .geoapp-count { color: #555; margin-top: 3px; }
 .geoapp-filter .geoapp-time { margin-top: 5px; display: flex; align-items: center; gap: 5px;
@@ -109,6 +174,15 @@ _CSS = """
 .geoapp-filter .geoapp-slider { flex: 1 1 120px; min-width: 0; }
 .geoapp-filter .geoapp-play { width: 26px; height: 22px; padding: 0; cursor: pointer; }
 .geoapp-filter .geoapp-date { width: 100%; color: #333; }
+.geoapp-filter .geoapp-articles { margin-top: 4px; }
+.geoapp-filter summary { cursor: pointer; }
+.geoapp-all-none button { font-size: 11px; margin: 2px 3px 0 0; }
+.geoapp-quiet .geoapp-filter, .geoapp-quiet .geoapp-legend, .geoapp-quiet .geoapp-title {
+  opacity: .15; pointer-events: none; transition: opacity .2s; }
+.leaflet-container .marker-cluster { background: rgba(40,40,40,.22); }
+.leaflet-container .marker-cluster div {
+  background: rgba(255,255,255,.92); border: 1.5px solid #333; box-sizing: border-box; color: #222;
+  font-weight: 600; }
 .geoapp-arrow { background: none; border: none; }
 .geoapp-arrow svg { display: block; overflow: visible; }
 </style>
@@ -253,8 +327,30 @@ def _place_head_html(row: Any) -> str:
         f"{' · ' + coords if coords else ''}</div>"
         f'<div class="geoapp-why">source: {esc(_source_label(get("source")))}'
         f"{' — ' + esc(get('why')) if _text(get('why')) else ''}</div>"
+        f"{_doubt_html(get('confidence'), get('alternatives'), get('needs_review'))}"
         f"{_metonymy_html(get('metonymic'), get('mentions'))}"
     )
+
+
+def _doubt_html(confidence: Any, alternatives: Any, needs_review: Any) -> str:
+    """How sure the resolver is and what else the name could be, so a reader weighs a marker
+    before trusting it; a place flagged for review says so first, in a box of its own."""
+    out = ""
+    if not _missing(needs_review) and bool(needs_review):
+        out += (
+            '<div class="geoapp-review-note">needs review: the resolver is unsure which place this is</div>'
+        )
+    try:
+        value = None if _missing(confidence) else float(confidence)
+    except (TypeError, ValueError):
+        value = None
+    if value is not None and math.isfinite(value):
+        word = "high" if value >= 0.8 else "medium" if value >= 0.5 else "low"
+        out += f'<div class="geoapp-why">resolver confidence: {round(100 * value)} % ({word})</div>'
+    alts = [esc(a) for a in _as_list(alternatives) if _text(a)]
+    if alts:
+        out += f'<div class="geoapp-why">could also be: {"; ".join(alts)}</div>'
+    return out
 
 
 def _metonymy_html(metonymic: Any, mentions: Any) -> str:
@@ -406,7 +502,9 @@ class OutlineBasemap(Layer):
     """Country outlines as a GeoJSON layer in a pane *below* the tile pane.
 
     Below, so that real tiles cover it when they load and it shows through when they do not.
-    Not interactive: clicks go to the markers and lines, never to a country.
+    Not interactive: clicks go to the markers and lines, never to a country. A map drawn on
+    another 360° of longitude than -180…180 (``west``, see :mod:`geoapp.mapview`) gets a second
+    copy of the outlines shifted by 360°, so the strip it shows is covered.
     """
 
     _template = Template(
@@ -419,18 +517,26 @@ class OutlineBasemap(Layer):
     pane.style.pointerEvents = "none";
   }
 })();
-var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
-  pane: "geoappBasemap", interactive: false, attribution: {{ this.attribution }},
-  style: {color: "#7a8a99", weight: 0.7, fillColor: "#f4f1e8", fillOpacity: 1}
-});
+var {{ this.get_name() }} = (function (data, offsets) {
+  return L.featureGroup(offsets.map(function (off, i) {
+    return L.geoJSON(data, {
+      pane: "geoappBasemap", interactive: false, attribution: i ? null : {{ this.attribution }},
+      coordsToLatLng: function (c) { return L.latLng(c[1], c[0] + off); },
+      style: {color: "#7a8a99", weight: 0.7, fillColor: "#f4f1e8", fillOpacity: 1}
+    });
+  }));
+})({{ this.data }}, {{ this.offsets }});
 {% endmacro %}"""
     )
 
-    def __init__(self, geojson: dict[str, Any], name: str = "Country outlines") -> None:
+    def __init__(
+        self, geojson: dict[str, Any], name: str = "Country outlines", *, west: float = -180.0
+    ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "OutlineBasemap"
         self.data = _js(geojson)
         self.attribution = _js(BASEMAP_ATTRIBUTION)
+        self.offsets = _js([0] if west == -180.0 else [0, 360 if west > -180.0 else -360])
 
 
 class MapControl(DataMacroElement):
@@ -442,6 +548,7 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
 {{ this.get_name() }}.onAdd = function () {
   var div = L.DomUtil.create("div", {{ this.css_class }});
   div.innerHTML = {{ this.content }};
+  if ({{ this.dynamic }}) { div.setAttribute("data-dynamic", "1"); }
   L.DomEvent.disableClickPropagation(div);
   L.DomEvent.disableScrollPropagation(div);
   return div;
@@ -450,9 +557,12 @@ var {{ this.get_name() }} = L.control({position: {{ this.position }}});
 {% endmacro %}"""
     )
 
-    def __init__(self, html_content: str, css_class: str, position: str = "bottomright") -> None:
+    def __init__(
+        self, html_content: str, css_class: str, position: str = "bottomright", *, dynamic: bool = False
+    ) -> None:
         super().__init__()
         self._name = "MapControl"
+        self.dynamic = _js(dynamic)
         self.content = _js(html_content)
         self.css_class = _js(css_class)
         self.position = _js(position)
@@ -557,37 +667,81 @@ def _add_tiles(m: folium.Map, tiles: str | None, attribution: str | None) -> Non
 
 
 def actor_colors(actors: Iterable[str]) -> dict[str, str]:
-    """A fixed palette, assigned in order of first appearance (stable for the same input order)."""
-    colors: dict[str, str] = {}
+    """Colours by weight: ``actors`` holds one name per link sentence; the most frequent get
+    :data:`ACTOR_PALETTE` in order (ties: first seen first), every other actor
+    :data:`OTHER_ACTORS_COLOR`. So no two named actors share a colour, and the strongest ones
+    are the ones that are told apart."""
+    counts: dict[str, int] = {}
     for actor in actors:
-        if actor not in colors:
-            colors[actor] = ACTOR_PALETTE[len(colors) % len(ACTOR_PALETTE)]
-    return colors
+        counts[actor] = counts.get(actor, 0) + 1
+    ranked = sorted(counts, key=lambda a: -counts[a])  # stable: ties keep first-seen order
+    palette = dict(enumerate(ACTOR_PALETTE))
+    return {a: palette.get(i, OTHER_ACTORS_COLOR) for i, a in enumerate(ranked)}
 
 
-def legend_html(features: Iterable[str], colors: dict[str, str]) -> str:
-    """Legend markup: place types present on the map, then each actor's line colour (escaped)."""
-    parts = ["<h4>Places</h4>"]
-    for feature in features:
-        color = FEATURE_COLORS.get(feature, FEATURE_COLORS["other"])
-        swatch = f'<span class="geoapp-swatch" style="background:{color}"></span>'
-        parts.append(f"<div>{swatch}{esc(feature)}</div>")
-    parts.append('<div class="geoapp-note">circle size: number of mentions</div>')
-    if colors:
-        parts.append("<h4>Actors</h4>")
-        for actor, color in colors.items():
+def _icon_svg(relation: Relation) -> str:
+    return (
+        '<svg class="geoapp-icon" viewBox="-1 -1 14 14" width="14" height="14">'
+        '<circle cx="6" cy="6" r="7" fill="#444"/>'
+        f'<path d="{html.escape(relation.icon, quote=True)}" transform="translate(1.5 1.5) scale(0.75)" '
+        'fill="#fff"/></svg>'
+    )
+
+
+def _toggle(kind: str, index: int, body: str) -> str:
+    """A legend entry that switches what it names on and off (click, Enter or Space)."""
+    return (
+        f'<div role="button" tabindex="0" aria-pressed="true" data-geoapp-toggle="{kind}" '
+        f'data-geoapp-index="{index}">{body}</div>'
+    )
+
+
+def legend_html(data: MapData) -> str:
+    """The legend, escaped: named actors (by number of sentences) and the others as one entry,
+    the relations present, the place types present, the review mark. Every entry is a switch
+    (see the page's runtime); the full list of actors opens below them."""
+    legend = data.legend
+    parts = ['<details open><summary>Legend</summary>']
+    actors = legend["actors"]
+    if actors:
+        parts.append("<h4>Actors <span class=\"geoapp-n\">(click to hide)</span></h4>")
+        others = [a for a in actors if not a["named"]]
+        for a in actors:
+            if a["named"]:
+                swatch = f'<span class="geoapp-line" style="background:{a["color"]}"></span>'
+                parts.append(_toggle("actor", a["index"], f'{swatch}{esc(a["name"])} '
+                                     f'<span class="geoapp-n">({a["count"]})</span>'))
+        if others:
+            swatch = f'<span class="geoapp-line" style="background:{OTHER_ACTORS_COLOR}"></span>'
+            n = sum(a["count"] for a in others)
+            parts.append(_toggle("others", 0, f'{swatch}{len(others)} other actor{"s" * (len(others) > 1)} '
+                                 f'<span class="geoapp-n">({n})</span>'))
             parts.append(
-                f'<div class="geoapp-legend-actor"><span class="geoapp-line" style="background:{color}">'
-                f"</span>{esc(actor)}</div>"
+                f'<details class="geoapp-all-actors"><summary>each of the {len(actors)} actors</summary>'
+                '<div class="geoapp-list"></div></details>'
             )
-        parts.append('<div class="geoapp-note">lines run actor → place (arrowhead mid-line)</div>')
+    if legend["relations"]:
+        parts.append("<h4>What the text says</h4><div class=\"geoapp-grid\">")
+        for r in legend["relations"]:
+            parts.append(_toggle("relation", r["index"], f'{_icon_svg(r["style"])}{esc(r["label"])}'))
+        parts.append(
+            '</div><div class="geoapp-note">solid: done on the ground; dashed: words and ties. '
+            "Width: number of sentences. Badge arrow: actor → place.</div>"
+        )
+    parts.append("<h4>Places</h4><div class=\"geoapp-grid\">")
+    for f in legend["features"]:
+        swatch = f'<span class="geoapp-swatch" style="background:{FEATURE_COLORS[f["name"]]}"></span>'
+        parts.append(_toggle("feature", f["index"], f'{swatch}{esc(f["name"])}'))
+    parts.append("</div>")
+    if legend["review"]:
+        parts.append('<div><span class="geoapp-swatch geoapp-review-swatch"></span>dashed: needs review '
+                     "(resolver unsure)</div>")
+    parts.append('<div class="geoapp-note">circle size: number of mentions</div></details>')
     return "".join(parts)
 
 
 #: Above this many markers a map clusters them unless told otherwise (``build_map(cluster=…)``).
 CLUSTER_THRESHOLD = 100
-#: Up to this many articles get their own switch in the layer control; more would bury it.
-MAX_ARTICLE_TOGGLES = 60
 _LABEL_CHARS = 60
 
 
@@ -631,6 +785,29 @@ def _draw_order(row: dict[str, Any]) -> tuple[int, float]:
     return (_Z_ORDER.get(_feature(row), 3), -_radius(row.get("mentions")))
 
 
+def search_key(row: dict[str, Any]) -> str:
+    """What the search box matches a place against: its name and every surface form the articles
+    used for it ("Pjöngjangs", "Kongo", "Berg-Karabach"), folded (accents, case, hyphens), so a
+    reader finds a place by whatever spelling they have in mind."""
+    forms = [_text(row.get("name"))]
+    for quote in _as_list(row.get("quotes")):
+        if not isinstance(quote, dict):
+            continue
+        sentence = _text(quote.get("sentence"))
+        for span in _as_list(quote.get("highlights")):
+            try:
+                forms.append(sentence[int(span[0]) : int(span[1])])
+            except (TypeError, ValueError, IndexError):
+                continue
+    return "|".join(dict.fromkeys(f for f in map(_fold, forms) if f))
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """:func:`geoapp.frames.fold`, remembered: a big map names the same cities thousands of times."""
+    return fold(text)
+
+
 class _Table:
     """Distinct strings in first-seen order; rows refer to them by index (the data block's dictionary)."""
 
@@ -648,23 +825,27 @@ class _Table:
 
 @dataclass
 class MapData:
-    """What the page's script draws, plus what the Python side needs for legend and bounds.
+    """What the page's script draws, plus what the Python side needs for the legend and the view.
 
     ``data`` layout (all indexes refer to ``html``/``text`` tables or to other lists of ``data``):
 
-    * ``html``: escaped HTML fragments (popup parts, layer-control names); ``text``: plain strings
-      (place names for search and tooltips, line tooltips), only ever shown as text nodes.
-    * ``features``: ``[name, colour]``; ``actors``: ``[layer name html, colour]``;
-      ``articles``: ``[layer name html or -1, date index or -1]``; ``dates``: sorted ``YYYY-MM-DD``.
-    * ``places``: ``[lat, lon, feature, radius, name text, article, [actors], [popup html parts]]``,
-      in drawing order (wide areas first, see :data:`_Z_ORDER`).
-    * ``links``: ``[actor, article, place name text, [lat, lon, lat, lon, …], [popup parts], tooltip text]``.
+    * ``html``: escaped HTML fragments (popup parts, list labels); ``text``: plain strings (names,
+      titles, folded search keys), only ever shown as text nodes.
+    * ``features``: ``[name, colour]``; ``actors``: ``[label html, colour, named 0/1, sentences,
+      name text]``, strongest first; ``relations``: ``[key, label html, dash, icon path]``;
+      ``articles``: ``[label html, date index or -1, title text, article line html]``;
+      ``dates``: sorted ``YYYY-MM-DD``.
+    * ``places``: ``[lat, lon, feature, radius, name text, article, [actors], [popup html parts],
+      search text, flags (1: needs review)]``, in drawing order (wide areas first, see :data:`_Z_ORDER`).
+    * ``links``: one per actor–place pair: ``[actor, place name text, [[lat, lon, …] per piece],
+      [lat, lon, lat, lon] around the middle, head html, [[article, relation, quote html], …],
+      place feature, place search text]``.
+    * ``view``: ``[[south, west], [north, east]]`` the map opens on, or None; ``west``: the western
+      edge of the 360° of longitude the map draws (see :mod:`geoapp.mapview`).
     """
 
     data: dict[str, Any]
-    bounds: list[tuple[float, float]] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
-    colors: dict[str, str] = field(default_factory=dict)
+    legend: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_places(self) -> int:
@@ -672,15 +853,43 @@ class MapData:
 
     @property
     def n_links(self) -> int:
+        """Lines drawn: one per actor–place pair."""
         return len(self.data["links"])
+
+    @property
+    def n_sentences(self) -> int:
+        """Link sentences behind the lines."""
+        return sum(len(link[5]) for link in self.data["links"])
+
+    @property
+    def view(self) -> Any:
+        return self.data["view"]
+
+    @property
+    def west(self) -> float:
+        return float(self.data["west"])
+
+
+def _articles(place_rows: list[dict[str, Any]], link_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Articles in first-seen order with title, URL and date; the links frame has no URL or date, so
+    they come from the article's place rows."""
+    index: dict[str, dict[str, Any]] = {}
+    for row in [*place_rows, *link_rows]:
+        key = _text(row.get("article_id"))
+        info = index.setdefault(key, {"id": key, "title": row.get("article_title"), "url": None,
+                                      "published": None})
+        for col, name in (("article_url", "url"), ("published", "published")):
+            if info[name] is None and not _missing(row.get(col)):
+                info[name] = row.get(col)
+    return list(index.values())
 
 
 def map_data(places: Any, links: Any = None, *, cluster: bool | None = None) -> MapData:
     """Turn the frames into the compact data block the page renders (see :class:`MapData`).
 
-    The links frame has no article URL or date: they are taken from the places rows of the same
-    article (every drawn link ends at a place of its article), so line popups and the time slider
-    know them too.
+    Link rows are bundled per actor–place pair: one line whose width grows with its sentences,
+    whose popup lists them, and which the page filters sentence by sentence (an article or a
+    relation switched off takes its sentences out of the count).
     """
     place_rows = _rows(places)
     link_rows, link_coords = [], []
@@ -691,296 +900,172 @@ def map_data(places: Any, links: Any = None, *, cluster: bool | None = None) -> 
             link_coords.append(coords)
     html_t, text_t = _Table(), _Table()
 
-    # Articles, in first-seen order, with URL/date from their place rows.
-    art_index: dict[str, int] = {}
-    art_info: list[dict[str, Any]] = []
-    for row in [*place_rows, *link_rows]:
-        key = _text(row.get("article_id"))
-        if key not in art_index:
-            art_index[key] = len(art_info)
-            art_info.append({"title": row.get("article_title"), "url": None, "published": None})
-        info = art_info[art_index[key]]
-        for col, name in (("article_url", "url"), ("published", "published")):
-            if info[name] is None and not _missing(row.get(col)):
-                info[name] = row.get(col)
-    days = [_day(info["published"]) for info in art_info]
+    infos = _articles(place_rows, link_rows)
+    art_index = {info["id"]: i for i, info in enumerate(infos)}
+    days = [_day(info["published"]) for info in infos]
     dates = sorted({d for d in days if d})
     date_pos = {d: i for i, d in enumerate(dates)}
-    toggles = 1 < len(art_info) <= MAX_ARTICLE_TOGGLES
     articles = []
-    for info, day in zip(art_info, days):
-        label = -1
-        if toggles:
-            title = _short(_text(info["title"]) or "(untitled article)")
-            label = html_t.add(f"Article: {esc(title)}{' · ' + esc(day) if day else ''}")
-        articles.append([label, date_pos.get(day, -1) if day else -1])
-    article_html = {
-        key: _article_html(art_info[i]["title"], art_info[i]["url"], art_info[i]["published"])
-        for key, i in art_index.items()
-    }
+    for info, day in zip(infos, days):
+        title = _text(info["title"]) or "(untitled article)"
+        articles.append(
+            [
+                html_t.add(f"{esc(_short(title))}{' · ' + esc(day) if day else ''}"),
+                date_pos[day] if day else -1,
+                text_t.add(title),
+                html_t.add(_article_html(info["title"], info["url"], info["published"])),
+            ]
+        )
 
-    # Actors: those with lines first (their colours match the legend), then those only named on places.
+    # Actors: weighed by their link sentences; those only named on places come last.
     line_actors = [_text(r.get("actor")) for r in link_rows]
     place_actors = [_text(a) for r in place_rows for a in _as_list(r.get("actors")) if _text(a)]
-    colors = actor_colors([*line_actors, *place_actors])
+    counts: dict[str, int] = {}
+    for name in line_actors:
+        counts[name] = counts.get(name, 0) + 1
+    colors = actor_colors(line_actors)
+    for name in place_actors:
+        colors.setdefault(name, OTHER_ACTORS_COLOR)
     actor_pos = {name: i for i, name in enumerate(colors)}
+    named = {name for name, c in colors.items() if c != OTHER_ACTORS_COLOR}
     actors = [
         [
-            html_t.add(f'<span style="color:{color}">&#9644;</span> Actor: {esc(name or "(unknown actor)")}'),
+            html_t.add(f'<span class="geoapp-line" style="background:{color}"></span>{esc(name)}'),
             color,
+            int(name in named),
+            counts.get(name, 0),
+            text_t.add(name or "(unknown actor)"),
         ]
         for name, color in colors.items()
     ]
 
     features: list[str] = []
     place_data: list[list[Any]] = []
-    bounds: list[tuple[float, float]] = []
+    place_info: dict[tuple[str, str], tuple[int, str]] = {}
+    points: list[tuple[float, float]] = []
+    kept = []
     for row in sorted(place_rows, key=_draw_order):
         point = _point(row)
-        if point is None:
-            continue
+        if point is not None:
+            kept.append((row, point))
+    ends = [c[k][1] for c in link_coords for k in (0, -1)]
+    west = central_west([p[1] for _, p in kept] + ends)
+    review_any = False
+    for row, (lat, lon) in kept:
         feature = _feature(row)
         if feature not in features:
             features.append(feature)
         key = _text(row.get("article_id"))
-        parts = place_popup_parts({**row, "article_url": art_info[art_index[key]]["url"]})
+        info = infos[art_index[key]]
+        parts = place_popup_parts({**row, "article_url": info["url"], "published": info["published"]})
+        review = not _missing(row.get("needs_review")) and bool(row.get("needs_review"))
+        review_any = review_any or review
+        skey = text_t.add(search_key(row))
+        lon = wrap_lon(lon, west)
         place_data.append(
             [
-                round(point[0], 5),
-                round(point[1], 5),
+                round(lat, 5),
+                round(lon, 5),
                 list(FEATURE_COLORS).index(feature),
                 _radius(row.get("mentions")),
                 text_t.add(_text(row.get("name")) or "?"),
                 art_index[key],
                 sorted({actor_pos[_text(a)] for a in _as_list(row.get("actors")) if _text(a)}),
                 [html_t.add(part) for part in parts],
+                skey,
+                int(review),
             ]
         )
-        bounds.append(point)
+        place_info.setdefault((key, _text(row.get("place_key"))), (list(FEATURE_COLORS).index(feature), skey))
+        place_info.setdefault(("", _text(row.get("place_key"))), (list(FEATURE_COLORS).index(feature), skey))
+        points.append((lat, lon))
 
-    link_data: list[list[Any]] = []
+    relation_keys: list[str] = []
+    bundles: dict[tuple[str, str], list[Any]] = {}
     for row, coords in zip(link_rows, link_coords):
-        key = _text(row.get("article_id"))
+        article = _text(row.get("article_id"))
         actor = _text(row.get("actor"))
-        head, _article = link_popup_parts(row)
-        label = f"{actor} → {_text(row.get('place'))}"
-        if _text(row.get("relation")):
-            label += f" ({_text(row.get('relation'))})"
-        link_data.append(
-            [
-                actor_pos[actor],
-                art_index[key],
-                text_t.add(_text(row.get("place")) or "?"),
-                [round(v, 3) for pair in _thin(coords) for v in pair],
-                [html_t.add(head), html_t.add(article_html[key])],
-                text_t.add(label),
-            ]
+        place_key = _text(row.get("place_key")) or _text(row.get("place"))
+        relation = _text(row.get("relation")) or "mentioned with"
+        if relation not in relation_keys:
+            relation_keys.append(relation)
+        marked = highlight(_text(row.get("sentence")), row.get("highlights"))
+        quote = f'<blockquote class="geoapp-quote">{marked}</blockquote>'
+        evidence = [art_index[article], relation, html_t.add(quote)]
+        bundle = bundles.get((actor, place_key))
+        if bundle is not None:
+            bundle[5].append(evidence)
+            continue
+        wrapped = wrap_line(_thin(coords), west)
+        feature, skey = place_info.get((article, place_key)) or place_info.get(("", place_key)) or (
+            list(FEATURE_COLORS).index("other"),
+            text_t.add(fold(_text(row.get("place")))),
         )
-        bounds.extend(coords)
+        head, _article = link_popup_parts(row)
+        head = head[: head.index('<blockquote class="geoapp-quote">')]
+        bundles[(actor, place_key)] = [
+            actor_pos[actor],
+            text_t.add(_text(row.get("place")) or "?"),
+            [[round(v, 3) for pair in piece for v in pair] for piece in wrapped.pieces],
+            [round(v, 3) for v in wrapped.arrow],
+            html_t.add(head),
+            [evidence],
+            feature,
+            skey,
+        ]
+        points.extend([wrapped.pieces[0][0], wrapped.pieces[-1][-1]])
+
+    # Relations in order of consequence (the table's), unknown ones after; evidence refers to them.
+    order = [k for k in RELATIONS if k in relation_keys] + [k for k in relation_keys if k not in RELATIONS]
+    rel_pos = {k: i for i, k in enumerate(order)}
+    relations = []
+    for k in order:
+        style = RELATIONS.get(k, OTHER_RELATION)
+        relations.append([k if k in RELATIONS else "other", html_t.add(esc(k)), style.dash, style.icon])
+    for bundle in bundles.values():
+        for evidence in bundle[5]:
+            evidence[1] = rel_pos[evidence[1]]
 
     features.sort(key=lambda f: -_Z_ORDER.get(f, 3))
     use_cluster = len(place_data) > CLUSTER_THRESHOLD if cluster is None else bool(cluster)
+    extent = fit_extent(points)
     data = {
         "html": html_t.items,
         "text": text_t.items,
         "features": [[name, color] for name, color in FEATURE_COLORS.items()],
         "actors": actors,
+        "relations": relations,
         "articles": articles,
         "dates": dates,
         "places": place_data,
-        "links": link_data,
+        "links": list(bundles.values()),
         "cluster": use_cluster,
+        "view": [list(extent[0]), list(extent[1])] if extent else None,
+        "west": west,
     }
-    legend_colors = {a: colors[a] for a in dict.fromkeys(line_actors)}
-    return MapData(data, bounds, features, legend_colors)
-
-
-#: The page's own script: builds markers, lines, clusters and the filter controls from the data
-#: block. Plain ES5 with no template syntax, so it is identical in every map; see MapData.
-_RUNTIME_JS = r"""
-function geoappMapLayers(map, control, D) {
-  "use strict";
-  var H = D.html, T = D.text;
-  function fold(s) {
-    return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-  var folded = T.map(fold);
-  function textOf(i) { return function () { return document.createTextNode(T[i]); }; }
-  function joined(parts) {
-    return function () {
-      var out = "";
-      for (var k = 0; k < parts.length; k++) { out += H[parts[k]]; }
-      return out;
-    };
-  }
-  function colour(c) { return /^#[0-9a-fA-F]{6}$/.test(c) ? c : "#555555"; }
-  var popupOpts = {maxWidth: 360, className: "geoapp-popup"}, tipOpts = {sticky: true};
-  if (!map.getPane("geoappLinks")) { map.createPane("geoappLinks").style.zIndex = 390; }
-
-  var clustered = !!(D.cluster && L.markerClusterGroup);
-  var placeLayer = clustered
-    ? L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, showCoverageOnHover: false,
-                            spiderfyOnMaxZoom: true})
-    : L.featureGroup();
-  var lineLayer = L.featureGroup();
-
-  var markers = D.places.map(function (p) {
-    var f = D.features[p[2]];
-    var m = L.circleMarker([p[0], p[1]], {radius: p[3], color: "#222222", weight: 1, fillColor: colour(f[1]),
-      fillOpacity: 0.85, className: "geoapp-place geoapp-feature-" + f[0]});
-    m.bindTooltip(textOf(p[4]), tipOpts);
-    m.bindPopup(joined(p[7]), popupOpts);
-    m.on("add", function () { var el = m.getElement(); if (el) { el.setAttribute("data-name", T[p[4]]); } });
-    m.geoappShown = false;
-    return m;
-  });
-
-  function arrowFor(ll, color) {
-    // Mid-line arrowhead along the middle segment. Web Mercator is conformal and zoom only scales
-    // it, so the angle measured at zoom 0 holds at every zoom.
-    var k = Math.max(1, Math.ceil((ll.length - 1) / 2));
-    var a = map.project(ll[k - 1], 0), b = map.project(ll[k], 0);
-    var deg = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
-    var svg = '<svg viewBox="0 0 12 12" width="12" height="12" style="transform:rotate(' + deg.toFixed(1) +
-      'deg)"><path d="M1 1 L11 6 L1 11 Z" fill="' + color + '" stroke="#ffffff" stroke-width="1"/></svg>';
-    return L.marker(map.unproject(a.add(b).divideBy(2), 0), {pane: "geoappLinks", keyboard: false,
-      icon: L.divIcon({className: "geoapp-arrow", html: svg, iconSize: [12, 12], iconAnchor: [6, 6]})});
-  }
-
-  var links = D.links.map(function (l) {
-    var ll = [];
-    for (var k = 0; k + 1 < l[3].length; k += 2) { ll.push([l[3][k], l[3][k + 1]]); }
-    var color = colour(D.actors[l[0]][1]);
-    var line = L.polyline(ll, {color: color, weight: 3, opacity: 0.8, className: "geoapp-link",
-      pane: "geoappLinks"});
-    var arrow = arrowFor(ll, color);
-    [line, arrow].forEach(function (layer) {
-      layer.bindTooltip(textOf(l[5]), tipOpts);
-      layer.bindPopup(joined(l[4]), popupOpts);
-    });
-    return {line: line, arrow: arrow, shown: false};
-  });
-
-  // Switches: empty layer groups in the layer control whose on/off state the filter reads.
-  function sw(label) {
-    var g = L.layerGroup().addTo(map);
-    if (control) { control.addOverlay(g, label); }
-    return g;
-  }
-  if (control) { control.addOverlay(placeLayer, "Places"); }
-  var actorOn = D.actors.map(function (a) { return sw(H[a[0]]); });
-  var articleOn = D.articles.map(function (a) { return a[0] >= 0 ? sw(H[a[0]]) : null; });
-
-  var state = {q: "", cut: D.dates.length - 1};
-  function on(g) { return !g || map.hasLayer(g); }
-  function articleOk(i) { var a = D.articles[i]; return on(articleOn[i]) && (a[1] < 0 || a[1] <= state.cut); }
-  function nameOk(i) { return !state.q || folded[i].indexOf(state.q) >= 0; }
-  function actorsOk(list) {
-    if (!list.length) { return true; }
-    for (var k = 0; k < list.length; k++) { if (on(actorOn[list[k]])) { return true; } }
-    return false;
-  }
-  var api = {map: map, markers: markers, links: links.map(function (k) { return k.line; }),
-             arrows: links.map(function (k) { return k.arrow; }), placeLayer: placeLayer,
-             lineLayer: lineLayer, clustered: clustered, state: state, shown: 0, shownLinks: 0,
-             actorSwitches: actorOn, articleSwitches: articleOn,
-             ready: false};
-  var count = null;
-
-  function apply() {
-    var add = [], rem = [], n = 0, nl = 0;
-    for (var i = 0; i < markers.length; i++) {
-      var p = D.places[i], ok = articleOk(p[5]) && nameOk(p[4]) && actorsOk(p[6]);
-      if (ok) { n++; }
-      if (ok !== markers[i].geoappShown) { (ok ? add : rem).push(markers[i]); markers[i].geoappShown = ok; }
+    legend = {
+        "actors": [
+            {"index": i, "name": name, "color": color, "count": counts.get(name, 0), "named": name in named}
+            for i, (name, color) in enumerate(colors.items())
+        ],
+        "relations": [
+            {"index": i, "label": k, "style": RELATIONS.get(k, OTHER_RELATION)} for i, k in enumerate(order)
+        ],
+        "features": [{"index": list(FEATURE_COLORS).index(f), "name": f} for f in features],
+        "review": review_any,
     }
-    if (clustered && rem.length > 500) {
-      // markercluster removes one marker at a time through its tree; rebuilding is much faster.
-      placeLayer.clearLayers();
-      placeLayer.addLayers(markers.filter(function (m) { return m.geoappShown; }));
-    } else if (clustered) {
-      if (rem.length) { placeLayer.removeLayers(rem); }
-      if (add.length) { placeLayer.addLayers(add); }
-    } else {
-      rem.forEach(function (m) { placeLayer.removeLayer(m); });
-      add.forEach(function (m) { placeLayer.addLayer(m); });
-    }
-    links.forEach(function (k, j) {
-      var l = D.links[j], ok = articleOk(l[1]) && nameOk(l[2]) && on(actorOn[l[0]]);
-      if (ok) { nl++; }
-      if (ok === k.shown) { return; }
-      k.shown = ok;
-      if (ok) { lineLayer.addLayer(k.line); lineLayer.addLayer(k.arrow); }
-      else { lineLayer.removeLayer(k.line); lineLayer.removeLayer(k.arrow); }
-    });
-    api.shown = n; api.shownLinks = nl;
-    if (count) { count.textContent = n + " of " + markers.length + " places"; }
-  }
+    return MapData(data, legend)
 
-  var Filter = L.Control.extend({
-    options: {position: "topleft"},
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "geoapp-filter");
-      var input = L.DomUtil.create("input", "geoapp-search", div);
-      input.type = "search"; input.placeholder = "Search places";
-      input.setAttribute("aria-label", "Search places");
-      count = L.DomUtil.create("div", "geoapp-count", div);
-      var timer = null;
-      input.addEventListener("input", function () {
-        clearTimeout(timer);
-        timer = setTimeout(function () { api.setQuery(input.value); }, 120);
-      });
-      if (D.dates.length > 1) {
-        var row = L.DomUtil.create("div", "geoapp-time", div);
-        var play = L.DomUtil.create("button", "geoapp-play", row);
-        play.type = "button"; play.textContent = "\u25B6"; play.title = "Play through the dates";
-        var slider = L.DomUtil.create("input", "geoapp-slider", row);
-        slider.type = "range"; slider.min = "0"; slider.max = String(D.dates.length - 1); slider.step = "1";
-        slider.value = String(D.dates.length - 1);
-        slider.setAttribute("aria-label", "Articles published up to");
-        var label = L.DomUtil.create("div", "geoapp-date", row);
-        var playing = null;
-        var stop = function () { clearInterval(playing); playing = null; play.textContent = "\u25B6"; };
-        api.setCut = function (i) {
-          state.cut = Math.max(0, Math.min(D.dates.length - 1, i));
-          slider.value = String(state.cut);
-          label.textContent = "published up to " + D.dates[state.cut];
-          apply();
-        };
-        slider.addEventListener("input", function () { stop(); api.setCut(parseInt(slider.value, 10)); });
-        play.addEventListener("click", function () {
-          if (playing) { stop(); return; }
-          if (state.cut >= D.dates.length - 1) { api.setCut(0); }
-          play.textContent = "\u275A\u275A";
-          playing = setInterval(function () {
-            if (state.cut >= D.dates.length - 1) { stop(); return; }
-            api.setCut(state.cut + 1);
-          }, 800);
-        });
-        label.textContent = "published up to " + D.dates[state.cut];
-      }
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    }
-  });
-  api.setQuery = function (q) { state.q = fold(String(q).trim()); apply(); };
-  api.apply = apply;
 
-  lineLayer.addTo(map);
-  placeLayer.addTo(map);
-  new Filter().addTo(map);
-  apply();
-  map.on("overlayadd overlayremove", function () { apply(); });
-  api.ready = true;
-  window.geoapp = api;
-  return api;
-}
-"""
+@lru_cache(maxsize=1)
+def _runtime_js() -> str:
+    """The page's own script (``data/map_runtime.js``): plain JS with no template syntax, so it is
+    the same in every map and never passes through a template engine with data in it."""
+    return RUNTIME_PATH.read_text(encoding="utf-8")
 
 
 class GeoappLayers(JSCSSMixin, DataMacroElement):
-    """The places, lines and filter controls, drawn by :data:`_RUNTIME_JS` from one data block.
+    """The places, lines and filter controls, drawn by ``data/map_runtime.js`` from one data block.
 
     Brings Leaflet.markercluster under folium's resource names only when the map clusters, so
     :func:`geoapp.assets.localize` serves it from its XStatic package like Leaflet itself.
@@ -997,7 +1082,7 @@ geoappMapLayers({{ this._parent.get_name() }}, {{ this.control_name }}, {{ this.
         super().__init__()
         self._name = "GeoappLayers"
         self._control = control
-        self.runtime = _RUNTIME_JS
+        self.runtime = _runtime_js()
         self.data = _js(data.data, compact=True)
         if data.data["cluster"]:
             self.default_js = list(MarkerCluster.default_js)
@@ -1008,6 +1093,14 @@ geoappMapLayers({{ this._parent.get_name() }}, {{ this.control_name }}, {{ this.
     @property
     def control_name(self) -> str:
         return self._control.get_name() if self._control is not None else "null"
+
+
+def title_html(title: str | None) -> str:
+    """The title box: a fixed heading when given (the page then names what is shown below it),
+    otherwise the page writes the heading itself ("N articles", or the one article's title)."""
+    if title:
+        return f'<div class="geoapp-heading">{esc(title)}</div><div class="geoapp-status"></div>'
+    return '<div class="geoapp-heading"></div>'
 
 
 def build_map(
@@ -1025,44 +1118,40 @@ def build_map(
     provider, or a URL template (``attribution`` then credits it). The country-outline basemap is
     always present beneath. ``cluster``: ``None`` clusters when there are more than
     :data:`CLUSTER_THRESHOLD` markers (a single article's handful stay visible one by one).
+    ``title``: a fixed heading; without one the page's heading names what the filters show.
     See the module docstring for the input's escaping guarantees; the frames follow the contract
     in ``geoapp.frames`` (places and links GeoDataFrames).
     """
-    m = folium.Map(location=[20, 0], zoom_start=2, tiles=None, control_scale=True, world_copy_jump=True)
+    data = map_data(places, links, cluster=cluster)
+    center = [20.0, data.west + 180.0]
+    if data.view:
+        (s, w), (n, e) = data.view
+        center = [(s + n) / 2, (w + e) / 2]
+    # World copies jump back to -180…180 when panned; a map drawn on another strip must not jump.
+    m = folium.Map(location=center, zoom_start=2, tiles=None, control_scale=True,
+                   world_copy_jump=data.west == -180.0)
     # Without a tile layer Leaflet has no maxZoom, and markercluster refuses to start without one
-    # (folium passes its max_zoom to tile layers only).
+    # (folium passes its max_zoom to tile layers only). Quarter zoom steps let the view fit the data.
     m.options["maxZoom"] = 18
+    m.options["zoomSnap"] = 0.25
     root = m.get_root()
     if title:
         root.title = html.escape(title, quote=True)
     root.header.add_child(RawElement(_CSS, "geoapp_css"), name="geoapp_css")
 
-    OutlineBasemap(load_basemap()).add_to(m)
+    OutlineBasemap(load_basemap(), west=data.west).add_to(m)
     _add_tiles(m, tiles, attribution)
     sources = places["source"] if places is not None and "source" in getattr(places, "columns", ()) else []
     if any(_text(v).lower() in OSM_SOURCES for v in set(sources)):
         Attribution(OSM_CREDIT).add_to(m)
 
-    data = map_data(places, links, cluster=cluster)
-    m.add_child(MapControl(legend_html(data.features, data.colors), "geoapp-legend"), name="geoapp_legend")
-    if title:
-        m.add_child(MapControl(html.escape(title), "geoapp-title", "topright"), name="geoapp_title")
+    m.add_child(MapControl(legend_html(data), "geoapp-legend"), name="geoapp_legend")
+    title_box = MapControl(title_html(title), "geoapp-title", "topright", dynamic=not title)
+    m.add_child(title_box, name="geoapp_title")
     control = folium.LayerControl(collapsed=True, position="topright")
     control.add_to(m)
-    # After the control: the script adds its switches to it, and must run once it exists.
+    # After the control and the legend: the script adds switches to the one and binds the other.
     m.add_child(GeoappLayers(data, control), name="geoapp_layers")
-
-    if data.bounds:
-        lats = [b[0] for b in data.bounds]
-        lons = [b[1] for b in data.bounds]
-        # Room for the filter box (top left) and the legend (bottom right) so no marker starts under them.
-        m.fit_bounds(
-            [[min(lats), min(lons)], [max(lats), max(lons)]],
-            padding_top_left=(60, 90),
-            # The legend is about 270 px wide and up to 230 px tall: clear both, not just its width.
-            padding_bottom_right=(270, 230),
-            max_zoom=7,
-        )
     return m
 
 

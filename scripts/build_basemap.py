@@ -7,7 +7,14 @@ GeoJSON layer give the reader their bearings with no request at all.
 Source: npm's ``world-atlas`` package (ISC licence, by Mike Bostock), which packages Natural Earth's
 1:110m admin-0 countries (public domain) as TopoJSON. The package is fetched with ``npm pack`` into a
 temporary folder (a package registry, never a CDN at run time), decoded by the small TopoJSON decoder
-below, rounded, and written gzipped and reproducibly (fixed mtime) so rebuilding gives identical bytes.
+below, rounded, cut at the antimeridian (below), and written gzipped and reproducibly (fixed mtime) so
+rebuilding gives identical bytes.
+
+Why the cut: Natural Earth draws Chukotka (Russia) and Fiji as rings that step from 179.9° to
+-180° and back. A web map joins those points straight across the whole world, a horizontal band
+through every latitude the ring spans. Each such ring is unwrapped (longitudes made continuous),
+clipped to the world's halves and shifted back, so every piece lies within ±180°. Rings around a
+pole (Antarctica) are left as they are: they close along the map's edge and draw correctly.
 
 Usage::
 
@@ -137,6 +144,53 @@ def decode_geometry(
     return {"type": "MultiPolygon", "coordinates": result}
 
 
+def _unwrap(ring: list[list[float]]) -> list[list[float]]:
+    """The ring with longitudes made continuous (a step of more than 180° becomes the short way)."""
+    out = [list(ring[0])]
+    for x, y in ring[1:]:
+        prev = out[-1][0]
+        while x - prev > 180:
+            x -= 360
+        while x - prev < -180:
+            x += 360
+        out.append([x, y])
+    return out
+
+
+def split_antimeridian(geometry: dict[str, Any], digits: int) -> dict[str, Any]:
+    """A (Multi)Polygon whose rings that cross ±180° are cut there, each piece within ±180°."""
+    from shapely.geometry import Polygon, box, mapping
+    from shapely.validation import make_valid
+
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    out: list[list[list[list[float]]]] = []
+    for polygon in polygons:
+        outer = _unwrap(polygon[0])
+        crosses = any(abs(a[0] - b[0]) > 180 for a, b in zip(polygon[0], polygon[0][1:]))
+        if not crosses or abs(outer[0][0] - outer[-1][0]) > 1e-9:
+            out.append(polygon)  # within ±180°, or a ring around a pole
+            continue
+        holes = [_unwrap(h) for h in polygon[1:]]
+        shape = make_valid(Polygon(outer, holes))
+        for shift in (-360.0, 0.0, 360.0):
+            window = box(-180 - shift, -90, 180 - shift, 90)
+            piece = shape.intersection(window)
+            if piece.is_empty:
+                continue
+            geoms = getattr(piece, "geoms", [piece])
+            for part in geoms:
+                if part.geom_type != "Polygon" or part.area == 0:
+                    continue
+                rings = mapping(part)["coordinates"]
+                moved = [[(x + shift, y) for x, y in ring] for ring in rings]
+                rounded = [r for r in (_round_ring(ring, digits) for ring in moved) if r is not None]
+                if rounded:
+                    out.append(rounded)
+    if len(out) == 1:
+        return {"type": "Polygon", "coordinates": out[0]}
+    return {"type": "MultiPolygon", "coordinates": out}
+
+
 def topology_to_geojson(topo: dict[str, Any], obj: str = "countries", digits: int = 2) -> dict[str, Any]:
     """Decode the named object of a topology into a GeoJSON FeatureCollection."""
     arcs = decode_arcs(topo)
@@ -145,6 +199,7 @@ def topology_to_geojson(topo: dict[str, Any], obj: str = "countries", digits: in
         geometry = decode_geometry(geom, arcs, digits)
         if geometry is None:
             continue
+        geometry = split_antimeridian(geometry, digits)
         props = geom.get("properties") or {}
         features.append(
             {

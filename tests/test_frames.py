@@ -124,3 +124,39 @@ def test_filter_results_matches_the_frames(results):
     assert sum(len(r.places) for r in everything) == sum(
         1 for r in results for pm in r.places if pm.place is not None
     )
+
+
+def test_actor_names_match_by_alias_surname_case_and_accents() -> None:
+    from geoapp.frames import match_actors
+
+    known = {"Vladimir Putin": "person", "Sergei Lawrow": "person", "Kim Jong-un": "person",
+             "Kim Yo-jong": "person", "North Korea": "country", "Ukraine": "country"}
+    for wanted in ("Putin", "Wladimir Putin", "vladimir putin", "WLADIMIR PUTIN"):
+        assert match_actors([wanted], known)[0].names == ["Vladimir Putin"], wanted
+    assert match_actors(["Sergey Lavrov"], known)[0].names == ["Sergei Lawrow"]  # registry alias
+    assert match_actors(["kim jong un"], known)[0].names == ["Kim Jong-un"]  # hyphen folded
+    assert match_actors(["Kim"], known)[0].names == ["Kim Jong-un", "Kim Yo-jong"]  # a shared surname
+    assert match_actors(["Korea"], known)[0].names == []  # a country has no surname
+    miss = match_actors(["Lavrow"], known)[0]  # no fuzzy match: a near miss is reported, not taken
+    assert miss.names == [] and miss.closest[0] == "Sergei Lawrow"
+    assert match_actors(["Korea"], known)[0].closest == ["North Korea"]
+    # A person outside the registry is still found by surname.
+    assert match_actors(["Mustermann"], {"Erika Mustermann": "person"})[0].names == ["Erika Mustermann"]
+
+
+def test_article_ids_match_exactly_or_folded() -> None:
+    from geoapp.frames import match_articles
+
+    ids = ["000_697af04ae4cd89d0", "001_paris_texas_storm"]
+    assert match_articles(["001_paris_texas_storm"], ids)[0].names == ["001_paris_texas_storm"]
+    assert match_articles(["001_Paris_Texas_Storm"], ids)[0].names == ["001_paris_texas_storm"]
+    miss = match_articles(["000_697af04ae4cd89d"], ids)[0]  # a prefix is not an id
+    assert miss.names == [] and miss.closest == ["000_697af04ae4cd89d0"]
+
+
+def test_filter_frames_matches_actors_like_the_cli(map_frames) -> None:
+    places, links = map_frames
+    p, lk = filter_frames(places, links, actors=["Lawrow"])  # surname
+    assert set(lk["actor"]) == {"Sergei Lawrow"} and rows(p) == [("a1", "Wŏnsan")]
+    p, lk = filter_frames(places, links, actors=["sergei lavrov"])  # alias, case folded
+    assert set(lk["actor"]) == {"Sergei Lawrow"}

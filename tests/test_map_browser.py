@@ -4,7 +4,7 @@ Why a browser: text checks cannot tell whether Leaflet actually ran, whether an 
 renders as text, or whether hostile article text fires a script. Here the page must draw every
 marker and line, show its legend and open a popup with no network at all, with no page error and
 no ``alert`` dialog. Screenshots go to ``tests/artifacts/``; with ``GEOAPP_UPDATE_SCREENSHOTS=1``
-one is also copied to ``docs/map.png`` for the README.
+the map of many real articles is also copied to ``docs/map_world.png``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from geoapp import maps
 
 pytestmark = pytest.mark.browser
 
-DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "map.png"
+ROOT = Path(__file__).resolve().parent.parent
+#: The public dev corpus beside the repository (../shared/eval), read at run time when present.
+DEVNEWS = ROOT.parent / "shared" / "eval" / "devnews" / "articles.jsonl"
 
 
 def _open(browser: Any, url: str) -> tuple[Any, Any, dict[str, list[str]]]:
@@ -84,7 +86,8 @@ def test_map_renders_offline(
         assert legend.is_visible()
         assert "Sergei Lawrow" in legend.inner_text()
         assert hostile_text in legend.inner_text()  # shown as text, not run
-        assert page.locator(".geoapp-title").inner_text() == hostile_text
+        assert page.locator(".geoapp-title .geoapp-heading").inner_text() == hostile_text
+        assert page.locator(".geoapp-title .geoapp-status").inner_text() == "2 articles"
         assert page.title() == hostile_text
         assert page.locator(".leaflet-control-layers").count() == 1
 
@@ -241,7 +244,8 @@ def _sample_frames() -> tuple[Any, Any]:
 
 
 def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path) -> None:
-    """A readable map of the sample story, popup open: the README's picture when asked for."""
+    """A readable map of the sample story, popup open (tests/artifacts; the README's picture is
+    the real article's, from test_e2e)."""
     places, links = _sample_frames()
     m = maps.build_map(places, links, title="Lawrow reist nach Nordkorea", tiles=None)
     path = maps.save_map(m, tmp_path / "sample.html", self_contained=True)
@@ -255,9 +259,6 @@ def test_sample_map_screenshot(browser: Any, tmp_path: Path, artifacts_dir: Path
         shot = artifacts_dir / "map_sample.png"
         page.screenshot(path=str(shot))
         assert seen == {"aborted": [], "errors": [], "dialogs": []}
-        if os.environ.get("GEOAPP_UPDATE_SCREENSHOTS") == "1":
-            DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, DOCS_SCREENSHOT)
     finally:
         context.close()
 
@@ -347,9 +348,15 @@ def crowded_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _toggle(page: Any, label: str) -> None:
-    """Click a layer-control checkbox by its label, as a reader does (hover opens the control)."""
-    page.hover(".leaflet-control-layers")
-    page.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input").click()
+    """Switch an actor (a legend entry) or an article (a box in the filter's article list) as a
+    reader does: by clicking it."""
+    if label.startswith("Article"):
+        details = page.locator(".geoapp-articles")
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        details.locator("label.geoapp-check", has_text=label).locator("input").click()
+    else:
+        page.locator(".geoapp-legend [data-geoapp-toggle='actor']", has_text=label).click()
 
 
 def test_clusters_follow_actor_and_article_toggles(
@@ -366,15 +373,17 @@ def test_clusters_follow_actor_and_article_toggles(
         assert page.locator(".geoapp-arrow").count() == 2
         page.screenshot(path=str(artifacts_dir / "map_clusters.png"))
 
-        _toggle(page, "Actor: Alpha")  # Berlin's 150 go, and the clusters recount without them
+        _toggle(page, "Alpha")  # Berlin's 150 go, and the clusters recount without them
         page.wait_for_function(f"() => ({_DRAWN})() === 105", timeout=10_000)
         assert page.evaluate("window.geoapp.shown") == 105
         assert page.locator("path.geoapp-link").count() == 1
-        assert page.locator(".geoapp-count").inner_text() == "105 of 255 places"
-        _toggle(page, "Actor: Alpha")
+        assert page.locator(".geoapp-count").inner_text() == "105 of 255 places · 1 of 2 lines"
+        alpha = page.locator("[data-geoapp-toggle='actor']", has_text="Alpha")
+        assert "geoapp-off" in alpha.get_attribute("class")
+        _toggle(page, "Alpha")
         page.wait_for_function(f"() => ({_DRAWN})() === 255", timeout=10_000)
 
-        _toggle(page, "Article: Article a2")  # Kyiv's 100 and Beta's line
+        _toggle(page, "Article a2")  # Kyiv's 100 and Beta's line
         page.wait_for_function(f"() => ({_DRAWN})() === 155", timeout=10_000)
         assert page.locator("path.geoapp-link").count() == 1
 
@@ -396,7 +405,7 @@ def test_search_box_and_time_slider(browser: Any, crowded_map: Path) -> None:
         search = page.locator(".geoapp-search")
         search.fill("zzy")  # Zzyzx 0-4: far from the rest, drawn as a small cluster or singles
         page.wait_for_function("() => window.geoapp.shown === 5", timeout=5_000)
-        assert page.locator(".geoapp-count").inner_text() == "5 of 255 places"
+        assert page.locator(".geoapp-count").inner_text() == "5 of 255 places · 0 of 2 lines"
         page.wait_for_function(f"() => ({_DRAWN})() === 5", timeout=10_000)
         assert page.locator("path.geoapp-link").count() == 0  # lines to hidden places go too
         search.fill("KYIV 7")  # case-insensitive: Kyiv 7, 70-79
@@ -419,5 +428,352 @@ def test_search_box_and_time_slider(browser: Any, crowded_map: Path) -> None:
         page.wait_for_function("() => window.geoapp.shown === 255", timeout=5_000)
         assert page.locator(".geoapp-date").inner_text() == "published up to 2024-03-01"
         assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------ reading at a glance (issue 14)
+
+
+def _glance_frames() -> tuple[Any, Any]:
+    """Three articles, five places named as a German text names them ("Berg-Karabach", "Kongo",
+    "Pjöngjangs"), DR Congo flagged for review, and six link sentences that make four lines
+    (Armenia → Nagorno-Karabakh three times)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    articles = {
+        "g1": ("Kämpfe in Berg-Karabach", "2024-03-01"),
+        "g2": ("Lage im Kongo", "2024-03-02"),
+        "g3": ("Pjöngjangs Kurs", "2024-03-03"),
+    }
+    places = []
+    for aid, key, name, feature, lat, lon, sentence, surface, extra in [
+        ("g1", "nk", "Nagorno-Karabakh", "region", 39.8, 46.75, "Kämpfe in Berg-Karabach.", "Berg-Karabach",
+         {}),
+        ("g1", "baku", "Baku", "city", 40.41, 49.87, "Baku meldet Kämpfe.", "Baku", {}),
+        ("g2", "cd", "DR Congo", "country", -2.9, 23.6, "Im Kongo wird gekämpft.", "Kongo",
+         {"needs_review": True, "confidence": 0.45, "alternatives": ["Republic of the Congo (CG)"]}),
+        ("g2", "kin", "Kinshasa", "city", -4.32, 15.31, "Kinshasa ist ruhig.", "Kinshasa", {}),
+        ("g3", "pyo", "Pyongyang", "city", 39.03, 125.75, "Pjöngjangs Führung spricht.", "Pjöngjangs", {}),
+    ]:
+        at = sentence.index(surface)
+        row = {
+            "article_id": aid, "article_title": articles[aid][0], "article_url": None,
+            "published": articles[aid][1], "place_key": key, "name": name, "feature": feature,
+            "country_code": None, "admin1": None, "lat": lat, "lon": lon, "geonameid": None,
+            "source": "gazetteer", "why": "test", "mentions": 1, "metonymic": 0, "confidence": 0.9,
+            "needs_review": False, "alternatives": [],
+            "quotes": [{"sentence": sentence, "highlights": [[at, at + len(surface)]]}],
+            "actors": [], "geometry": Point(lon, lat),
+        }
+        row.update(extra)
+        places.append(row)
+    links = []
+    for aid, actor, key, place, relation, sentence, home, end in [
+        ("g1", "Armenia", "nk", "Nagorno-Karabakh", "attack", "Armenien griff Berg-Karabach an.",
+         (44.5, 40.2), (46.75, 39.8)),
+        ("g1", "Armenia", "nk", "Nagorno-Karabakh", "attack", "Armenien beschoss Berg-Karabach erneut.",
+         (44.5, 40.2), (46.75, 39.8)),
+        ("g1", "Armenia", "nk", "Nagorno-Karabakh", "statement", "Armenien äußerte sich zu Berg-Karabach.",
+         (44.5, 40.2), (46.75, 39.8)),
+        ("g1", "Azerbaijan", "nk", "Nagorno-Karabakh", "troops", "Aserbaidschan schickte Truppen.",
+         (49.87, 40.41), (46.75, 39.8)),
+        ("g2", "M23", "kin", "Kinshasa", "attack", "M23 griff Kinshasa an.", (29.2, -1.7), (15.31, -4.32)),
+        ("g3", "Kim Jong-un", "pyo", "Pyongyang", "statement", "Kim sprach in Pjöngjang.",
+         (125.75, 39.03), (125.7, 39.0)),
+    ]:
+        links.append({
+            "article_id": aid, "article_title": articles[aid][0], "actor": actor, "actor_kind": "country",
+            "actor_country": None, "place_key": key, "place": place, "relation": relation,
+            "sentence": sentence, "highlights": [[0, 5]], "start": 0, "end": len(sentence),
+            "geometry": LineString([home, end]),
+        })
+    return gpd.GeoDataFrame(places, crs="EPSG:4326"), gpd.GeoDataFrame(links, crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def glance_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    places, links = _glance_frames()
+    out = tmp_path_factory.mktemp("glance") / "glance.html"
+    return maps.save_map(maps.build_map(places, links, tiles=None), out, self_contained=True)
+
+
+def _ready(browser: Any, path: Path) -> tuple[Any, Any, dict[str, list[str]]]:
+    context, page, seen = _open(browser, path.as_uri())
+    page.wait_for_function("() => window.geoapp && window.geoapp.ready", timeout=15_000)
+    return context, page, seen
+
+
+def test_lines_are_bundled_with_counts_widths_and_evidence(browser: Any, glance_map: Path) -> None:
+    context, page, seen = _ready(browser, glance_map)
+    try:
+        assert page.locator("path.geoapp-link").count() == 4  # six sentences, four actor–place pairs
+        assert page.locator(".geoapp-arrow").count() == 4  # arrowheads kept, one per line
+        widths = page.evaluate("window.geoapp.links.map(l => l.options.weight)")
+        assert widths[0] > max(widths[1:])  # Armenia's three sentences draw the widest line
+        assert page.locator(".geoapp-arrow.geoapp-rel-attack").count() == 2  # Armenia (2 of 3), M23
+        page.evaluate("() => { const v = window.geoapp.links[0]; v.fire('click', {latlng: v.getCenter()}); }")
+        popup = page.locator(".geoapp-popup .leaflet-popup-content")
+        popup.wait_for(state="visible", timeout=5_000)
+        text = popup.inner_text()
+        assert "Armenia → Nagorno-Karabakh" in text and "3 sentences: 2 × attack, 1 × statement" in text
+        assert popup.locator("blockquote").count() == 3
+        assert text.count("Kämpfe in Berg-Karabach") == 1  # the article line once, above its sentences
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def test_legend_entries_switch_actors_relations_and_place_types(browser: Any, glance_map: Path) -> None:
+    context, page, seen = _ready(browser, glance_map)
+    try:
+        assert page.locator(".leaflet-control-layers-overlays label").count() <= 3  # outlines, places, lines
+        armenia = page.locator(".geoapp-legend [data-geoapp-toggle='actor']", has_text="Armenia")
+        armenia.click()
+        page.wait_for_function("() => window.geoapp.shownLinks === 3")
+        assert armenia.get_attribute("aria-pressed") == "false"
+        assert page.locator("path.geoapp-link").count() == 3
+        armenia.press("Enter")  # keyboard works too
+        page.wait_for_function("() => window.geoapp.shownLinks === 4")
+
+        attack = page.locator(".geoapp-legend [data-geoapp-toggle='relation']", has_text="attack")
+        attack.click()  # M23's only sentence goes; Armenia keeps its statement, thinner
+        page.wait_for_function("() => window.geoapp.shownLinks === 3")
+        assert page.evaluate("window.geoapp.links[0].options.weight") == 2.5
+        assert page.locator(".geoapp-arrow.geoapp-rel-attack").count() == 0
+        attack.click()
+
+        country = page.locator(".geoapp-legend [data-geoapp-toggle='feature']", has_text="country")
+        country.click()
+        page.wait_for_function("() => window.geoapp.shown === 4")
+        assert page.locator("path.geoapp-place[data-name='DR Congo']").count() == 0
+        assert "4 of 5 places" in page.locator(".geoapp-count").inner_text()
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [("Kongo", "DR Congo"), ("berg-karabach", "Nagorno-Karabakh"), ("Pjöngjangs", "Pyongyang"),
+     ("PJONGJANG", "Pyongyang"), ("kinshasa", "Kinshasa")],
+)
+def test_search_finds_any_surface_form_pans_and_highlights(
+    browser: Any, glance_map: Path, query: str, name: str
+) -> None:
+    context, page, seen = _ready(browser, glance_map)
+    try:
+        zoom = page.evaluate("window.geoapp.map.getZoom()")
+        page.locator(".geoapp-search").fill(query)
+        page.locator(".geoapp-search").press("Enter")
+        page.wait_for_function("() => window.geoapp.hits === 1", timeout=5_000)
+        assert page.evaluate("window.geoapp.shown") == 1
+        assert page.locator("path.geoapp-place").get_attribute("data-name") == name
+        assert page.locator("path.geoapp-hit").count() == 1  # the ring around what was found
+        found = page.evaluate(
+            """() => { const g = window.geoapp, m = g.markers.find(m => g.map.hasLayer(m));
+                 return [g.map.getBounds().contains(m.getLatLng()), g.map.getZoom()]; }"""
+        )
+        assert found[0] and found[1] > zoom  # panned and zoomed to it
+        page.locator(".geoapp-search").fill("")
+        page.wait_for_function("() => window.geoapp.shown === 5 && window.geoapp.hits === 0", timeout=5_000)
+        assert page.locator("path.geoapp-hit").count() == 0
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def test_title_and_counter_follow_the_filters(browser: Any, glance_map: Path) -> None:
+    context, page, seen = _ready(browser, glance_map)
+    try:
+        heading = page.locator(".geoapp-title .geoapp-heading")
+        assert heading.inner_text() == "3 articles" and page.title() == "3 articles"
+        assert page.locator(".geoapp-count").inner_text() == "5 of 5 places · 4 of 4 lines"
+        # Places off in the layer control: the counter says so; the lines still name their articles.
+        def overlay(name: str) -> Any:
+            return page.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")
+
+        page.hover(".leaflet-control-layers")
+        overlay("Places").click()
+        page.wait_for_function("() => window.geoapp.shown === 0")
+        assert page.locator(".geoapp-count").inner_text() == (
+            "0 of 5 places · 4 of 4 lines (places switched off)"
+        )
+        overlay("Actor lines").click()
+        page.wait_for_function("() => window.geoapp.shownArticles === 0")
+        assert heading.inner_text() == "0 articles"
+        overlay("Places").click()
+        overlay("Actor lines").click()
+        page.mouse.move(600, 500)
+        # One article left: the heading and the page title become its title.
+        page.evaluate("window.geoapp.onlyArticle(1)")
+        page.wait_for_function("() => window.geoapp.shownArticles === 1")
+        assert heading.inner_text() == "Lage im Kongo" and page.title() == "Lage im Kongo"
+        assert page.locator(".geoapp-count").inner_text() == "2 of 5 places · 1 of 4 lines"
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def test_doubtful_places_are_marked_and_explained(browser: Any, glance_map: Path) -> None:
+    context, page, seen = _ready(browser, glance_map)
+    try:
+        congo = page.locator("path.geoapp-place[data-name='DR Congo']")
+        assert "geoapp-review" in congo.get_attribute("class")
+        assert congo.get_attribute("stroke-dasharray")  # dashed outline
+        kinshasa = page.locator("path.geoapp-place[data-name='Kinshasa']")
+        assert kinshasa.get_attribute("stroke-dasharray") is None
+        assert "needs review" in page.locator(".geoapp-legend").inner_text()
+        congo.click(force=True)
+        popup = page.locator(".geoapp-popup .leaflet-popup-content")
+        popup.wait_for(state="visible", timeout=5_000)
+        text = popup.inner_text()
+        assert "needs review" in text and "resolver confidence: 45 % (low)" in text
+        assert "could also be: Republic of the Congo (CG)" in text
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def _pacific_frames() -> tuple[Any, Any]:
+    """Places on both sides of 180° (Fiji, Samoa, Anadyr, Nome) and lines that cross it."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geoapp.frames import great_circle_line
+
+    rows = [("Suva", "city", -18.14, 178.44), ("Apia", "city", -13.83, -171.77),
+            ("Anadyr", "city", 64.73, 177.51), ("Nome", "city", 64.5, -165.4)]
+    places = gpd.GeoDataFrame(
+        [{"article_id": "p1", "article_title": "Pacific", "article_url": None, "published": None,
+          "place_key": n, "name": n, "feature": f, "country_code": None, "admin1": None, "lat": lat,
+          "lon": lon, "geonameid": None, "source": "gazetteer", "why": "", "mentions": 1,
+          "quotes": [], "actors": [], "geometry": Point(lon, lat)} for n, f, lat, lon in rows],
+        crs="EPSG:4326",
+    )
+    links = gpd.GeoDataFrame(
+        [{"article_id": "p1", "article_title": "Pacific", "actor": actor, "actor_kind": "country",
+          "actor_country": None, "place_key": key, "place": key, "relation": "visit", "sentence": "s.",
+          "highlights": [], "start": 0, "end": 2, "geometry": great_circle_line(hlon, hlat, lon, lat)}
+         for actor, key, hlat, hlon, lat, lon in [
+             ("Russia", "Nome", 64.73, 177.51, 64.5, -165.4),
+             ("Fiji", "Apia", -18.14, 178.44, -13.83, -171.77),
+             ("Japan", "Apia", 35.7, 139.7, -13.83, -171.77),
+         ]],
+        crs="EPSG:4326",
+    )
+    return places, links
+
+
+#: Longest horizontal step of each drawn SVG path (lines or outlines), in pixels.
+_LONGEST_STEP = """(selector) => [...document.querySelectorAll(selector)].map(p => {
+  const xs = (p.getAttribute('d') || '').split(/[MLZz]/).filter(s => s.trim())
+    .map(s => parseFloat(s.trim().split(/[ ,]+/)[0]));
+  let step = 0;
+  for (let i = 1; i < xs.length; i++) { step = Math.max(step, Math.abs(xs[i] - xs[i - 1])); }
+  return step; })"""
+
+#: Drawn outline rings that step across the antimeridian (Antarctica's goes round the pole).
+_OUTLINE_JUMPS = """() => { const name = Object.keys(window).find(k => k.startsWith('outline_basemap_'));
+  const bad = [];
+  window[name].eachLayer(copy => copy.eachLayer(f => {
+    const country = f.feature.properties.name;
+    const flat = (function walk(x) { return Array.isArray(x[0]) ? x.flatMap(walk) : [x]; })(f.getLatLngs());
+    flat.forEach(ring => { for (let i = 1; i < ring.length; i++) {
+      if (Math.abs(ring[i].lng - ring[i - 1].lng) > 180 && country !== 'Antarctica') { bad.push(country); }
+    } });
+  }));
+  return [...new Set(bad)]; }"""
+
+
+def test_antimeridian_lines_take_the_short_way_and_outlines_draw_no_bands(
+    browser: Any, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    places, links = _pacific_frames()
+    path = maps.save_map(maps.build_map(places, links, tiles=None), tmp_path / "p.html", self_contained=True)
+    context, page, seen = _ready(browser, path)
+    try:
+        world = page.evaluate("256 * Math.pow(2, window.geoapp.map.getZoom())")
+        steps = page.evaluate(_LONGEST_STEP, "path.geoapp-link")
+        assert len(steps) == 3 and max(steps) < world / 4, (steps, world)
+        # Every place is in the opening view, side by side across 180°, not at the world's two ends.
+        assert page.evaluate(
+            "() => window.geoapp.markers.every(m => window.geoapp.map.getBounds().contains(m.getLatLng()))"
+        )
+        assert page.evaluate("window.geoapp.map.getZoom()") >= 2
+        assert page.evaluate(_OUTLINE_JUMPS) == []
+        page.screenshot(path=str(artifacts_dir / "map_pacific.png"))
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+    finally:
+        context.close()
+
+
+def test_view_fits_the_data_not_the_outlier(browser: Any, tmp_path: Path) -> None:
+    """A map of Europe with one mention of Antarctica opens on Europe; the crowded map of three
+    articles (Berlin, Kyiv, five places in California) opens on all of them."""
+    places, links = _crowded_frames()
+    lone = places.iloc[[0]].assign(name="McMurdo Station", lat=-77.85, lon=166.67, place_key="t:mcm")
+    import pandas as pd
+    from shapely.geometry import Point
+
+    lone = lone.set_geometry([Point(166.67, -77.85)])
+    europe = pd.concat([places[places["article_id"] != "a3"], lone], ignore_index=True)
+    path = maps.save_map(maps.build_map(europe, links, tiles=None), tmp_path / "e.html", self_contained=True)
+    context, page, _ = _ready(browser, path)
+    try:
+        south, west, east = page.evaluate(
+            "() => { const b = window.geoapp.map.getBounds();"
+            " return [b.getSouth(), b.getWest(), b.getEast()]; }"
+        )
+        assert south > 20 and west > -20 and east < 80  # Europe fills the view; McMurdo is a zoom-out away
+    finally:
+        context.close()
+    path = maps.save_map(maps.build_map(places, links, tiles=None), tmp_path / "c.html", self_contained=True)
+    context, page, _ = _ready(browser, path)
+    try:
+        assert page.evaluate(
+            "() => window.geoapp.markers.every(m => window.geoapp.map.getBounds().contains(m.getLatLng()))"
+        )
+        assert page.evaluate("window.geoapp.map.getBounds().getSouth()") > -40  # no Antarctica
+    finally:
+        context.close()
+
+
+def test_many_real_articles_read_at_a_glance(browser: Any, tmp_path: Path, artifacts_dir: Path) -> None:
+    """Every sample article, and the 24 devnews articles when ../shared/eval is there, through the
+    CLI: a world map that opens on the data, names its strongest actors in distinct colours, draws
+    no line across the map, and finds "Pjöngjangs" by the sample article's own spelling."""
+    from geoapp.cli import main
+
+    inputs = [ROOT / "seeds"] + ([DEVNEWS] if DEVNEWS.is_file() else [])
+    out = tmp_path / "world.html"
+    assert main(["map", *map(str, inputs), "-o", str(out), "--self-contained"]) == 0
+    context, page, seen = _ready(browser, out)
+    try:
+        n_articles = page.evaluate("window.geoapp.shownArticles")
+        assert n_articles >= 5
+        assert page.locator(".geoapp-title .geoapp-heading").inner_text() == f"{n_articles} articles"
+        named = page.locator(".geoapp-legend [data-geoapp-toggle='actor']")
+        assert 1 <= named.count() <= len(maps.ACTOR_PALETTE)
+        swatches = page.evaluate(
+            """() => [...document.querySelectorAll('.geoapp-legend :is(.geoapp-line, .geoapp-swatch)')]
+                 .map(e => getComputedStyle(e).backgroundColor).filter(c => c !== 'rgb(255, 255, 255)')"""
+        )
+        assert len(swatches) == len(set(swatches)), swatches
+        assert page.locator(".leaflet-control-layers-overlays label").count() == 3
+        assert page.evaluate("window.geoapp.map.getBounds().getSouth()") > -65  # no Antarctica
+        world = page.evaluate("256 * Math.pow(2, window.geoapp.map.getZoom())")
+        assert max(page.evaluate(_LONGEST_STEP, "path.geoapp-link")) < world / 2
+        shot = artifacts_dir / "map_world.png"
+        page.screenshot(path=str(shot))
+        page.locator(".geoapp-search").fill("Pjöngjangs")
+        page.locator(".geoapp-search").press("Enter")
+        page.wait_for_function("() => window.geoapp.hits >= 1", timeout=5_000)
+        assert page.locator("path.geoapp-hit").count() >= 1
+        page.screenshot(path=str(artifacts_dir / "map_world_search.png"))
+        assert seen == {"aborted": [], "errors": [], "dialogs": []}
+        if os.environ.get("GEOAPP_UPDATE_SCREENSHOTS") == "1":
+            shutil.copyfile(shot, ROOT / "docs" / "map_world.png")
     finally:
         context.close()

@@ -115,13 +115,109 @@ def test_one_marker_per_place_row_and_line_per_link(map_frames) -> None:
 def test_legend_lists_actors_with_colors(map_frames) -> None:
     places, links = map_frames
     colors = maps.actor_colors(links["actor"])
-    assert list(colors.values())[:2] == list(maps.ACTOR_PALETTE[:2])
-    legend = maps.legend_html(["city", "region"], colors)
+    assert list(colors.values()) == list(maps.ACTOR_PALETTE[:3])
+    legend = maps.legend_html(maps.map_data(places, links))
     assert "Sergei Lawrow" in legend and maps.ACTOR_PALETTE[0] in legend
     assert "&lt;script&gt;" in legend and "<script>" not in legend
+    assert 'data-geoapp-toggle="actor"' in legend and 'data-geoapp-toggle="relation"' in legend
     page = _page(maps.build_map(places, links, tiles=None))
     assert '"geoapp-legend"' in page
     assert "L.control.layers(" in page
+
+
+def _many_actor_links(n_actors: int = 10):
+    """Links of ``n_actors`` actors, actor k with k + 1 sentences to one place (the last strongest)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    rows = []
+    for k in range(n_actors):
+        for s in range(k + 1):
+            rows.append(
+                {
+                    "article_id": f"b{s % 3}",
+                    "article_title": f"Article {s % 3}",
+                    "actor": f"Actor {k}",
+                    "actor_kind": "person",
+                    "actor_country": None,
+                    "place_key": "p:kyiv",
+                    "place": "Kyiv",
+                    "relation": ["attack", "statement", "visit"][s % 3],
+                    "sentence": f"Actor {k} and Kyiv, sentence {s}.",
+                    "highlights": [[0, 7]],
+                    "start": 0,
+                    "end": 10,
+                    "geometry": LineString([(10.0 + k, 50.0), (30.5, 50.45)]),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+def test_top_actors_are_named_and_the_rest_grouped_in_distinct_colours(map_frames) -> None:
+    places = map_frames[0].assign(actors=[[]] * 3)
+    links = _many_actor_links(10)
+    data = maps.map_data(places, links)
+    legend = maps.legend_html(data)
+    named = [a for a in data.legend["actors"] if a["named"]]
+    assert [a["name"] for a in named] == [f"Actor {k}" for k in range(9, 2, -1)]  # most sentences first
+    assert [a["color"] for a in named] == list(maps.ACTOR_PALETTE)
+    assert "3 other actors" in legend and "(6)" in legend  # Actor 0-2: 1 + 2 + 3 sentences
+    assert "Actor 0" not in legend  # grouped, listed only in the page's full list
+    swatches = re.findall(r'class="geoapp-(?:line|swatch)" style="background:(#[0-9A-Fa-f]{6})"', legend)
+    assert len(swatches) == len(set(swatches)), "two legend entries share a colour"
+
+
+def test_lines_are_bundled_per_actor_and_place(map_frames) -> None:
+    places, _ = map_frames
+    links = _many_actor_links(4)
+    data = maps.map_data(places, links)
+    assert data.n_links == 4 and data.n_sentences == 1 + 2 + 3 + 4
+    relations = [r[0] for r in data.data["relations"]]
+    assert relations == ["attack", "visit", "statement"]  # in order of consequence
+    strongest = data.data["links"][-1]
+    titles = [data.data["text"][data.data["articles"][e[0]][2]] for e in strongest[5]]
+    assert titles == ["Article 0", "Article 1", "Article 2", "Article 0"]  # evidence keeps its article
+    assert {data.data["relations"][e[1]][0] for e in strongest[5]} == {"attack", "visit", "statement"}
+    assert data.data["relations"][relations.index("statement")][2]  # words are dashed
+    assert not data.data["relations"][relations.index("attack")][2]  # deeds are solid
+    # Co-occurrence (--cooccurrence) is dotted, and a relation the table does not know still draws.
+    links.loc[0, "relation"], links.loc[1, "relation"] = "mentioned with", "<b>odd</b>"
+    data = maps.map_data(places, links)
+    styles = {r[0]: (r[2], data.data["html"][r[1]]) for r in data.data["relations"]}
+    assert styles["mentioned with"][0] == "1 6"
+    assert styles["other"] == (maps.OTHER_RELATION.dash, "&lt;b&gt;odd&lt;/b&gt;")
+
+
+def test_search_key_holds_every_surface_form() -> None:
+    row = {
+        "name": "Nagorno-Karabakh",
+        "quotes": [
+            {"sentence": "Kämpfe in Berg-Karabach.", "highlights": [[10, 23]]},
+            {"sentence": "Pjöngjangs Führung", "highlights": [[0, 10]]},
+        ],
+    }
+    key = maps.search_key(row)
+    assert key.split("|") == ["nagorno karabakh", "berg karabach", "pjongjangs"]
+
+
+def test_popup_shows_doubt() -> None:
+    row = {"name": "Paris", "feature": "city", "confidence": 0.42, "alternatives": ["Paris, US (Texas)"],
+           "needs_review": True, "quotes": []}
+    popup = maps.place_popup_html(row)
+    assert "needs review" in popup and "resolver confidence: 42 % (low)" in popup
+    assert "could also be: Paris, US (Texas)" in popup
+    assert "needs review" not in maps.place_popup_html({**row, "needs_review": False, "confidence": 0.95})
+
+
+def test_needs_review_places_are_flagged_in_the_data_and_legend(map_frames) -> None:
+    places, links = map_frames
+    places = places.copy()
+    places["needs_review"] = [False, True, False]
+    data = maps.map_data(places, links)
+    flags = {maps.map_data(places, links).data["text"][p[4]]: p[9] for p in data.data["places"]}
+    assert flags == {"Wŏnsan": 0, "Kursk Oblast": 1}
+    assert "needs review" in maps.legend_html(data)
+    assert "needs review" not in maps.legend_html(maps.map_data(map_frames[0], links))
 
 
 def test_tiles_none_has_no_tile_layer_but_outlines(map_frames) -> None:
@@ -137,11 +233,10 @@ def test_tiles_none_has_no_tile_layer_but_outlines(map_frames) -> None:
 
 def test_empty_and_missing_frames(map_frames) -> None:
     places, _ = map_frames
-    assert maps.map_data(places.iloc[0:0], None).n_places == 0
-    page = _page(maps.build_map(places.iloc[0:0], None, tiles=None))
-    assert "fitBounds" not in page
-    page = _page(maps.build_map(places, places.iloc[0:0], tiles=None))
-    assert "fitBounds" in page
+    empty = maps.map_data(places.iloc[0:0], None)
+    assert empty.n_places == 0 and empty.view is None
+    _page(maps.build_map(places.iloc[0:0], None, tiles=None))
+    assert maps.map_data(places, places.iloc[0:0]).view is not None
 
 
 EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']?(?:https?:)?//", re.I)
@@ -227,6 +322,17 @@ def test_basemap_is_small_and_credited() -> None:
     assert "Natural Earth" in data["metadata"]["credit"]
     names = {f["properties"]["name"] for f in data["features"]}
     assert {"Germany", "Russia", "North Korea"} <= names
+    # No ring steps across the antimeridian (a band across the map), except Antarctica's, which
+    # goes round the pole and closes along the map's bottom edge.
+    crossing = set()
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for ring in (ring for polygon in polygons for ring in polygon):
+            if any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:])):
+                crossing.add(feature["properties"]["name"])
+            assert all(-180 <= x <= 180 for x, _ in ring)
+    assert crossing == {"Antarctica"}
 
 
 def test_map_html_is_self_contained_string(map_frames) -> None:
@@ -240,3 +346,24 @@ def test_map_html_is_self_contained_string(map_frames) -> None:
     assert not EXTERNAL.search(again) and again.count("geoapp-place") == page.count("geoapp-place")
     with pytest.raises(ValueError):
         maps.map_html(m, self_contained=False)
+
+
+def test_cli_map_finds_actors_by_any_name_and_refuses_unknown_ones(tmp_path: Path, capsys) -> None:
+    from geoapp.cli import main
+
+    seed = Path(__file__).resolve().parents[1] / "seeds" / "000_697af04ae4cd89d0.txt"
+    out = tmp_path / "m.html"
+    for wanted in ("Lawrow", "sergej lavrov", "SERGEI LAWROW"):
+        assert main(["map", str(seed), "-o", str(out), "--actor", wanted]) == 0, wanted
+        err = capsys.readouterr().err
+        assert "map of" in err and out.is_file()
+        page = out.read_text("utf-8")
+        assert "<title>Sergei Lawrow</title>" in page  # the heading names the actor
+        out.unlink()
+    assert main(["map", str(seed), "-o", str(out), "--actor", "Lavrow", "--actor", "Nobody"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "geoapp: no actor 'Lavrow' in these articles; closest: Sergei Lawrow",
+        f"geoapp: no actor 'Nobody' in these articles; no map written to {out}",
+    ]
+    assert not out.exists()
