@@ -310,7 +310,7 @@ class Fetcher:
         )
         self.requests_made = 0
         self._gates: dict[str, RequestGate] = {}
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, RobotFileParser | FetchError] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -351,6 +351,10 @@ class Fetcher:
     # -- robots.txt ----------------------------------------------------------------------------------
 
     def _allowed(self, url: str) -> bool:
+        """Whether the site's robots.txt lets this agent fetch ``url``; read once per run and site
+        (and from the cache for a day). A robots.txt that cannot be read at all (the host unknown or
+        down, HTTP 5xx) is a :class:`FetchError` for every address of the site (RFC 9309 2.3.1.4:
+        then nothing may be fetched), saying why, without asking the site again in this run."""
         parts = urlsplit(cache_key(url))
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
@@ -360,15 +364,15 @@ class Fetcher:
             with self._lock:
                 self._robots[origin] = rules
         rules = self._robots[origin]
-        if rules is None:  # could not be read at all: nothing is allowed (RFC 9309, 2.3.1.4)
-            return False
+        if isinstance(rules, FetchError):
+            raise FetchError(f"{rules} (reading robots.txt; nothing is fetched from the site)", rules.status)
         delay = rules.crawl_delay(self.user_agent)
         if delay:
             gate = self._gate(parts.netloc)
             gate.delay = max(gate.delay, min(float(delay), MAX_CRAWL_DELAY_SECONDS))
         return rules.can_fetch(self.user_agent, url)
 
-    def _read_robots(self, origin: str) -> RobotFileParser | None:
+    def _read_robots(self, origin: str) -> RobotFileParser | FetchError:
         robots_url = f"{origin}/robots.txt"
         rules = RobotFileParser(robots_url)
         key = cache_key(robots_url)
@@ -379,10 +383,10 @@ class Fetcher:
             else:
                 body = self._download(robots_url, cached).body
         except FetchError as exc:
-            if exc.status is None or not 400 <= exc.status < 500:
-                log.info("robots.txt of %s could not be read: %s", origin, exc)
-                return None
-            # No robots.txt: everything is allowed. Kept like a file, so a rerun does not ask again.
+            if exc.status is None or exc.status >= 500:
+                return exc
+            # No usable robots.txt (HTTP 4xx, too many redirects, not text): everything is allowed.
+            # Kept like a file, so a rerun does not ask again.
             body = b""
             if self.cache is not None:
                 now = self.clock()
@@ -463,7 +467,8 @@ class Fetcher:
                 if retry_after > MAX_RETRY_AFTER_SECONDS:
                     raise FetchError(f"{reason}, asked to wait {retry_after:.0f} s; not waited for", status)
                 if attempt > self.settings.max_retries:
-                    raise FetchError(f"{reason}; gave up after {attempt} attempts", status)
+                    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                    raise FetchError(f"{reason}; gave up after {tries}", status)
                 pause = min(MAX_RETRY_AFTER_SECONDS, max(backoff * 2 ** (attempt - 1), retry_after))
                 log.info("%s: %s; retry %d in %.2f s", url, reason, attempt, pause)
                 if pause > 0:
