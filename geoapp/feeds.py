@@ -125,12 +125,13 @@ def parse_feed(page: Page) -> Feed:
     """
     import feedparser
 
+    # Sniffed as a feed (looks_like_feed): a site's "text/html" must not make it "not XML".
+    content_type = page.content_type if page.content_type.endswith("xml") else "application/xml"
+    if page.charset:
+        content_type += f"; charset={page.charset}"
     parsed = feedparser.parse(
         page.body,  # bytes: feedparser never fetches anything itself
-        response_headers={
-            "content-location": page.final_url,
-            "content-type": page.content_type or "text/xml",
-        },
+        response_headers={"content-location": page.final_url, "content-type": content_type},
     )
     title = _one_line(parsed.feed.get("title"), 200)
     items = []
@@ -150,7 +151,10 @@ def parse_feed(page: Page) -> Feed:
         bozo = parsed.get("bozo_exception")
         problem = "feed has no items"
         if parsed.get("bozo"):
-            problem = f"not a readable feed ({_one_line(str(bozo), 120)})"
+            # An XML error's own message, without feedparser's "<unknown>:2:31:" (its line numbers
+            # count the text after its own rewriting, not the feed's).
+            reason = bozo.getMessage() if hasattr(bozo, "getMessage") else str(bozo)
+            problem = f"not a readable feed ({_one_line(reason, 120)})"
     return Feed(title, items, problem)
 
 

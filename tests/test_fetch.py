@@ -46,6 +46,13 @@ def settings_for(tmp_path: Path, **changes) -> Settings:
     return base.with_(**changes)
 
 
+def assert_spaced(times: list[float], delay: float) -> None:
+    """The n-th request arrived at least n delays after the first. Arrival times, not send times:
+    one request slowed on its way (a busy machine) shortens the gap after it, never this sum."""
+    late = [round(t - times[0] - n * delay, 3) for n, t in enumerate(times)]
+    assert min(late) >= -0.1, late  # the first request of a process is slower on its way
+
+
 def fetch_error(fetcher: Fetcher, url: str) -> str:
     with pytest.raises(FetchError) as caught:
         fetcher.fetch(url)
@@ -126,14 +133,14 @@ def test_cache_keys_ignore_what_does_not_change_the_page():
 
 
 def test_requests_to_one_site_are_spaced_by_the_delay(tmp_path, web_server: FakeSite):
-    delay = 0.3
+    delay = 0.4
     urls = [web_server.add(f"/p{i}", f"<p>{i}</p>") for i in range(4)]
     with Fetcher(settings_for(tmp_path, fetch_delay_seconds=delay)) as fetcher:
         for url in urls:
             fetcher.fetch(url)
     times = sorted(r.time for r in web_server.requests)  # robots.txt is a request like any other
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(gaps) == 4 and min(gaps) >= delay * 0.95, gaps
+    assert len(times) == 5
+    assert_spaced(times, delay)
 
 
 def test_two_sites_do_not_wait_for_each_other(tmp_path):
@@ -148,7 +155,7 @@ def test_two_sites_do_not_wait_for_each_other(tmp_path):
                 fetcher.fetch(b)
         elapsed = time.monotonic() - start
     # Three requests per site (robots.txt and two pages): two pauses each, taken side by side.
-    assert 0.8 <= elapsed < 1.5, elapsed
+    assert 0.8 <= elapsed < 1.8, elapsed  # one site after the other: 2.0 s
 
 
 _FETCH_SCRIPT = """
@@ -181,9 +188,7 @@ def test_processes_sharing_the_cache_folder_keep_one_delay_and_ask_each_page_onc
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
     assert sorted(web_server.paths()) == sorted(["/robots.txt", *(f"/p{i}" for i in range(6))])
-    times = sorted(r.time for r in web_server.requests)
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= delay - 0.05, gaps
+    assert_spaced(sorted(r.time for r in web_server.requests), delay)
 
 
 def test_robots_txt_is_honoured_and_read_once(tmp_path, web_server: FakeSite):
