@@ -289,7 +289,8 @@ class Fetcher:
 
     ``cache``: a :class:`PageCache`, or ``"auto"`` for the one in ``settings.cache_dir``, or None
     for none (every request then goes out, spaced within this process only). :attr:`requests_made`
-    counts the HTTP requests actually sent (robots.txt included).
+    counts the HTTP requests actually sent (robots.txt included). ``clock`` (Unix seconds) decides
+    what is stale, here and in the cache made for ``"auto"``; tests age entries with it.
     """
 
     def __init__(
@@ -300,7 +301,7 @@ class Fetcher:
         clock: Any = time.time,
     ) -> None:
         self.settings = settings
-        self.cache = PageCache.from_settings(settings) if cache == "auto" else cache
+        self.cache = PageCache.from_settings(settings, clock=clock) if cache == "auto" else cache
         assert self.cache is None or isinstance(self.cache, PageCache)
         self.clock = clock
         self.user_agent = settings.user_agent.strip() or FALLBACK_USER_AGENT

@@ -114,8 +114,8 @@ class PageCache:
         self._conn: sqlite3.Connection | None = self._open()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> PageCache:
-        return cls(Path(settings.cache_dir) / PAGE_CACHE_FILENAME)
+    def from_settings(cls, settings: Any, *, clock: Callable[[], float] = time.time) -> PageCache:
+        return cls(Path(settings.cache_dir) / PAGE_CACHE_FILENAME, clock=clock)
 
     # -- opening ------------------------------------------------------------------------------------
 
