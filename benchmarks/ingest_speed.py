@@ -1,4 +1,4 @@
-"""What reading the web costs: body extraction per page, and a feed fetched cold, warm and stale.
+"""What reading the web costs and gives: body extraction per page, and a feed cold, warm and stale.
 
 Why: ``docs/ingest.md`` promises that extraction is cheap next to the pipeline, that politeness (one
 request per second per site) is what a first run of a feed costs, and that a rerun asks nothing.
@@ -23,7 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from news_pages import news_page_de, news_page_en  # noqa: E402
+from news_pages import (  # noqa: E402
+    BODY_PLACES_DE,
+    BODY_PLACES_EN,
+    CLUTTER_PLACES_DE,
+    CLUTTER_PLACES_EN,
+    news_page_de,
+    news_page_en,
+)
 from web_server import FakeSite  # noqa: E402
 
 from geoapp import pagetext  # noqa: E402
@@ -43,6 +50,18 @@ def best_ms(func, repeat: int) -> float:
     return best * 1000
 
 
+def padded(page: str) -> str:
+    """``page`` grown to the size of a real news site's page: inline scripts and tracking (200 kB),
+    a mega-menu of 400 links, 60 reader comments."""
+    script = "<script>window.__STATE__ = " + '{"k": "' + "x" * 199_000 + '"};</script>'
+    links = "".join(f"<li><a href='/r/{i}'>Ressort {i}</a></li>" for i in range(400))
+    menu = f"<nav class='mega'><ul>{links}"
+    comments = "".join(f"<div class='comment'><p>Leser {i}: Ein Kommentar.</p></div>" for i in range(60))
+    return page.replace("<body>", f"<body>{script}{menu}</ul></nav>").replace(
+        "</main>", f"<section class='comments'>{comments}</section></main>"
+    )
+
+
 def feed_xml(site: FakeSite, links: list[str]) -> bytes:
     date = "Tue, 06 Feb 2024 07:30:00 GMT"
     items = "".join(
@@ -60,10 +79,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=20, help="rounds of each extraction, best taken")
     args = ap.parse_args(argv)
 
+    pages = (
+        ("German news page", news_page_de(), BODY_PLACES_DE, CLUTTER_PLACES_DE),
+        ("English news page", news_page_en(), BODY_PLACES_EN, CLUTTER_PLACES_EN),
+    )
+    print("| page | reader | article places kept | menu/sidebar/footer places let in |")
+    print("|---|---|---|---|")
+    for name, page, body, clutter in pages:
+        for reader, text in (
+            ("trafilatura", pagetext.extract_page(page).text),
+            ("visible text (fallback)", html_to_text(page)[1]),
+        ):
+            kept = sum(p in text for p in body)
+            leaked = sum(p in text for p in clutter)
+            print(f"| {name} | {reader} | {kept}/{len(body)} | {leaked}/{len(clutter)} |")
+
+    print()
     print("| page | size | trafilatura ms | visible-text ms |")
     print("|---|---|---|---|")
-    pagetext.extract_page(news_page_de())  # imports trafilatura outside the timing
-    for name, page in (("German news page", news_page_de()), ("English news page", news_page_en())):
+    timed = [(name, page) for name, page, _, _ in pages]
+    timed.append(("German news page, padded", padded(news_page_de())))
+    for name, page in timed:
         extract = best_ms(lambda page=page: pagetext.extract_page(page), args.repeat)
         visible = best_ms(lambda page=page: html_to_text(page), args.repeat)
         print(f"| {name} | {len(page) / 1000:.1f} kB | {extract:.1f} | {visible:.2f} |")

@@ -155,6 +155,10 @@ def test_max_items_and_an_item_in_two_feeds(tmp_path, web_server: FakeSite):
         ({"body": b"In Rom regnet es.", "content_type": "text/plain"}, "not an HTML page (text/plain)"),
         ({"body": b"<html><body><script>x()</script></body></html>"}, "no article text found on the page"),
         ({"status": 404}, "HTTP 404"),
+        (
+            {"body": b"<rss><channel>" + b"<a>" * 60_000, "content_type": "application/rss+xml"},
+            "feed too large to read (60002 tags, at most 50000)",
+        ),
     ],
 )
 def test_what_cannot_be_read_is_one_line(tmp_path, web_server: FakeSite, route, message):
