@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .articles import ArticleError, DuplicateIds, expand_paths, read_path
+from .inputfiles import is_url
 from .model import Result
 
 EPILOG = "Docs: README.md. Data: GeoNames (CC BY 4.0), Unicode CLDR, Natural Earth."
@@ -88,22 +89,22 @@ def make_parser(args: argparse.Namespace):
         raise CliError(_one_line(exc)) from None
 
 
-def _web_reader(paths: list[str], parser, max_items: int | None):
-    """A reader for the web addresses among ``paths``, or None when there are none.
+def _web_reader(urls: list[str], parser, max_items: int | None):
+    """A reader for the web addresses ``urls`` (``max_items`` per feed, None for the default), or
+    None when there are none; imported only then, so a run on files loads no HTTP code.
 
     A User-Agent the sites must not see is a :class:`CliError` before anything is fetched: one line,
     not the same line for every address.
     """
-    from .feeds import WebReader, is_url
-    from .fetch import user_agent_problem
-
-    urls = [p for p in paths if is_url(p)]
     if not urls:
         return None
+    from .feeds import DEFAULT_MAX_ITEMS, WebReader
+    from .fetch import user_agent_problem
+
     problem = user_agent_problem(parser.settings.user_agent, urls)
     if problem is not None:
         raise CliError(problem)
-    return WebReader(parser.settings, max_items=max_items)
+    return WebReader(parser.settings, max_items=DEFAULT_MAX_ITEMS if max_items is None else max_items)
 
 
 def parse_inputs(
@@ -111,9 +112,7 @@ def parse_inputs(
 ) -> Iterator[Result]:
     """Results of every article under ``paths`` (files, folders, ``-`` and web addresses of pages
     and feeds), one at a time, in input order. ``max_items`` bounds the items read per feed."""
-    from .feeds import DEFAULT_MAX_ITEMS, is_url
-
-    web = _web_reader(paths, parser, DEFAULT_MAX_ITEMS if max_items is None else max_items)
+    web = _web_reader([p for p in paths if is_url(p)], parser, max_items)
     errors_before = len(problems)
     inputs: list[Path | str] = []
     for raw in paths:

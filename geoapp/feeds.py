@@ -44,17 +44,10 @@ DEFAULT_MAX_ITEMS = 50
 #: about 30 s per MB of unclosed tags (4 s at this limit); 4,000 items with full text stay below it.
 MAX_FEED_TAGS = 50_000
 _HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 #: WHATWG: pages labelled Latin-1 or ASCII are read as windows-1252 (as every browser does).
 _AS_WINDOWS_1252 = frozenset({"latin-1", "iso8859-1", "ascii"})
-
-
-def is_url(text: str) -> bool:
-    """True for anything written as ``scheme://…``: the CLI reads it as an address, not a path
-    (an address of another scheme is then refused as such, not looked for as a file)."""
-    return bool(_URL_RE.match(text))
 
 
 def decode_html(body: bytes, charset: str | None) -> str:

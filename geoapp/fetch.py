@@ -14,7 +14,7 @@ often for everyone behind the same address. So, as the Nominatim client does
   every process sharing the cache folder, through the geocoder's request gate
   (:class:`geoapp.geocode.ratelimit.RequestGate`) over the page cache's slot tables.
 - **robots.txt is honoured**, read once a day per site (RFC 9309: a missing one allows all, one
-  that cannot be read at all allows nothing).
+  that cannot be read at all allows nothing), for the agent's name before its first ``/``.
 - **Asked once.** Every page fetched is kept in ``cache/pages.sqlite`` (:mod:`geoapp.pagecache`):
   an article page until the file is removed, a feed for ``GEOAPP_FEED_TTL_MINUTES`` and then asked
   again with its ``ETag``/``Last-Modified``, so an unchanged feed costs one short answer. Failures
@@ -38,9 +38,9 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
@@ -296,13 +296,14 @@ class Fetcher:
     def __init__(
         self,
         settings: Settings,
-        cache: PageCache | str | None = "auto",
+        cache: PageCache | Literal["auto"] | None = "auto",
         *,
-        clock: Any = time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.cache = PageCache.from_settings(settings, clock=clock) if cache == "auto" else cache
-        assert self.cache is None or isinstance(self.cache, PageCache)
+        if cache == "auto":
+            cache = PageCache.from_settings(settings, clock=clock)
+        self.cache: PageCache | None = cache
         self.clock = clock
         self.user_agent = settings.user_agent.strip() or FALLBACK_USER_AGENT
         self.session = requests.Session()

@@ -10,8 +10,9 @@ from news_pages import CLUTTER_PLACES_DE, news_page_de, news_page_en
 
 from geoapp.articles import ArticleError, DuplicateIds
 from geoapp.cli import main
-from geoapp.feeds import WebReader, article_id, articles_from_urls, decode_html, is_url
+from geoapp.feeds import WebReader, article_id, articles_from_urls, decode_html
 from geoapp.fetch import Fetcher
+from geoapp.inputfiles import is_url
 from geoapp.settings import Settings
 
 if TYPE_CHECKING:
