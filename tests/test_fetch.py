@@ -367,3 +367,24 @@ def test_retry_after_takes_seconds_or_a_date():
     assert retry_after_seconds("7", now) == 7
     assert retry_after_seconds("Tue, 14 Nov 2023 22:13:40 GMT", now) == pytest.approx(20, abs=1)
     assert retry_after_seconds("soon", now) == retry_after_seconds(None, now) == 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("GEOAPP_FETCH_DELAY", "1s"), ("GEOAPP_FETCH_DELAY", "-1"), ("GEOAPP_FEED_TTL_MINUTES", "nan")],
+)
+def test_a_mistyped_setting_is_one_line_naming_it(monkeypatch, variable, value):
+    from geoapp.settings import SettingsError, load_settings
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"^{variable} must be a number"):
+        load_settings()
+
+
+def test_settings_from_the_environment(monkeypatch):
+    from geoapp.settings import load_settings
+
+    monkeypatch.setenv("GEOAPP_FETCH_DELAY", "2.5")
+    monkeypatch.setenv("GEOAPP_FEED_TTL_MINUTES", "15")
+    settings = load_settings()
+    assert (settings.fetch_delay_seconds, settings.feed_ttl_minutes) == (2.5, 15.0)
