@@ -15,10 +15,10 @@ What is stored: successful responses only (HTTP 200), body compressed, keyed on 
 (``ETag``, ``Last-Modified``) for a conditional request once the entry is stale, and when it goes
 stale (``expires``; ``NULL`` for an article page, which is kept until the file is removed).
 
-When the file cannot be used (damaged, another application's, unwritable) the run goes on: a
-damaged or foreign file is moved aside and a fresh one started (pages can be fetched again, so
-nothing is salvaged); an unwritable one is replaced by memory for this run, said once in
-:attr:`PageCache.notices`, and requests are then spaced within this process only.
+When the file cannot be used (damaged, another application's, a newer geoapp's, unwritable) the run
+goes on: a damaged or foreign file is moved aside and a fresh one started (pages can be fetched
+again, so nothing is salvaged); a newer geoapp's or an unwritable one is replaced by memory for this
+run, said once in :attr:`PageCache.notices`, and requests are then spaced within this process only.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS responses (
     expires       REAL
 )
 """
+_NEWER = "written by a newer geoapp"
 _COLUMNS = "key, url, content_type, etag, last_modified, body, fetched, expires"
 
 T = TypeVar("T")
@@ -145,6 +146,9 @@ class PageCache:
             if problem is None:
                 return conn
             conn.close()
+            if problem == _NEWER:  # not ours to move: the newer geoapp still uses it
+                self._notice(f"page cache {self.path} was {problem}; pages are kept for this run only")
+                return None
         return self._start_over(problem)
 
     def _connect(self) -> sqlite3.Connection:
@@ -167,7 +171,7 @@ class PageCache:
             elif app_id != APPLICATION_ID:
                 return f"an SQLite file of another application (application_id {app_id:#x})"
             elif conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
-                return "written by a newer geoapp"
+                return _NEWER
             slots.create(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         return None

@@ -388,3 +388,19 @@ def test_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("GEOAPP_FEED_TTL_MINUTES", "15")
     settings = load_settings()
     assert (settings.fetch_delay_seconds, settings.feed_ttl_minutes) == (2.5, 15.0)
+
+
+def test_a_cache_of_a_newer_geoapp_is_left_alone(tmp_path, web_server: FakeSite):
+    import sqlite3
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    with sqlite3.connect(folder / PAGE_CACHE_FILENAME) as conn:
+        conn.execute("PRAGMA application_id = 1195724624")  # geoapp's page cache ("GEOP")
+        conn.execute("PRAGMA user_version = 99")
+    url = web_server.add("/a", "<p>x</p>")
+    with Fetcher(settings_for(tmp_path)) as fetcher:
+        assert fetcher.fetch(url).body == b"<p>x</p>"
+        assert fetcher.fetch(url).from_cache  # kept in memory for the run
+        assert any("newer geoapp" in n for n in fetcher.notices)
+    assert [p.name for p in folder.iterdir()] == [PAGE_CACHE_FILENAME]
