@@ -307,9 +307,8 @@ class Fetcher:
         self.clock = clock
         self.user_agent = settings.user_agent.strip() or FALLBACK_USER_AGENT
         self.session = requests.Session()
-        self.session.headers.update(
-            {"User-Agent": self.user_agent, "Accept": _ACCEPT, "Accept-Language": "de,en;q=0.8,*;q=0.5"}
-        )
+        # No Accept-Language: the address the analyst gave decides the page's language, not geoapp.
+        self.session.headers.update({"User-Agent": self.user_agent, "Accept": _ACCEPT})
         self.requests_made = 0
         self._gates: dict[str, RequestGate] = {}
         self._robots: dict[str, RobotFileParser | FetchError] = {}
