@@ -80,9 +80,9 @@ def make_parser(args: argparse.Namespace):
 
     try:
         settings = load_settings(
+            user_agent=getattr(args, "user_agent", None),
             geocoder=getattr(args, "geocoder", None),
             actors_file=getattr(args, "actors", None),
-            user_agent=getattr(args, "user_agent", None),
         )
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
@@ -275,18 +275,6 @@ def build_parser() -> argparse.ArgumentParser:
             "addresses (http/https) of article pages and RSS/Atom feeds",
         )
         p.add_argument(
-            "--geocoder",
-            choices=["offline", "online"],
-            help="offline: gazetteer and cache only (default, or GEOAPP_GEOCODER); "
-            "online: also ask Nominatim for what the gazetteer lacks",
-        )
-        p.add_argument(
-            "--actors",
-            type=Path,
-            metavar="FILE",
-            help="your own actor registry (YAML), merged over the shipped one",
-        )
-        p.add_argument(
             "--user-agent",
             metavar="TEXT",
             help="who is asking, sent with every web request (default GEOAPP_USER_AGENT): your "
@@ -297,6 +285,18 @@ def build_parser() -> argparse.ArgumentParser:
             type=_count,
             metavar="N",
             help="items read per feed (default 50)",
+        )
+        p.add_argument(
+            "--geocoder",
+            choices=["offline", "online"],
+            help="offline: gazetteer and cache only (default, or GEOAPP_GEOCODER); "
+            "online: also ask Nominatim for what the gazetteer lacks",
+        )
+        p.add_argument(
+            "--actors",
+            type=Path,
+            metavar="FILE",
+            help="your own actor registry (YAML), merged over the shipped one",
         )
 
     p = sub.add_parser(
