@@ -76,14 +76,14 @@ def _count(text: str) -> int:
 def make_parser(args: argparse.Namespace):
     """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
     from .pipeline import Geoparser
-    from .settings import load_settings
+    from .settings import check_settings, load_settings
 
     try:
         settings = load_settings(
-            user_agent=getattr(args, "user_agent", None),
-            geocoder=getattr(args, "geocoder", None),
-            actors_file=getattr(args, "actors", None),
+            geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
         )
+        if getattr(args, "user_agent", None) is not None:
+            settings = check_settings(settings.with_(user_agent=args.user_agent), {"user_agent": "--user-agent"})
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
         raise CliError(_one_line(exc)) from None
