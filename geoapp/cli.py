@@ -83,7 +83,8 @@ def make_parser(args: argparse.Namespace):
             geocoder=getattr(args, "geocoder", None), actors_file=getattr(args, "actors", None)
         )
         if getattr(args, "user_agent", None) is not None:
-            settings = check_settings(settings.with_(user_agent=args.user_agent), {"user_agent": "--user-agent"})
+            named = settings.with_(user_agent=args.user_agent)
+            settings = check_settings(named, {"user_agent": "--user-agent"})
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
         raise CliError(_one_line(exc)) from None
