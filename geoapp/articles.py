@@ -45,6 +45,7 @@ from .inputfiles import (
     read_stdin,
 )
 from .model import Article
+from .pagetext import extract_page
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -309,17 +310,24 @@ def _read_markdown(source: _Source, text: str) -> Article:
     )
 
 
-def _read_html(source: _Source, raw: str) -> Article:
-    title, text = html_to_text(raw)
-    if not text.strip():
+def _read_html(source: _Source, raw: str, errors: _FileLog) -> Article:
+    """The article of an HTML page (:func:`geoapp.pagetext.extract_page`): its body without the
+    site's menus and footers, and the title, date and outlet the page's metadata give."""
+    page = extract_page(raw)
+    if not page.text.strip():
         raise Unreadable("HTML has no visible text")
+    if page.note:
+        errors.append(ArticleError(source.name, page.note, warning=True))
     return Article(
         id=source.stem,
-        title=title,
-        text=text,
-        lang=detect_language(text),
+        title=page.title,
+        text=page.text,
+        lang=detect_language(page.text),
+        url=page.url,
+        source=page.outlet,
+        published=page.published,
         path=source.name,
-        title_in_text=bool(title) and text.startswith(title),
+        title_in_text=bool(page.title) and page.text.startswith(page.title),
     )
 
 
@@ -396,7 +404,7 @@ def _parse(
         yield from _read_json(source, text, errors)
     else:
         if kind in (".html", ".htm"):
-            article = _read_html(source, text)
+            article = _read_html(source, text, errors)
         elif kind == ".md":
             article = _read_markdown(source, text)
         else:

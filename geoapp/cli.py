@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .articles import ArticleError, DuplicateIds, expand_paths, read_path
+from .inputfiles import is_url
 from .model import Result
 
 if TYPE_CHECKING:
@@ -69,10 +70,17 @@ def _one_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def _count(text: str) -> int:
+    """A whole number >= 1, for argparse."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
+    return int(text)
+
+
 def make_parser(args: argparse.Namespace):
     """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
     from .pipeline import Geoparser
-    from .settings import load_settings
+    from .settings import check_settings, load_settings
 
     try:
         settings = load_settings(
@@ -80,22 +88,61 @@ def make_parser(args: argparse.Namespace):
             actors_file=getattr(args, "actors", None),
             cooccurrence=getattr(args, "cooccurrence", None) or None,
         )
+        if getattr(args, "user_agent", None) is not None:
+            named = settings.with_(user_agent=args.user_agent)
+            settings = check_settings(named, {"user_agent": "--user-agent"})
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
         raise CliError(_one_line(exc)) from None
 
 
-def parse_inputs(paths: list[str], parser, problems: Problems) -> Iterator[Result]:
-    """Results of every article under ``paths``, one at a time, in input order."""
+def _web_reader(urls: list[str], parser, max_items: int | None):
+    """A reader for the web addresses ``urls`` (``max_items`` per feed, None for the default), or
+    None when there are none; imported only then, so a run on files loads no HTTP code.
+
+    A User-Agent the sites must not see is a :class:`CliError` before anything is fetched: one line,
+    not the same line for every address.
+    """
+    if not urls:
+        return None
+    from .feeds import DEFAULT_MAX_ITEMS, WebReader
+    from .fetch import user_agent_problem
+
+    problem = user_agent_problem(parser.settings.user_agent, urls)
+    if problem is not None:
+        raise CliError(problem)
+    return WebReader(parser.settings, max_items=DEFAULT_MAX_ITEMS if max_items is None else max_items)
+
+
+def parse_inputs(
+    paths: list[str], parser, problems: Problems, *, max_items: int | None = None
+) -> Iterator[Result]:
+    """Results of every article under ``paths`` (files, folders, ``-`` and web addresses of pages
+    and feeds), one at a time, in input order. ``max_items`` bounds the items read per feed."""
+    web = _web_reader([p for p in paths if is_url(p)], parser, max_items)
     errors_before = len(problems)
-    files = expand_paths(paths, problems)
-    if not files and len(problems) == errors_before:
+    inputs: list[Path | str] = []
+    for raw in paths:
+        if is_url(raw):
+            inputs.append(raw)
+        else:
+            inputs.extend(expand_paths([raw], problems))
+    if not inputs and len(problems) == errors_before:
         problems.append(ArticleError(" ".join(paths), "no readable article files found"))
 
     def articles() -> Iterator:
         ids = DuplicateIds()  # ids only: memory stays flat on a long stream
-        for path in _progress(files, "articles"):
-            yield from read_path(path, problems, ids)
+        try:
+            for item in _progress(inputs, "articles"):
+                if isinstance(item, str):
+                    yield from web.read(item, problems, ids)
+                else:
+                    yield from read_path(item, problems, ids)
+        finally:
+            if web is not None:
+                for notice in web.fetcher.notices:
+                    problems.append(ArticleError("web", notice, warning=True))
+                web.close()
 
     return parser.parse_many(articles())
 
@@ -113,7 +160,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         check_output_path(args.output)
     parser = make_parser(args)
     problems = Problems()
-    results = parse_inputs(args.paths, parser, problems)
+    results = parse_inputs(args.paths, parser, problems, max_items=args.max_items)
     n_articles = n_places = 0
     if not to_file:
         writer = ResultWriter(args.format, sys.stdout)
@@ -161,7 +208,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     check_output_path(args.output)
     parser = make_parser(args)
     problems = Problems()
-    results = list(parse_inputs(args.paths, parser, problems))
+    results = list(parse_inputs(args.paths, parser, problems, max_items=args.max_items))
     if not results:
         print(f"geoapp: no map written to {args.output}: no article could be read", file=sys.stderr)
         return 1
@@ -231,7 +278,20 @@ def build_parser() -> argparse.ArgumentParser:
             "paths",
             nargs="+",
             metavar="PATH",
-            help="article files (.txt .md .html .json .jsonl), folders of them, or - for stdin",
+            help="article files (.txt .md .html .json .jsonl), folders of them, - for stdin, or web "
+            "addresses (http/https) of article pages and RSS/Atom feeds",
+        )
+        p.add_argument(
+            "--user-agent",
+            metavar="TEXT",
+            help="who is asking, sent with every web request (default GEOAPP_USER_AGENT): your "
+            "application and a contact, e.g. 'myteam-geoapp/0.1 (me@example.org)'",
+        )
+        p.add_argument(
+            "--max-items",
+            type=_count,
+            metavar="N",
+            help="items read per feed (default 50)",
         )
         p.add_argument(
             "--geocoder",

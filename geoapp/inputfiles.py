@@ -68,6 +68,18 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(os.fspath(path))
 
 
+# --- web addresses among the paths -----------------------------------------------------------------
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def is_url(text: str) -> bool:
+    """True for anything written as ``scheme://…``: read as a web address (:mod:`geoapp.feeds`), not
+    a path; an address of a scheme other than http(s) is then refused as such, not looked for as a
+    file."""
+    return bool(_URL_RE.match(text))
+
+
 # --- reading bytes --------------------------------------------------------------------------------
 
 

@@ -38,6 +38,8 @@ ENV_NAMES = {
     "max_retries": "GEOAPP_MAX_RETRIES",
     "retry_backoff_seconds": "GEOAPP_RETRY_BACKOFF",
     "negative_ttl_days": "GEOAPP_NEGATIVE_TTL_DAYS",
+    "fetch_delay_seconds": "GEOAPP_FETCH_DELAY",
+    "feed_ttl_minutes": "GEOAPP_FEED_TTL_MINUTES",
 }
 
 
@@ -64,6 +66,12 @@ class Settings:
     retry_backoff_seconds: float = 1.0
     #: How long a "nothing found" answer stays in the cache.
     negative_ttl_days: float = 30.0
+    #: Seconds between two requests to one web site when fetching pages and feeds (``geoapp extract
+    #: URL``), across every process sharing the cache folder; a robots.txt Crawl-delay may add to it.
+    fetch_delay_seconds: float = 1.0
+    #: How long a fetched feed is served from the cache before it is asked again (pages are kept
+    #: until the cache file is removed: an article's text does not change, a feed's items do).
+    feed_ttl_minutes: float = 60.0
     #: Extra actor registry merged over the shipped one.
     actors_file: Path | None = None
     #: Also keep every other actor–place pair of a sentence as a "mentioned with" link (plain
@@ -148,6 +156,8 @@ def check_settings(settings: Settings, names: dict[str, str] | None = None) -> S
         max_retries=_count(names["max_retries"], settings.max_retries),
         retry_backoff_seconds=_number(names["retry_backoff_seconds"], settings.retry_backoff_seconds),
         negative_ttl_days=_number(names["negative_ttl_days"], settings.negative_ttl_days, unit="days"),
+        fetch_delay_seconds=_number(names["fetch_delay_seconds"], settings.fetch_delay_seconds),
+        feed_ttl_minutes=_number(names["feed_ttl_minutes"], settings.feed_ttl_minutes, unit="minutes"),
     )
 
 
