@@ -13,6 +13,7 @@ constructor, never per article.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,10 +25,10 @@ from .demonyms import find_demonyms
 from .document import Doc
 from .links import find_links
 from .metonymy import flag_metonymy
-from .model import Article, Place, PlaceMention, Result
+from .model import NEEDS_REVIEW, Article, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .registry import ActorRegistry
-from .resolve import resolve
+from .resolve import MAX_ALTERNATIVES, describe, resolve, review_flags
 from .settings import Settings, load_settings
 from .spans import FieldSpans
 from .text import name_key
@@ -122,7 +123,9 @@ class Geoparser:
         # name holding one stays a place ("Russian Federation", "Indian Ocean").
         demonym_index = FieldSpans((d.field, d.start, d.end) for d in demonyms)
         spans = [s for s in spans if not _demonym_place(s, demonym_index, article)]
-        places = resolve(spans, text=article.text, title=article.title)
+        context = {"text": article.text, "title": article.title, "lang": doc.lang, "demonyms": demonyms,
+                   "gazetteer": self.gazetteer}
+        places = resolve(spans, **context)
         actors = find_actors(
             doc, places, demonyms, self.registry, capital_of=self.capital_of,
             capital_country=self.capital_country,
@@ -135,11 +138,12 @@ class Geoparser:
         )
         kept = [s for s in spans if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)]
         if len(kept) < len(spans):
-            places = resolve(kept, text=article.text, title=article.title)
+            places = resolve(kept, **context)
         if self.chain is not None:
             places = self._geocode_unresolved(article, places)
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
+        places = review_flags(places)  # a fix or an online answer settles a doubtful mention
         places = flag_metonymy(doc, places)
         links = find_links(doc, places, actors, cooccurrence=self.settings.cooccurrence)
         adjectives = adjective_places(
@@ -148,18 +152,23 @@ class Geoparser:
         return Result(article=article, places=places, actors=actors, links=links, adjectives=adjectives)
 
     def _geocode_unresolved(self, article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
-        """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place."""
+        """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place,
+        and for those it placed in doubt (flagged for review: "Lamar County" is no town of Lamar);
+        an online answer replaces a doubtful choice, which stays listed among the alternatives."""
         from .geocode.chain import choose_online
 
         countries = sorted({pm.place.country_code for pm in places if pm.place and pm.place.country_code})
         out = []
         for pm in places:
-            if pm.place is None:
+            if pm.place is None or NEEDS_REVIEW in pm.flags:
                 answer = self.chain.lookup(
                     pm.mention.text, lang=article.lang, country_codes=countries or None
                 )
                 place = choose_online(answer.candidates, countries)
                 if place is not None:
+                    if pm.place is not None:
+                        kept = (describe(pm.place), *pm.place.alternatives)[:MAX_ALTERNATIVES]
+                        place = replace(place, alternatives=kept)
                     pm = PlaceMention(pm.mention, place, pm.flags)
             out.append(pm)
         return out
