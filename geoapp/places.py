@@ -23,6 +23,7 @@ from itertools import compress
 from operator import itemgetter
 
 from .document import Doc, DocField, Entity
+from .features import is_curated
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
@@ -60,6 +61,8 @@ _JOINER = re.compile(r"[.-]?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 #: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
 _DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
+#: The longest first line of a text taken as its headline (headlines run to about 100 characters).
+_HEADLINE_CHARS = 200
 #: Compass and centre words. Alone they name a direction or a part of something ("in the South",
 #: "im Norden des Dorfes", "the Centre" for a central government), almost never the village that
 #: happens to carry the name; as part of a longer name ("South Africa") the longer key matches first.
@@ -488,8 +491,9 @@ class PlaceExtractor:
         first_nl = text.find("\n")
 
         def headline(offset: int) -> bool:
-            """The title field, or the first line of a text with more lines."""
-            return fld.name == "title" or (first_nl > 0 and offset < first_nl)
+            """The title field, or the first line of a text with more lines when that line is
+            short enough to be a headline (a first paragraph of 600 characters is none)."""
+            return fld.name == "title" or (0 < first_nl <= _HEADLINE_CHARS and offset < first_nl)
 
         nxt = 0
         for i in fld.starts:
@@ -508,10 +512,12 @@ class PlaceExtractor:
             # acceptance stands even where the gazetteer knows only a town of that name and the
             # mention is left for the online geocoder.
             cue_says_place = cue == "region" and "rule_accept" in feats
-            if (p < threshold and not cue_says_place) or taken.overlaps(start, end):
+            curated = _curated_name(cands[0], by_flags(key), j - i + 1)
+            if (p < threshold and not cue_says_place and not curated) or taken.overlaps(start, end):
                 continue
             if crf and self.de_mode == "crf" and not (
-                _country_level(cands[0], by_flags(key))
+                curated
+                or _country_level(cands[0], by_flags(key))
                 or (_tier(cands[0]) == 1 and "rule_accept" in feats and headline(start))
                 or (cue is not None and "rule_accept" in feats)
             ):
@@ -522,6 +528,8 @@ class PlaceExtractor:
                 # a place), major places in headlines, which are not sentences ("Pjöngjangs
                 # Entschlossenheit: …") and which the tagger never saw in training, and names a cue
                 # noun calls a place in so many words ("Küstenstadt Wŏnsan", "Region Kursk").
+                # The curated table's multi-word names ("Kerem Schalom", "Schwarzes Meer") are
+                # places wherever they stand: the model and the tagger were trained before them.
                 continue
             mention = Mention(start, end, text[start:end], "place", fld.name)
             out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, p, (f"model p={p:.2f}",),
@@ -963,6 +971,14 @@ def _country_level(c: Candidate, flags: dict) -> bool:
     own = flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}
     supranational = c.feature == "region" and not c.country_code
     return bool(own) and (c.feature in ("continent", "country") or supranational)
+
+
+def _curated_name(c: Candidate, flags: dict, n_words: int) -> bool:
+    """A name of two words or more of the curated feature table, by its English or German name or
+    an alias ("Sea of Japan"; the one-word "Gazastreifen" is left to the model): seas, crossings
+    and territories so named are places, not common words."""
+    own = flags.get(c.geonameid, frozenset())
+    return n_words > 1 and is_curated(c.geonameid) and bool(own & {"en", "de"})
 
 
 def _category_veto(surface: str, n_words: int, cue: str | None, cands, flags: dict) -> bool:
