@@ -200,3 +200,38 @@ def _spaced(text: str, a: int, b: int) -> bool:
     """Only spaces between two offsets (one line, no punctuation)."""
     gap = text[a:b]
     return 0 < len(gap) <= 2 and not gap.strip()
+
+
+#: Small words an acronym's long form may hold without a letter of their own ("Line of Actual
+#: Control (LAC)", "Democratic Republic of the Congo (DRC)").
+_ACRONYM_JOINERS = frozenset("of the and for de des der die das für und la le el du".split())
+
+
+def acronym_source(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the long form of an acronym in parentheses begins and ends: "Cordillera Administrative
+    Region (CAR)" → the span of "Cordillera Administrative Region". Such an acronym names that
+    phrase, whatever else the letters abbreviate (CAR is also the Central African Republic)."""
+    letters = text[start:end]
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return None
+    if text[start - 1 : start] != "(" or text[end : end + 1] != ")":
+        return None
+    toks = tokens(text)
+    k = bisect_left(token_starts(text), start) - 1
+    need = len(letters)
+    first = last = None
+    while k >= 0 and need > 0:
+        word = toks[k][2]
+        gap = text[toks[k][1] : toks[k + 1][0]] if last is not None else text[toks[k][1] : start - 1]
+        if gap.strip():
+            return None  # punctuation inside the phrase: no long form
+        if word[:1].isupper():
+            if word[0].upper() != letters[need - 1]:
+                return None
+            need -= 1
+        elif word.lower() not in _ACRONYM_JOINERS:
+            return None
+        last = last if last is not None else toks[k][1]
+        first = toks[k][0]
+        k -= 1
+    return (first, last) if need == 0 and first is not None else None

@@ -61,6 +61,12 @@ _JOINER = re.compile(r"[.-]?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 #: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
 _DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
+#: A tagger's span without gazetteer candidates this common in its language (Zipf), and this much
+#: more common there than elsewhere, is a common noun (see :func:`_common_noun`). Measured on the
+#: German dev sets' tagger spans: 5 wrong ones dropped (Erde ×2, Hauptstadt, Flughafen, Kreuz) for
+#: one right one ("Straße").
+_COMMON_NOUN_ZIPF = 4.5
+_COMMON_NOUN_MARGIN = 2.0
 #: The longest first line of a text taken as its headline (headlines run to about 100 characters).
 _HEADLINE_CHARS = 200
 #: Compass and centre words. Alone they name a direction or a part of something ("in the South",
@@ -621,6 +627,8 @@ class PlaceExtractor:
                 if got:
                     key, cands = _key(stem), got
                     break
+            if not cands and _common_noun(surface, lang):
+                continue  # "Erde", "Hauptstadt", "Flughafen": a word, not a name the gazetteer lacks
             mention = Mention(start, end, surface, "place", fld.name)
             out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
                                           self._name_flags(key) if cands else {}))
@@ -971,6 +979,19 @@ def _country_level(c: Candidate, flags: dict) -> bool:
     own = flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}
     supranational = c.feature == "region" and not c.country_code
     return bool(own) and (c.feature in ("continent", "country") or supranational)
+
+
+def _common_noun(surface: str, lang: str) -> bool:
+    """A single word that is common in the article's language and far rarer elsewhere ("Erde",
+    "Hauptstadt", "Flughafen"; Zipf ≥ :data:`_COMMON_NOUN_ZIPF`, commonness ≥
+    :data:`_COMMON_NOUN_MARGIN`). The tagger takes such words for places now and then ("wieder bebt
+    die Erde"); a name it finds that the gazetteer does not know is a street or a small place, and
+    those are rare as words ("Burgstraße", "Wowtschansk"), whereas a big place named by a common
+    word is in the gazetteer ("Essen"). Frequent names shared across languages ("Frankfurt") stay."""
+    if not surface.isalpha() or surface.isupper():
+        return False
+    word = surface.lower()
+    return _zipf(word, lang) >= _COMMON_NOUN_ZIPF and commonness(word, lang) >= _COMMON_NOUN_MARGIN
 
 
 def _curated_name(c: Candidate, flags: dict, n_words: int) -> bool:

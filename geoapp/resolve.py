@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from .features import is_curated
 from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, Place, PlaceMention
-from .placecues import NO_CUE, Cue, CueReader
+from .placecues import NO_CUE, Cue, CueReader, acronym_source
 from .places import PlaceCandidateSpan
 from .text import name_key
 
@@ -272,6 +272,9 @@ class _Item:
     #: The mention is a one-word short form of a country's name that other countries share
     #: ("Kongo", "Congo", "Korea"): a country the article is about may be meant instead.
     siblings_possible: bool = False
+    #: Where the long form of an acronym in parentheses stands ("Cordillera Administrative Region
+    #: (CAR)"): the acronym is whatever that phrase is, not what else its letters abbreviate.
+    long_form: tuple[int, int] | None = None
 
     @property
     def cued(self) -> bool:
@@ -518,11 +521,12 @@ def resolve(
         cue = reader.read(source, m.start, m.end, lang, ends[m.field]) if source else NO_CUE
         adjacent = _adjacent_region(spans, index, text_of) if source else None
         cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
-        items.append(_Item(span, cands, cue, adjacent, _short_country_name(span, cands)))
+        long_form = acronym_source(source, m.start, m.end) if source else None
+        items.append(_Item(span, cands, cue, adjacent, _short_country_name(span, cands), long_form))
     ctx = _first_context(items, demonyms)
-    chosen = _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items])
+    chosen = _acronyms(items, _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items]))
     ctx = _second_context(items, chosen, demonyms)
-    chosen = _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items])
+    chosen = _acronyms(items, _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items]))
     out = []
     for it, ch in zip(items, chosen):
         if ch is None:
@@ -563,6 +567,29 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             ranked = sorted(chosen[i].ranked, key=lambda t: total[_ident(t[1])], reverse=True)
             if _ident(ranked[0][1]) != _ident(chosen[i].cand):
                 out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
+    return out
+
+
+def _acronyms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
+    """An acronym in parentheses takes the referent of its long form when that is a place mention
+    ("Democratic Republic of the Congo (DRC)"), and none when it is not ("Cordillera Administrative
+    Region (CAR)" is no Central African Republic): it is then left for review."""
+    out = list(chosen)
+    for i, it in enumerate(items):
+        if it.long_form is None:
+            continue
+        lo, hi = it.long_form
+        field_name = it.span.mention.field
+        same = [
+            j
+            for j, other in enumerate(items)
+            if (m := other.span.mention).field == field_name and m.start < hi and lo < m.end
+        ]
+        if same and chosen[same[0]] is not None:
+            ch = chosen[same[0]]
+            out[i] = replace(ch, why=ch.why + f" (acronym of '{items[same[0]].span.mention.text}')")
+        else:
+            out[i] = None
     return out
 
 
