@@ -974,11 +974,12 @@ def _name_segments(idx: list[int], tokens: list[Tok]) -> list[list[int]]:
 
 
 def _country_level(c: Candidate, flags: dict) -> bool:
-    """A continent, a country, or a region of no single country (the EU), by its own name or an
-    abbreviation of it ("DVRK")."""
+    """A continent, a country, a region of no single country (the EU), or a territory of the curated
+    table (Krim, Nachitschewan, Westjordanland), by its own name or an abbreviation of it ("DVRK")."""
     own = flags.get(c.geonameid or -1, frozenset()) & {"main", "en", "de", "abbr"}
     supranational = c.feature == "region" and not c.country_code
-    return bool(own) and (c.feature in ("continent", "country") or supranational)
+    territory = c.feature == "region" and is_curated(c.geonameid)
+    return bool(own) and (c.feature in ("continent", "country") or supranational or territory)
 
 
 def _common_noun(surface: str, lang: str) -> bool:
