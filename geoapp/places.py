@@ -629,10 +629,32 @@ class PlaceExtractor:
                     break
             if not cands and _common_noun(surface, lang):
                 continue  # "Erde", "Hauptstadt", "Flughafen": a word, not a name the gazetteer lacks
+            if not cands:
+                head = self._compound_head(surface, lang)
+                if head is not None:  # "Tigray-Region", "Syrien-Konflikts": the place is the first part
+                    key, cands = _key(head), self.gazetteer.candidates(_key(head))
+                    end, surface = start + len(head), head
             mention = Mention(start, end, surface, "place", fld.name)
             out.append(PlaceCandidateSpan(mention, key, tuple(cands), cue, 1.0, ("CRF tagger",),
                                           self._name_flags(key) if cands else {}))
         return out
+
+    def _compound_head(self, surface: str, lang: str) -> str | None:
+        """The place before the hyphen of a German compound the gazetteer does not know as a whole
+        ("Tigray-Region", "Syrien-Konflikts"): news and its annotators mark the place part only.
+        The first part must name a country or region first, or the rest be a cue noun; a city's
+        compound is mostly a district of its own ("Köln-Wahn", "Berlin-Mitte")."""
+        head, sep, rest = surface.partition("-")
+        if not sep or not head[:1].isupper() or len(head) < 3 or not rest.isalpha():
+            return None
+        low = rest.lower()
+        if low in COMPASS_WORDS or _stem_word(low) in COMPASS_WORDS or _zipf(low, lang) < 3.0:
+            return None
+        cands = self.gazetteer.candidates(_key(head))
+        if not cands:
+            return None
+        area = cands[0].feature in ("country", "region", "continent") or is_curated(cands[0].geonameid)
+        return head if area or low in _CUE_WORDS else None
 
     # -- internals -------------------------------------------------------------------------------
 

@@ -496,28 +496,29 @@ def _local(c: Candidate, ctx: _Context, key: str) -> bool:
 
 
 def _region_of_seat(it: _Item, ctx: _Context, gazetteer) -> _Choice | None:
-    """A region cue, but the gazetteer knows only cities of the name ("Region Charkiw"): the
-    first-level region whose seat the best such city is ("Kharkiv Oblast"). Without such a seat
-    the mention stays unresolved ("Lamar County" is not the town of Lamar)."""
+    """A region cue, but the gazetteer knows only cities of the name ("Region Charkiw", "Region
+    Rostow"): the first-level region around the best such city, when the city is the region's seat
+    or shares its name ("Kharkiv Oblast", "Rostovskaya oblast'"). Otherwise the mention stays
+    unresolved: the town of a region's name may lie anywhere."""
     if gazetteer is None:
         return None
     ranked = _rank(it, ctx, gazetteer)
-    for _, c, _ in ranked:
-        if c.feature != "city" or c.feature_code not in ("PPLA", "PPLC") or not c.admin1:
-            continue
-        regions = [
-            r
-            for r in gazetteer.candidates(name_key(c.admin1))
-            if r.feature == "region" and r.country_code == c.country_code and r.name == c.admin1
-        ]
-        if regions:
-            region = regions[0]
-            others = [describe(x) for _, x, _ in ranked if x is not c][:MAX_ALTERNATIVES]
-            why = f"region cue '{it.cue.words or 'region'}': the region around {c.name}"
-            features = confidence_features(None, region, it.span, True)
-            return _Choice(region, why, confidence(features), tuple(others), {}, [], features)
-        break
-    return None
+    c = ranked[0][1]
+    if not c.admin1 or not (
+        c.feature_code in ("PPLA", "PPLC") or name_key(c.name)[:4] == name_key(c.admin1)[:4]
+    ):
+        return None
+    regions = [
+        r
+        for r in gazetteer.candidates(name_key(c.admin1))
+        if r.feature == "region" and r.country_code == c.country_code and r.name == c.admin1
+    ]
+    if not regions:
+        return None
+    others = [describe(x) for _, x, _ in ranked][:MAX_ALTERNATIVES]
+    why = f"region cue '{it.cue.words or 'region'}': the region around {c.name}"
+    features = confidence_features(None, regions[0], it.span, True)
+    return _Choice(regions[0], why, confidence(features), tuple(others), {}, [], features)
 
 
 # -- the article -----------------------------------------------------------------------------------

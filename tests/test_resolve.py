@@ -67,6 +67,18 @@ def test_a_region_cue_finds_the_region_around_its_seat(gp: Geoparser) -> None:
     assert (got.name, got.feature) == ("Kharkiv Oblast", "region")
 
 
+def test_a_region_cue_finds_the_region_sharing_the_citys_name(gp: Geoparser) -> None:
+    text = "In der Stadt Asow in der Region Rostow brannte ein Munitionsdepot."
+    (got,) = [pm.place for pm in places(gp, text, "de") if "Rostow" in pm.mention.text]
+    assert (got.country_code, got.feature) == ("RU", "region") and got.name.startswith("Rostov")
+
+
+def test_the_place_in_a_german_compound_with_a_cue_noun(gp: Geoparser) -> None:
+    text = "Friedensnobelpreisträger Abiy in der nördlichen Tigray-Region versuchte, die Lage zu beruhigen."
+    got = [(pm.mention.text, pm.place.country_code if pm.place else None) for pm in places(gp, text, "de")]
+    assert ("Tigray", "ET") in got
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "surface", "expected"),
     [
