@@ -96,11 +96,11 @@ def _near_any(lat: float, lon: float, anchors: list[tuple[float, float]]) -> boo
 def prior(c: Candidate) -> float:
     """Importance of a candidate before any context: kind of place, population, capital status.
 
-    Countries grow only slowly with population; a first-level region counts as a city of a tenth
-    of its population (its population is the sum of its places, and a state is named less often
-    than a city of its size), and loses to a city of the same name inside it (:func:`_rank`: "São
-    Paulo", "Kursk", "New York" are the cities unless a cue says "region"). Curated features
-    (:data:`_CURATED_PRIOR`) sit between countries and towns.
+    Countries grow only slowly with population; a first-level region counts as a city of a third
+    of its population (its population is the sum of its places of 1,000 or more, and a state is
+    named less often than a city of its size), and loses to a city of the same name inside it
+    (:func:`_rank`: "São Paulo", "Kursk", "New York" are the cities unless a cue says "region").
+    Curated features (:data:`_CURATED_PRIOR`) sit between countries and towns.
     """
     if is_curated(c.geonameid):
         return _CURATED_PRIOR + c.importance
@@ -110,7 +110,7 @@ def prior(c: Candidate) -> float:
     if c.feature == "continent":
         return 5.5
     if c.feature == "region":
-        return max(4.0, size - 1.0)
+        return max(4.0, size - 0.5)
     if c.feature == "city" or size:
         score = size
         if c.feature_code == "PPLC":
