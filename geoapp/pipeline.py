@@ -13,7 +13,6 @@ constructor, never per article.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -25,10 +24,10 @@ from .demonyms import find_demonyms
 from .document import Doc
 from .links import find_links
 from .metonymy import flag_metonymy
-from .model import NEEDS_REVIEW, Article, Place, PlaceMention, Result
+from .model import Article, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .registry import ActorRegistry
-from .resolve import MAX_ALTERNATIVES, describe, resolve, review_flags
+from .resolve import resolve, review_flags
 from .settings import Settings, load_settings
 from .spans import FieldSpans
 from .text import name_key
@@ -152,23 +151,18 @@ class Geoparser:
         return Result(article=article, places=places, actors=actors, links=links, adjectives=adjectives)
 
     def _geocode_unresolved(self, article: Article, places: list[PlaceMention]) -> list[PlaceMention]:
-        """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place,
-        and for those it placed in doubt (flagged for review: "Lamar County" is no town of Lamar);
-        an online answer replaces a doubtful choice, which stays listed among the alternatives."""
+        """Ask the online chain (cache, then Nominatim) for mentions the gazetteer could not place."""
         from .geocode.chain import choose_online
 
         countries = sorted({pm.place.country_code for pm in places if pm.place and pm.place.country_code})
         out = []
         for pm in places:
-            if pm.place is None or NEEDS_REVIEW in pm.flags:
+            if pm.place is None:
                 answer = self.chain.lookup(
                     pm.mention.text, lang=article.lang, country_codes=countries or None
                 )
                 place = choose_online(answer.candidates, countries)
                 if place is not None:
-                    if pm.place is not None:
-                        kept = (describe(pm.place), *pm.place.alternatives)[:MAX_ALTERNATIVES]
-                        place = replace(place, alternatives=kept)
                     pm = PlaceMention(pm.mention, place, pm.flags)
             out.append(pm)
         return out

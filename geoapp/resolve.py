@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .features import is_curated
-from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, Place, PlaceMention
+from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, PlaceMention
 from .placecues import NO_CUE, Cue, CueReader, acronym_source
 from .places import PlaceCandidateSpan
 from .settings import DATA_DIR
@@ -121,11 +121,10 @@ def prior(c: Candidate) -> float:
     return _FEATURE_PRIOR.get(c.feature, 1.0) + c.importance
 
 
-def describe(c: Candidate | Place) -> str:
-    """A candidate (or place) as a short string for popups and review lists: "Lander, VE (city)";
-    a curated feature by its table type ("Red Sea (sea)")."""
-    code = getattr(c, "feature_code", "")
-    kind = code if is_curated(c.geonameid) and code else c.feature
+def describe(c: Candidate) -> str:
+    """A candidate as a short string for popups and review lists: "Lander, VE (city)"; a curated
+    feature by its table type ("Red Sea (sea)")."""
+    kind = c.feature_code if is_curated(c.geonameid) and c.feature_code else c.feature
     where = f", {c.country_code}" if c.country_code else ""
     return f"{c.name}{where} ({kind})"
 
