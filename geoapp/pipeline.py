@@ -123,7 +123,7 @@ class Geoparser:
         demonym_index = FieldSpans((d.field, d.start, d.end) for d in demonyms)
         spans = [s for s in spans if not _demonym_place(s, demonym_index, article)]
         context = {"text": article.text, "title": article.title, "lang": doc.lang, "demonyms": demonyms,
-                   "gazetteer": self.gazetteer}
+                   "gazetteer": self.gazetteer, "doc": doc}
         places = resolve(spans, **context)
         actors = find_actors(
             doc, places, demonyms, self.registry, capital_of=self.capital_of,

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .lexicon import load_words
-from .text import token_starts, tokens
+from .text import Tok, token_starts, tokens
 
 #: Characters looked at on each side of a mention for a phrase placing it in the article's main
 #: country ("Goma im Osten des Landes"): about one clause.
 _MAIN_COUNTRY_CHARS = 60
 _POSSESSIVE = re.compile(r"['’]s?$")
+#: A text's tokens and their start offsets (:class:`geoapp.document.DocField` has both).
+Tokenised = tuple[Sequence[Tok], Sequence[int]]
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 
 
@@ -114,13 +116,19 @@ class CueReader:
         self.country_of = country_of
 
     def read(
-        self, text: str, start: int, end: int, lang: str, demonyms: Mapping[int, tuple[str, ...]] = {}
+        self,
+        text: str,
+        start: int,
+        end: int,
+        lang: str,
+        demonyms: Mapping[int, tuple[str, ...]] = {},
+        tokenised: Tokenised | None = None,
     ) -> Cue:
-        """The cue around the mention at ``text[start:end]`` (:data:`NO_CUE` when none)."""
+        """The cue around the mention at ``text[start:end]`` (:data:`NO_CUE` when none);
+        ``tokenised``: the text's tokens and their starts when the caller has them (a document)."""
         lang = lang if lang in ("de", "en") else "en"
         lex = _lexicon()
-        toks = tokens(text)
-        starts = token_starts(text)
+        toks, starts = tokenised or (tokens(text), token_starts(text))
         first = bisect_left(starts, start)
         last = bisect_left(starts, end) - 1  # the mention's last token
         kind, country, words = None, None, ""
@@ -207,7 +215,9 @@ def _spaced(text: str, a: int, b: int) -> bool:
 _ACRONYM_JOINERS = frozenset("of the and for de des der die das für und la le el du".split())
 
 
-def acronym_source(text: str, start: int, end: int) -> tuple[int, int] | None:
+def acronym_source(
+    text: str, start: int, end: int, tokenised: Tokenised | None = None
+) -> tuple[int, int] | None:
     """Where the long form of an acronym in parentheses begins and ends: "Cordillera Administrative
     Region (CAR)" → the span of "Cordillera Administrative Region". Such an acronym names that
     phrase, whatever else the letters abbreviate (CAR is also the Central African Republic)."""
@@ -216,8 +226,8 @@ def acronym_source(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     if text[start - 1 : start] != "(" or text[end : end + 1] != ")":
         return None
-    toks = tokens(text)
-    k = bisect_left(token_starts(text), start) - 1
+    toks, starts = tokenised or (tokens(text), token_starts(text))
+    k = bisect_left(starts, start) - 1
     need = len(letters)
     first = last = None
     while k >= 0 and need > 0:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from .document import Doc
 from .features import is_curated
 from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, PlaceMention
 from .placecues import NO_CUE, Cue, CueReader, acronym_source
@@ -276,6 +277,13 @@ class _Item:
     #: Where the long form of an acronym in parentheses stands ("Cordillera Administrative Region
     #: (CAR)"): the acronym is whatever that phrase is, not what else its letters abbreviate.
     long_form: tuple[int, int] | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Whether the choice cannot depend on the article's geography: one candidate, no
+        possible sibling country, no region or district cue (those look at the context)."""
+        kind = self.cue.kind or self.span.cue
+        return len(self.cands) <= 1 and not self.siblings_possible and kind not in ("region", "district")
 
     @property
     def cued(self) -> bool:
@@ -531,6 +539,7 @@ def resolve(
     lang: str = "en",
     demonyms: Iterable = (),
     gazetteer=None,
+    doc: Doc | None = None,
     details: dict | None = None,
 ) -> list[PlaceMention]:
     """One :class:`PlaceMention` per span, each with its chosen place, why, confidence and
@@ -540,8 +549,9 @@ def resolve(
     countries and qualify cue nouns ("indischen Bundesstaat"); ``gazetteer`` lets cues name
     countries ("US-Bundesstaat"), a region cue find the region around a city, and a shared short
     name find the country the article is about ("Kongo"). Without them the resolver still works on
-    the spans alone. ``details``, when given, receives each resolved mention's
-    :func:`confidence_features` by ``(field, start, end)`` (for ``scripts/fit_confidence.py``).
+    the spans alone. ``doc``: the article's document, whose tokens the cue reading reuses.
+    ``details``, when given, receives each resolved mention's :func:`confidence_features` by
+    ``(field, start, end)`` (for ``scripts/fit_confidence.py``).
     """
     demonyms = list(demonyms)
 
@@ -552,19 +562,24 @@ def resolve(
     ends: dict[str, dict[int, tuple[str, ...]]] = defaultdict(dict)
     for d in demonyms:
         ends[d.field][d.end] = d.codes
+    tokenised = {f.name: (f.tokens, f.starts) for f in doc} if doc is not None else {}
     items = []
     for index, span in enumerate(spans):
         m = span.mention
         source = text_of(m.field)
-        cue = reader.read(source, m.start, m.end, lang, ends[m.field]) if source else NO_CUE
+        toks = tokenised.get(m.field)
+        cue = reader.read(source, m.start, m.end, lang, ends[m.field], toks) if source else NO_CUE
         adjacent = _adjacent_region(spans, index, text_of) if source else None
         cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
-        long_form = acronym_source(source, m.start, m.end) if source else None
+        long_form = acronym_source(source, m.start, m.end, toks) if source else None
         items.append(_Item(span, cands, cue, adjacent, _short_country_name(span, cands), long_form))
     ctx = _first_context(items, demonyms)
-    chosen = _acronyms(items, _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items]))
+    first = [_choose(it, ctx, gazetteer) for it in items]
+    chosen = _acronyms(items, _one_per_name(items, first))
     ctx = _second_context(items, chosen, demonyms)
-    chosen = _acronyms(items, _one_per_name(items, [_choose(it, ctx, gazetteer) for it in items]))
+    # a name with one candidate and no cue that looks at the context is decided already
+    second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
+    chosen = _acronyms(items, _one_per_name(items, second))
     out = []
     for it, ch in zip(items, chosen):
         if ch is None:
