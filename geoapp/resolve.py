@@ -50,9 +50,10 @@ _SAME_PLACE_KM = 161.0
 _FEATURE_PRIOR = {"continent": 5.5, "country": 6.0, "region": 4.0, "feature": 3.0, "other": 1.0}
 #: Prior of the curated table's seas, rivers, territories and landmarks (before their importance):
 #: each is there because news names it, so it outranks a town or first-level region of the same name
-#: even in an article about that town's country ("Atlantic", Iowa; "Middle East", Maryland; the Red
-#: Sea state of Sudan), but not a country or a city of 100,000 named with its country in context.
-_CURATED_PRIOR = 6.5
+#: even in an article about that town's country, near and far ("Atlantic", Iowa; "Middle East",
+#: Maryland; the Red Sea state of Sudan), but not a country or a city of 100,000 named with its
+#: country in context. (6.5 plus the near-context weight :data:`_W_NEAR`.)
+_CURATED_PRIOR = 8.0
 
 # Weights of the evidence (score points; a factor of ten in population is one point).
 #: The article's share of a country, and the share among the places near the mention.
