@@ -14,7 +14,10 @@ choice lies within 161 km of the gold point; a mention that overlaps no gold spa
 and wrong: an analyst reviewing doubtful mentions wants those too. Unresolved mentions get confidence
 0 and are not fitted. The tables are cross-validated (5 folds by article, the honest view; also on
 the gold toponyms alone, as accuracy@161) and in-sample. Deterministic: sorted articles, fixed
-folds, rounded weights.
+folds, rounded weights. The resolver's second round weighs each mention's evidence by its
+first-round confidence, so the features move a little with the model in use: after a change to the
+resolver, run the fit until the weights stop changing (twice or three times; the shipped weights are
+a fixed point to three decimals).
 """
 
 from __future__ import annotations
