@@ -613,7 +613,9 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
                 if not items[i].cued:
                     before = [j for j in cued if j < i]
                     j = before[-1] if before else cued[0]
-                    out[i] = replace(chosen[j], why=chosen[j].why + f" (as '{items[j].span.mention.text}')")
+                    if not _seat_of(chosen[i].cand, chosen[j].cand):
+                        why = chosen[j].why + f" (as '{items[j].span.mention.text}')"
+                        out[i] = replace(chosen[j], why=why)
             continue
         total: Counter = Counter()
         for i in members:
@@ -624,6 +626,17 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             if _ident(ranked[0][1]) != _ident(chosen[i].cand):
                 out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
     return out
+
+
+def _seat_of(city: Candidate, region: Candidate) -> bool:
+    """Whether ``city`` lies in ``region`` and shares its name: "the Kharkiv region … outside
+    Kharkiv" names the oblast, then its city; the cue of the one does not carry over to the other."""
+    return (
+        city.feature == "city"
+        and region.feature == "region"
+        and city.country_code == region.country_code
+        and _region_key(city.country_code, city.admin1) == _region_key(region.country_code, region.name)
+    )
 
 
 def _acronyms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
@@ -698,7 +711,11 @@ def _short_country_name(span: PlaceCandidateSpan, cands: list[Candidate]) -> boo
     if not cands or cands[0].feature != "country" or " " in span.key:
         return False
     own = name_key(cands[0].name)
-    return " " in own and own != span.key and _own_name(span, cands[0])
+    last = own.rsplit(" ", 1)[-1]
+    # the mention is the name's last word in any spelling ("Kongo", "Congo"), not a compound of
+    # its own ("Nordkorea" is North Korea in full)
+    short = len(span.key) <= len(last) + 1 and span.key[-3:] == last[-3:]
+    return " " in own and own != span.key and short and _own_name(span, cands[0])
 
 
 def _adjacent_region(spans: list[PlaceCandidateSpan], index: int, text_of) -> PlaceCandidateSpan | None:

@@ -108,6 +108,15 @@ def test_a_name_keeps_its_cued_referent_in_later_mentions(gp: Geoparser) -> None
     assert [cc for _, cc, _ in resolved(gp, text, "en", "Paris")] == ["US", "US"]
 
 
+def test_a_region_cue_does_not_carry_over_to_its_namesake_city(gp: Geoparser) -> None:
+    text = (
+        "Russian drones struck energy facilities in the Kharkiv region overnight. The governor said "
+        "the attack damaged a power line outside Kharkiv."
+    )
+    got = [(pm.mention.text, pm.place.feature) for pm in places(gp, text, "en") if "Khar" in pm.mention.text]
+    assert got == [("Kharkiv region", "region"), ("Kharkiv", "city")]
+
+
 # -- the article's geography -------------------------------------------------------------------------
 
 
@@ -132,6 +141,10 @@ def test_a_shared_short_country_name_is_the_country_the_article_is_about(gp, lan
     assert got[1] == "CD"  # not the Republic of the Congo, whose name "Kongo" is in German
     about_brazzaville = "Präsident Sassou Nguesso sprach in Brazzaville und Pointe-Noire. Der Kongo wählt."
     assert resolved(gp, about_brazzaville, "de", "Kongo")[0][1] == "CG"
+    # a country's name in full is no short form: Nordkorea stays North Korea among South Korean places
+    about_seoul = "In Seoul und Busan wurde gewählt. Südkorea blickt nach Norden. Nordkorea schwieg."
+    (north,) = [pm.place for pm in places(gp, about_seoul, "de") if pm.mention.text == "Nordkorea"]
+    assert north.country_code == "KP" and not any("South Korea" in a for a in north.alternatives)
 
 
 def test_goma_in_the_east_of_the_country(gp: Geoparser) -> None:
