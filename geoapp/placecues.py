@@ -43,9 +43,6 @@ class Cue:
     main_country: bool = False
     words: str = ""
 
-    def __bool__(self) -> bool:
-        return bool(self.kind or self.country or self.main_country)
-
 
 NO_CUE = Cue()
 
@@ -86,10 +83,11 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(before, after, tuple(suffixes), frozenset(data["joiners"]), main)
 
 
-def _noun_kind(word: str, lang: str, table: Mapping[str, Mapping[str, str]]) -> tuple[str | None, str]:
+def _noun_kind(
+    word: str, lang: str, table: Mapping[str, Mapping[str, str]], compounds: bool = False
+) -> tuple[str | None, str]:
     """The kind a cue noun names and the qualifier glued to it by a hyphen ("US-Bundesstaat" →
-    region, "US"); German compounds by their end ("Küstenstadt" → city)."""
-    lex = _lexicon()
+    region, "US"); with ``compounds``, German compounds by their end too ("Küstenstadt" → city)."""
     if lang == "de":
         kind = table["de"].get(word)
         if kind is not None:
@@ -98,7 +96,7 @@ def _noun_kind(word: str, lang: str, table: Mapping[str, Mapping[str, str]]) -> 
         if prefix and head in table["de"]:
             return table["de"][head], prefix
         low = word.lower()
-        for suffix, kind in lex.suffixes if table is lex.before else ():
+        for suffix, kind in _lexicon().suffixes if compounds else ():
             if low.endswith(suffix) and len(low) > len(suffix) + 2:
                 return kind, ""
         return None, ""
@@ -135,7 +133,7 @@ class CueReader:
         # The mention's own first word may be the noun ("Region Kursk", as German spans include it).
         k = first
         if first <= last:
-            own, prefix = _noun_kind(toks[first][2], lang, lex.before)
+            own, prefix = _noun_kind(toks[first][2], lang, lex.before, compounds=True)
             if own is not None and first < last:
                 kind, words = own, toks[first][2]
                 country = self._qualifier(text, toks, first, prefix, demonyms)
@@ -144,7 +142,7 @@ class CueReader:
             while j >= 0 and toks[j][2].lower() in lex.joiners and _spaced(text, toks[j][1], toks[j + 1][0]):
                 j -= 1
             if j >= 0 and _spaced(text, toks[j][1], toks[j + 1][0]):
-                noun, prefix = _noun_kind(toks[j][2], lang, lex.before)
+                noun, prefix = _noun_kind(toks[j][2], lang, lex.before, compounds=True)
                 if noun is not None:
                     kind, words = noun, text[toks[j][0] : start].strip()
                     country = self._qualifier(text, toks, j, prefix, demonyms)
