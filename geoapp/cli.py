@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .articles import ArticleError, DuplicateIds, expand_paths, read_path
 from .inputfiles import is_url
-from .model import Result
+from .model import NEEDS_REVIEW, Result
 
 if TYPE_CHECKING:
     from .frames import NameMatch
@@ -147,6 +147,31 @@ def parse_inputs(
     return parser.parse_many(articles())
 
 
+class ReviewCount:
+    """Counts the place mentions flagged :data:`~geoapp.model.NEEDS_REVIEW` (and how many of them
+    are unresolved) in the results passing through, for one summary line at the end of a run."""
+
+    def __init__(self) -> None:
+        self.flagged = 0
+        self.unresolved = 0
+
+    def count(self, results: Iterable[Result]) -> Iterator[Result]:
+        for result in results:
+            for pm in result.places:
+                if NEEDS_REVIEW in pm.flags:
+                    self.flagged += 1
+                    self.unresolved += pm.place is None
+            yield result
+
+    def report(self) -> None:
+        if self.flagged:
+            print(
+                f"geoapp: {self.flagged} place mentions need review ({self.unresolved} unresolved); "
+                f"see the {NEEDS_REVIEW} flag",
+                file=sys.stderr,
+            )
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from .export import GeoParquetWriter, ResultWriter
     from .fileio import AtomicFile, check_output_path
@@ -160,7 +185,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         check_output_path(args.output)
     parser = make_parser(args)
     problems = Problems()
-    results = parse_inputs(args.paths, parser, problems, max_items=args.max_items)
+    review = ReviewCount()
+    results = review.count(parse_inputs(args.paths, parser, problems, max_items=args.max_items))
     n_articles = n_places = 0
     if not to_file:
         writer = ResultWriter(args.format, sys.stdout)
@@ -168,7 +194,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             writer.write(result)
         writer.finish()
         sys.stdout.flush()
-        return max(problems.exit_code, _online_problem(parser))
+        online = _online_problem(parser)
+        review.report()
+        return max(problems.exit_code, online)
     with AtomicFile(args.output, "wb" if args.format == "geoparquet" else "w") as out:
         parquet = args.format == "geoparquet"
         writer = GeoParquetWriter(out.fh) if parquet else ResultWriter(args.format, out.fh)
@@ -186,6 +214,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 1
     online = _online_problem(parser)
     print(f"geoapp: wrote {n_articles} articles, {n_places} place mentions to {args.output}", file=sys.stderr)
+    review.report()
     return max(problems.exit_code, online)
 
 
@@ -208,7 +237,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     check_output_path(args.output)
     parser = make_parser(args)
     problems = Problems()
-    results = list(parse_inputs(args.paths, parser, problems, max_items=args.max_items))
+    review = ReviewCount()
+    results = list(review.count(parse_inputs(args.paths, parser, problems, max_items=args.max_items)))
     if not results:
         print(f"geoapp: no map written to {args.output}: no article could be read", file=sys.stderr)
         return 1
@@ -257,6 +287,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         f"geoapp: open {path.resolve().as_uri()} in a browser; for the app: streamlit run app.py",
         file=sys.stderr,
     )
+    review.report()
     return max(problems.exit_code, online)
 
 

@@ -27,7 +27,7 @@ from .metonymy import flag_metonymy
 from .model import Article, Place, PlaceMention, Result
 from .places import PlaceExtractor
 from .registry import ActorRegistry
-from .resolve import resolve
+from .resolve import resolve, review_flags
 from .settings import Settings, load_settings
 from .spans import FieldSpans
 from .text import name_key
@@ -122,7 +122,9 @@ class Geoparser:
         # name holding one stays a place ("Russian Federation", "Indian Ocean").
         demonym_index = FieldSpans((d.field, d.start, d.end) for d in demonyms)
         spans = [s for s in spans if not _demonym_place(s, demonym_index, article)]
-        places = resolve(spans, text=article.text, title=article.title)
+        context = {"text": article.text, "title": article.title, "lang": doc.lang, "demonyms": demonyms,
+                   "gazetteer": self.gazetteer, "doc": doc}
+        places = resolve(spans, **context)
         actors = find_actors(
             doc, places, demonyms, self.registry, capital_of=self.capital_of,
             capital_country=self.capital_country,
@@ -135,11 +137,12 @@ class Geoparser:
         )
         kept = [s for s in spans if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)]
         if len(kept) < len(spans):
-            places = resolve(kept, text=article.text, title=article.title)
+            places = resolve(kept, **context)
         if self.chain is not None:
             places = self._geocode_unresolved(article, places)
         if self.corrections is not None:
             places = apply_corrections(article, places, self.corrections.list_corrections(article.id))
+        places = review_flags(places)  # a fix or an online answer settles a doubtful mention
         places = flag_metonymy(doc, places)
         links = find_links(doc, places, actors, cooccurrence=self.settings.cooccurrence)
         adjectives = adjective_places(
