@@ -167,8 +167,17 @@ def show_map(places: Any, links: Any) -> dict[str, Any] | None:
     )
 
 
+#: How far (degrees, lat + lon) a click may land from a marker's centre and still select it.
+CLICK_TOLERANCE = 3.0
+
+
 def clicked_row(places: pd.DataFrame, clicked: dict[str, Any] | None) -> int | None:
-    """The index of the place row at the clicked marker (nearest within a small tolerance)."""
+    """The index of the place row at the clicked marker: the nearest to the click.
+
+    st_folium reports where a circle marker was clicked, not its centre: a pixel off at a world
+    zoom is a degree off, so an exact match selects nothing. The nearest centre is the marker
+    under the mouse; the tolerance only keeps a click on a line far from any place from selecting one.
+    """
     obj = (clicked or {}).get("last_object_clicked")
     if not obj or places.empty:
         return None
@@ -178,7 +187,7 @@ def clicked_row(places: pd.DataFrame, clicked: dict[str, Any] | None) -> int | N
         return None
     dist = (places["lat"] - lat).abs() + (places["lon"] - lon).abs()
     best = dist.idxmin()
-    return int(best) if dist[best] < 1e-3 else None
+    return int(best) if dist[best] < CLICK_TOLERANCE else None
 
 
 # -- widgets ----------------------------------------------------------------------------------------
@@ -437,7 +446,7 @@ def density_view(places: pd.DataFrame, countries: dict[str, str]) -> None:
         float(points["lat"].max() - points["lat"].min()), float(points["lon"].max() - points["lon"].min())
     )
     default = min(sizes, key=lambda km: abs(km - span * 111 / 30)) if span > 0 else 50
-    km = st.select_slider("Hexagon size (km)", sizes, value=default, key="hex_km")
+    km = st.columns([1, 3])[0].select_slider("Hexagon size (km)", sizes, value=default, key="hex_km")
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].values.tolist(), view_proportion=1)
     view.zoom = max(0.5, min(view.zoom, 8))
     outlines = pdk.Layer(
@@ -454,10 +463,7 @@ def density_view(places: pd.DataFrame, countries: dict[str, str]) -> None:
         points,
         id="mentions",
         get_position=["lon", "lat"],
-        get_color_weight="mentions",
-        color_aggregation="SUM",
-        # Quantiles: a few very busy cells must not leave every other cell the palest colour.
-        color_scale_type="quantile",
+        get_color_weight="mentions",  # summed per hexagon (deck.gl's default aggregation)
         color_range=DENSITY_COLORS,
         radius=km * 1000,
         extruded=False,
