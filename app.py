@@ -4,10 +4,10 @@ Run with ``streamlit run app.py`` (see docs/app.md). A thin layer: extraction, f
 dates, event types, the review list, corrections and exports are all in the ``geoapp`` library,
 so the CLI and the app agree.
 
-Why the caching: the gazetteer (a second to load) is one ``st.cache_resource`` per cache dir; the
-extraction of a set of articles is one ``st.cache_data`` entry keyed on the articles' *content* and
-on the fixes stored for them, so moving a filter slider reruns only filtering and drawing, while a
-saved fix (or an edited article) re-extracts.
+Why the caching: the gazetteer (a second to load) is one ``st.cache_resource`` per cache dir; each
+article's extraction is one ``st.cache_data`` entry keyed on its *content* and on the fixes stored
+for it, and the frames of a set of articles one more, so moving a filter slider reruns only
+filtering and drawing, while a saved fix (or an edited article) re-extracts that article alone.
 
 Why the views are stateful tabs (``on_change="rerun"``): only the open tab runs, so the Leaflet map
 is built once per rerun, and only when it is shown; the density map, the time series and the
@@ -49,7 +49,7 @@ from geoapp.events import (
     time_unit,
 )
 from geoapp.frames import filter_frames, filter_results, links_frame, places_frame, published_date
-from geoapp.geocode.cache import CACHE_FILENAME, CacheError, GeocodeCache
+from geoapp.geocode.cache import CACHE_FILENAME, CacheError, Correction, GeocodeCache
 from geoapp.maps import build_map, load_basemap, map_html
 from geoapp.model import PLACE_FEATURES, Article, Candidate, Mention, Result
 from geoapp.pipeline import Geoparser
@@ -100,11 +100,41 @@ def content_key(articles: list[Article]) -> str:
     return digest.hexdigest()
 
 
+class _Listed:
+    """The fixes of one article, already read: one query serves the cache keys of every article."""
+
+    def __init__(self, fixes: list[Correction]) -> None:
+        self.fixes = fixes
+
+    def list_corrections(self, article_id: str | None = None) -> list[Correction]:
+        return [c for c in self.fixes if article_id is None or c.article_id == article_id]
+
+
+def article_keys(gp: Geoparser, articles: list[Article]) -> list[str]:
+    """Per article, a key of its content and of the fixes stored for it: a saved fix changes the
+    key of its own article only, so only that article is extracted again."""
+    fixes = gp.corrections.list_corrections() if gp.corrections is not None else []
+    by_article: dict[str, list[Correction]] = {}
+    for fix in fixes:
+        by_article.setdefault(fix.article_id, []).append(fix)
+    return [
+        content_key([a]) + corrections_fingerprint(_Listed(by_article.get(a.id, [])), [a.id])
+        for a in articles
+    ]
+
+
+@st.cache_data(show_spinner=False, max_entries=5000)
+def parse_one(key: str, cache_dir: str, _article: Article) -> Result:
+    """One article's result; ``key`` (its content + its fixes) stands for the unhashed ``_article``."""
+    return parser(cache_dir).parse(_article)
+
+
 @st.cache_data(show_spinner="Finding places …", max_entries=16)
-def analyse(key: str, cache_dir: str, _articles: tuple[Article, ...]) -> tuple[list[Result], Any, Any]:
-    """Results and their frames; ``key`` (content + fixes) stands for the unhashed ``_articles``."""
-    gp = parser(cache_dir)
-    results = [gp.parse(a) for a in _articles]
+def analyse(
+    key: str, cache_dir: str, _articles: tuple[Article, ...], _keys: tuple[str, ...]
+) -> tuple[list[Result], Any, Any]:
+    """Results and their frames; ``key`` (all the articles' keys) stands for the unhashed arguments."""
+    results = [parse_one(k, cache_dir, a) for k, a in zip(_keys, _articles)]
     return results, places_frame(results), links_frame(results)
 
 
@@ -796,8 +826,9 @@ def main() -> None:
         st.info("Choose sample articles, a folder, upload files, paste some text, or fetch URLs.")
         return
     gp = parser(cache_dir)
-    key = content_key(articles) + corrections_fingerprint(gp.corrections, [a.id for a in articles])
-    results, all_places, all_links = analyse(key, cache_dir, tuple(articles))
+    keys = tuple(article_keys(gp, articles))
+    key = hashlib.sha1("".join(keys).encode("ascii")).hexdigest()
+    results, all_places, all_links = analyse(key, cache_dir, tuple(articles), keys)
     codes = list(all_places["country_code"]) + list(all_links["actor_country"])
     countries = country_names(gp, codes)
     criteria, types = sidebar_filters(all_places, all_links, articles, countries)

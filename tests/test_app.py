@@ -298,10 +298,15 @@ def test_review_lists_doubtful_mentions_and_picks_an_alternative_in_one_click(do
 
 
 def review_key(at: AppTest, mention: str) -> str:
-    """The widget-key prefix of the review item of ``mention`` (from its drop button)."""
-    box = next(b for b in review_buttons(at) if b.key.endswith("_drop"))
-    assert any(f"**{mention}**" in m.value for m in at.markdown)
-    return box.key.removesuffix("_drop")
+    """The widget-key prefix of the review item of ``mention``: its heading comes first, then
+    (in the right-hand column) its buttons, the drop button last."""
+    found = False
+    for node in at.main:
+        if node.type == "markdown" and node.value.startswith(f"**{mention}** · "):
+            found = True
+        elif found and node.type == "button" and (node.key or "").endswith("_drop"):
+            return node.key.removesuffix("_drop")
+    raise AssertionError(f"no review item for {mention!r}")
 
 
 def test_review_typed_coordinates(doubtful_paris, app: AppTest):
@@ -462,3 +467,20 @@ def test_hostile_article_text_is_escaped_in_quotes_and_review(
     for value in shown:  # every character Markdown or HTML would act on carries its backslash
         body = value.removeprefix("> ")  # a quote's own blockquote mark
         assert not re.search(r"(?<!\\)[<>`$]|(?<!\\)\]\(|(?<!\\):red", body), value
+
+
+def test_a_fix_extracts_only_its_own_article_again(doubtful_paris, app: AppTest, monkeypatch):
+    from geoapp.pipeline import Geoparser
+
+    open_view(app, "Review")  # the sample articles, extracted once by the fixture
+    calls: list[str] = []
+    original = Geoparser.parse  # the doubtful_paris wrapper
+
+    def counting(self, article):
+        calls.append(article.id)
+        return original(self, article)
+
+    monkeypatch.setattr(Geoparser, "parse", counting)
+    app.button(key=review_key(app, "Paris") + "_drop").click().run()
+    assert any(s.value == "Saved: Paris → not a place" for s in app.success)
+    assert calls == ["001_paris_texas_storm"]
