@@ -46,6 +46,7 @@ from geoapp.events import (
     event_type,
     filter_event_types,
     present_types,
+    relation_name,
     time_unit,
 )
 from geoapp.frames import filter_frames, filter_results, links_frame, places_frame, published_date
@@ -65,15 +66,17 @@ RETURNED_OBJECTS = ["last_object_clicked"]
 #: Tall enough to read a region at a glance in a 1,000-px window, leaving the tab bar in view.
 MAP_HEIGHT = 640
 VIEWS = ["Map", "Events", "Density", "Time series", "Review"]
+#: The time series' periods (``geoapp.events.time_unit``) as the axis names them.
 PERIOD_NAMES = {"D": "day", "W-MON": "week (from Monday)", "MS": "month"}
-#: Hexagon colours, light to dark (ColorBrewer OrRd): readable on the pale outlines.
+#: Hexagon colours, few to many mentions (ColorBrewer YlOrRd without its palest step, which would
+#: vanish on the pale outlines where most cells hold a mention or two).
 DENSITY_COLORS = [
-    [253, 212, 158],
-    [253, 187, 132],
-    [252, 141, 89],
-    [239, 101, 72],
-    [215, 48, 31],
-    [153, 0, 0],
+    [254, 217, 118],
+    [254, 178, 76],
+    [253, 141, 60],
+    [252, 78, 42],
+    [227, 26, 28],
+    [177, 0, 38],
 ]
 #: Less empty space above the title and beside the map: the map is the page.
 PAGE_CSS = "<style>[data-testid='stMainBlockContainer']{padding:2.5rem 2.5rem 4rem}</style>"
@@ -348,7 +351,7 @@ def show_quotes(row: pd.Series, countries: dict[str, str]) -> None:
         f"**{_md(row['name'])}** · {_md(row['feature'])} · {_md(country)} · "
         f"{row['lat']:.4f}, {row['lon']:.4f} · source: {_md(row['source'])}"
     )
-    st.caption(f"{_md(row['article_title'])} ({_md(row['published'] or 'undated')})")
+    st.caption(f"{_md(row['article_title'])} ({_md(row['published']) or 'undated'})")
     for quote in row["quotes"]:
         st.markdown("> " + _marked(quote["sentence"], quote["highlights"]))
 
@@ -426,12 +429,12 @@ def events_table(places: pd.DataFrame, links: pd.DataFrame, countries: dict[str,
     return table.drop(columns="_day")
 
 
+#: Styler rules: an event type's cell in its colour.
+TYPE_STYLES = {event_label(r): f"color: {t.color}; font-weight: 600" for r, t in EVENT_TYPES.items()}
+
+
 def _type_color(cell: Any) -> str:
-    """A Styler rule: an event type's cell in its colour."""
-    for kind in EVENT_TYPES.values():
-        if cell == f"{kind.symbol} {kind.label}":
-            return f"color: {kind.color}; font-weight: 600"
-    return ""
+    return TYPE_STYLES.get(cell, "")
 
 
 def events_view(places: pd.DataFrame, links: pd.DataFrame, countries: dict[str, str]) -> None:
@@ -439,7 +442,7 @@ def events_view(places: pd.DataFrame, links: pd.DataFrame, countries: dict[str, 
     if links.empty:
         st.info("No actor–place links (events) match the filters.")
         return
-    counts = links["relation"].fillna("mentioned with").value_counts()
+    counts = links["relation"].map(relation_name).value_counts()
     summary = pd.DataFrame(
         [
             {"type": event_label(r), "events": int(counts[r]), "means": event_type(r).means}
@@ -529,7 +532,7 @@ def time_view(places: pd.DataFrame, links: pd.DataFrame) -> None:
         help="Place mentions are dated by their article's publication date; events (links) by the "
         "date their sentence states, else the publication date.",
     )
-    top = int(st.number_input("Bars per period", min_value=1, max_value=12, value=6, key="series_top"))
+    top = int(st.number_input("Top names", min_value=1, max_value=12, value=6, key="series_top"))
     if what == "Place mentions per place":
         frame = places.assign(day=places["published"].map(published_date))
         by, day, weight, noun = "name", "day", "mentions", "mentions"
@@ -546,7 +549,11 @@ def time_view(places: pd.DataFrame, links: pd.DataFrame) -> None:
         return
     # Period labels as text: Vega then draws one readable bar per period, empty periods included.
     table.index = pd.Index(table.index.strftime("%Y-%m" if unit == "MS" else "%Y-%m-%d"), name="period")
-    st.bar_chart(table, height=420, x_label=f"{PERIOD_NAMES[unit]}", y_label=noun)
+    colors = None
+    if by == "type":  # each type in its own colour, as everywhere else; "other" in grey
+        palette = {event_label(r): event_type(r).color for r in present_types(links["relation"])}
+        colors = [palette.get(column, "#BBBBBB") for column in table.columns]
+    st.bar_chart(table, height=420, x_label=PERIOD_NAMES[unit], y_label=noun, color=colors)
     if left_out:
         st.caption(f"{left_out} undated {noun} are not on the time axis.")
     st.dataframe(table.reset_index(), hide_index=True, key="series_table")
@@ -586,7 +593,7 @@ def _save_typed(cache_dir: str, mention: Mention, article_id: str, key: str, was
     _save_fix(cache_dir, mention, article_id, record)
 
 
-def review_view(settings: Settings, gp: Geoparser, results: list[Result], countries: dict[str, str]) -> None:
+def review_view(settings: Settings, gp: Geoparser, results: list[Result]) -> None:
     """Mentions that need a look (unresolved, low confidence, flagged), each with one-click fixes."""
     items = review_items(results)
     if not items:
@@ -611,7 +618,7 @@ def review_view(settings: Settings, gp: Geoparser, results: list[Result], countr
             if place is None:
                 now = "not placed"
             else:
-                country = countries.get(place.country_code or "", place.country_code or "--")
+                country = country_name(gp, place.country_code)
                 now = f"{_md(place.name)}, {_md(country)} ({_md(place.feature)})"
                 now += f" · confidence {place.confidence:.2f}"
             left.markdown(f"**{_md(item.mention.text)}** · {item.reason} · now: {now}")
@@ -657,15 +664,18 @@ def downloads(results: list[Result], places: Any, links: Any) -> None:
     Each file is made when its button is pressed (Streamlit's deferred downloads), not on every
     rerun: the HTML page alone is a second map build.
     """
-    shown = filter_results(results, places, links)
+
+    def shown() -> list[Result]:
+        return filter_results(results, places, links)
+
     files = [
         ("Map (HTML)", "geoapp-map.html", "text/html", "dl_html",
          lambda: map_html(build_map(places, links, title="geoapp", tiles=None), self_contained=True)),
         ("GeoJSON", "geoapp-places.geojson", "application/geo+json", "dl_geojson",
-         lambda: export.to_geojson(shown)),
-        ("CSV", "geoapp-places.csv", "text/csv", "dl_csv", lambda: export.to_acled_csv(shown)),
+         lambda: export.to_geojson(shown())),
+        ("CSV", "geoapp-places.csv", "text/csv", "dl_csv", lambda: export.to_acled_csv(shown())),
         ("GeoParquet", "geoapp-places.parquet", "application/octet-stream", "dl_parquet",
-         lambda: export.to_geoparquet_bytes(shown)),
+         lambda: export.to_geoparquet_bytes(shown())),
     ]  # fmt: skip
     for col, (label, name, mime, key, make) in zip(st.columns(len(files)), files):
         col.download_button(label, make, name, mime, key=key, on_click="ignore")
@@ -862,7 +872,7 @@ def main() -> None:
             time_view(places, links)
     with tabs["Review"]:
         if tabs["Review"].open:
-            review_view(settings, gp, [r for r in results if r.article.id in chosen], countries)
+            review_view(settings, gp, [r for r in results if r.article.id in chosen])
     st.subheader("Downloads")
     downloads(results, places, links)
     with st.expander("Fix a place (stored in the cache and applied on every later run, CLI included)"):

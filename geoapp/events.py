@@ -45,9 +45,14 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 
+def relation_name(relation: object) -> str:
+    """A link's relation as a type name: a missing one (None, NaN, "") is "mentioned with"."""
+    return relation if isinstance(relation, str) and relation else "mentioned with"
+
+
 def event_type(relation: object) -> EventType:
     """The type of a relation; one the catalogue does not know is shown under its own name."""
-    name = relation if isinstance(relation, str) and relation else "mentioned with"
+    name = relation_name(relation)
     return EVENT_TYPES.get(name) or EventType(name, name.capitalize(), "•", "#999999", "")
 
 
@@ -59,7 +64,7 @@ def event_label(relation: object) -> str:
 
 def present_types(relations: Iterable[object]) -> list[str]:
     """The relations present, in catalogue order (unknown ones after, by name)."""
-    present = {r if isinstance(r, str) and r else "mentioned with" for r in relations}
+    present = {relation_name(r) for r in relations}
     known = [r for r in EVENT_TYPES if r in present]
     return known + sorted(present - set(known))
 
@@ -75,7 +80,7 @@ def filter_event_types(
     wanted = set(relations or ())
     if not wanted:
         return places, links
-    kept = links[links["relation"].fillna("mentioned with").isin(wanted)]
+    kept = links[links["relation"].map(relation_name).isin(wanted)]
     keys = set(zip(kept["article_id"], kept["place_key"]))
     mask = pd.Series([(a, k) in keys for a, k in zip(places["article_id"], places["place_key"])],
                      index=places.index, dtype=bool)  # fmt: skip

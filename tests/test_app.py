@@ -450,6 +450,8 @@ def test_time_series_counts_place_mentions_and_events(app: AppTest, tmp_path: Pa
     assert list(table["period"]) == [f"2024-06-{d:02d}" for d in range(25, 31)] + ["2024-07-01", "2024-07-02"]
     assert table.loc[table["period"].isin(["2024-06-25", "2024-07-02"]), "✈ Visit"].tolist() == [1, 1]
     assert table["✈ Visit"].sum() == 2  # the undated article's visit has no day to count on
+    spec = app.get("vega_lite_chart")[0].proto.spec
+    assert "#0072B2" in spec  # visits in the visit colour, as in the events table
     assert any("undated events are not on the time axis" in c.value for c in app.caption)
 
 

@@ -41,7 +41,7 @@ def test_every_relation_the_linker_assigns_has_a_type_of_its_own():
 
 def test_unknown_and_missing_relations():
     assert event_type("blockade").label == "Blockade"
-    assert event_type(None).relation == "mentioned with"
+    assert event_type(None).relation == event_type("").relation == "mentioned with"
     assert present_types(["statement", "blockade", None, "attack", "attack"]) == [
         "attack",
         "statement",
