@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point
 
+from .dates import event_date, parse_partial
 from .model import NEEDS_REVIEW, Article, Link, Result
 from .text import sentence_of, sentences
 
@@ -63,6 +64,13 @@ LINK_COLUMNS = [
     "highlights",
     "start",
     "end",
+    # When: the article's date as given, and the event's date (from the sentence when it says,
+    # else the publication date; see geoapp.dates): label as precise as known, first day, source, words.
+    "published",
+    "event_date",
+    "event_day",
+    "event_source",
+    "event_phrase",
 ]
 
 
@@ -151,8 +159,6 @@ def great_circle_line(
     lon1: float, lat1: float, lon2: float, lat2: float, *, step_km: float = 300.0
 ) -> LineString:
     """Points along the great circle so long lines curve as they do on a globe."""
-    import math
-
     from .resolve import haversine_km
 
     distance = haversine_km(lat1, lon1, lat2, lon2)
@@ -194,6 +200,7 @@ def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
             for m in (link.actor_mention, link.place_mention):
                 if m is not None and m.field == s.field and s.start <= m.start < s.end:
                     highlights.append([m.start - s.start, min(m.end, s.end) - s.start])
+            when = event_date(s.text, article.published)
             rows.append(
                 {
                     "article_id": article.id,
@@ -208,6 +215,11 @@ def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
                     "highlights": sorted(highlights),
                     "start": s.start,
                     "end": s.end,
+                    "published": article.published,
+                    "event_date": when.label() if when else None,
+                    "event_day": when.day if when else None,
+                    "event_source": when.source if when else None,
+                    "event_phrase": when.phrase if when else None,
                 }
             )
             geometry.append(line)
@@ -217,20 +229,13 @@ def links_frame(results: Iterable[Result]) -> gpd.GeoDataFrame:
 def published_date(value: object) -> date | None:
     """The calendar day of an article's ``published`` value, or None when absent or unreadable.
 
-    Articles come with ``2026-04-14``, ``2026-04-14T08:00:00Z`` or nothing at all; only the day
-    matters for a date-range filter, and an unreadable date must not hide the article's error
-    elsewhere, so it simply counts as undated.
+    Articles come with ``2026-04-14``, ``2026-04-14T08:00:00Z``, a month (``2017-05``), a year or
+    nothing at all. A month or a year counts as its first day: the article is dated, only less
+    precisely, and a date filter must not throw it out with the undated ones. An unreadable date
+    must not hide the article's error elsewhere, so it simply counts as undated.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
+    found = parse_partial(value)
+    return found.day if found is not None else None
 
 
 def _as_date(value: date | str | None) -> date | None:
