@@ -26,8 +26,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
-from branca.element import MacroElement
-from folium.template import Template
 
 from geoapp import assets, export
 from geoapp.articles import UPLOAD_SUFFIXES, article_from_text, read_folder, read_uploads
@@ -166,29 +164,12 @@ def country_names(gp: Geoparser, codes: Any) -> dict[str, str]:
 # -- the map ----------------------------------------------------------------------------------------
 
 
-class PopupRoom(MacroElement):
-    """Popups pan clear of the map's controls when they open.
-
-    Leaflet pans an opening popup only until it is 5 px from the map's edge, which leaves it under
-    the zoom buttons and the search box (top left) or the layer switch (top right). Setting the
-    padding on ``L.Popup`` reaches every popup the map's own script binds, whenever it binds them.
-    Constant script, no data: nothing from an article passes through here.
-    """
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(250, 64), autoPanPaddingBottomRight: L.point(24, 24)});
-{% endmacro %}"""
-    )
-
-
 def show_map(places: Any, links: Any) -> dict[str, Any] | None:
     """Draw the map, full width; return what st_folium reports clicked (None with the fallback).
 
     Exactly one ``build_map`` per call: the download builds its own page only when clicked.
     """
     m = build_map(places, links, title=None, tiles=None)
-    m.add_child(PopupRoom(), name="geoapp_popup_room")
     try:
         from streamlit_folium import st_folium
     except ImportError:  # the plain embedded page still works, only clicks do not select rows
