@@ -132,10 +132,27 @@ class Geoparser:
         # People's names are not places ("Kim", "Reding", the aide Ihor Zhovkva). A place inside an
         # organisation's name stays a place ("Washington" in "Washington Post", "Toronto police"):
         # annotators count it, and the link stage never draws a line to it.
+        # An organisation the registry knows, named exactly where a landmark would be, is the
+        # organisation ("White House press secretary", "the Kremlin said"); a country-like place
+        # keeps its place ("EU").
         names = FieldSpans(
             (am.mention.field, am.mention.start, am.mention.end) for am in actors if am.actor.kind == "person"
         )
-        kept = [s for s in spans if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)]
+        bodies = {
+            (am.mention.field, am.mention.start, am.mention.end)
+            for am in actors
+            if am.actor.kind == "organisation" and am.actor.name in self.registry
+        }
+        landmark = {
+            (pm.mention.field, pm.mention.start, pm.mention.end)
+            for pm in places
+            if pm.place is not None and pm.place.feature not in ("continent", "country", "region")
+        }
+        kept = [
+            s for s in spans
+            if not names.overlaps(s.mention.field, s.mention.start, s.mention.end)
+            and not ((key := (s.mention.field, s.mention.start, s.mention.end)) in bodies and key in landmark)
+        ]
         if len(kept) < len(spans):
             places = resolve(kept, **context)
         if self.chain is not None:
