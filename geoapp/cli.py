@@ -65,24 +65,47 @@ def _one_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def make_parser(args: argparse.Namespace):
-    """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
-    from .pipeline import Geoparser
+def make_settings(args: argparse.Namespace):
+    """The settings for these arguments; a bad setting is a :class:`CliError`."""
     from .settings import load_settings
 
     try:
-        settings = load_settings(
+        return load_settings(
             geocoder=getattr(args, "geocoder", None),
             actors_file=getattr(args, "actors", None),
             cooccurrence=getattr(args, "cooccurrence", None) or None,
         )
+    except (ValueError, OSError) as exc:
+        raise CliError(_one_line(exc)) from None
+
+
+def make_parser(args: argparse.Namespace):
+    """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
+    from .pipeline import Geoparser
+
+    settings = make_settings(args)
+    try:
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
         raise CliError(_one_line(exc)) from None
 
 
+def make_engine(args: argparse.Namespace):
+    """What parses for ``extract``: this process for ``--workers 1``, worker processes otherwise."""
+    from .engines import ProcessEngine, SerialEngine, default_workers
+
+    workers = args.workers or default_workers()
+    if workers == 1:
+        return SerialEngine(make_parser(args))
+    return ProcessEngine(make_settings(args), workers)
+
+
 def parse_inputs(paths: list[str], parser, problems: Problems) -> Iterator[Result]:
-    """Results of every article under ``paths``, one at a time, in input order."""
+    """Results of every article under ``paths``, one at a time, in input order.
+
+    ``parser`` is a :class:`~geoapp.pipeline.Geoparser` or an engine of :mod:`geoapp.engines`,
+    whose article that could not be parsed is reported here as one error line.
+    """
     errors_before = len(problems)
     files = expand_paths(paths, problems)
     if not files and len(problems) == errors_before:
@@ -93,13 +116,25 @@ def parse_inputs(paths: list[str], parser, problems: Problems) -> Iterator[Resul
         for path in _progress(files, "articles"):
             yield from read_path(path, problems, ids)
 
-    return parser.parse_many(articles())
+    for outcome in parser.parse_many(articles()):
+        if isinstance(outcome, Result):
+            yield outcome
+        else:
+            problems.append(outcome.problem())
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .export import GeoParquetWriter, ResultWriter
     from .fileio import AtomicFile, check_output_path
 
+    if args.workers is not None and args.workers < 1:
+        print("geoapp: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.engine == "dask":
+        return cmd_extract_dask(args)
+    if args.scheduler or args.partition_mb is not None:
+        print("geoapp: --scheduler and --partition-mb are for --engine dask", file=sys.stderr)
+        return 2
     to_file = bool(args.output and args.output != "-")
     if args.format == "geoparquet" and not to_file:
         # Checked before any parsing: binary Parquet on a terminal or pipe is never what was meant.
@@ -107,7 +142,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 2
     if to_file:
         check_output_path(args.output)
-    parser = make_parser(args)
+    parser = make_engine(args)
     problems = Problems()
     results = parse_inputs(args.paths, parser, problems)
     n_articles = n_places = 0
@@ -135,6 +170,42 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 1
     online = _online_problem(parser)
     print(f"geoapp: wrote {n_articles} articles, {n_places} place mentions to {args.output}", file=sys.stderr)
+    return max(problems.exit_code, online)
+
+
+def cmd_extract_dask(args: argparse.Namespace) -> int:
+    """``--engine dask``: the same per-article parse on a Dask cluster, a GeoParquet dataset out."""
+    if args.format != "geoparquet" or not args.output or args.output == "-":
+        print("geoapp: --engine dask writes a partitioned dataset: give --format geoparquet -o DIR",
+              file=sys.stderr)
+        return 2
+    if args.partition_mb is not None and args.partition_mb <= 0:
+        print("geoapp: --partition-mb must be a number > 0", file=sys.stderr)
+        return 2
+    from .dask_engine import DaskMissing, run_dask
+
+    settings = make_settings(args)
+    problems = Problems()
+    try:
+        summary = run_dask(
+            args.paths, args.output, settings, problems,
+            scheduler=args.scheduler, workers=args.workers, partition_mb=args.partition_mb,
+        )
+    except DaskMissing as exc:
+        print(f"geoapp: {exc}", file=sys.stderr)
+        return 2
+    if summary.articles == 0:
+        print(f"geoapp: nothing written to {args.output}: no article could be read", file=sys.stderr)
+        return 1
+    online = 0
+    if summary.lookup_problem:
+        print(f"geoapp: {summary.lookup_problem}", file=sys.stderr)
+        online = 1 if summary.skipped_lookups else 0
+    print(
+        f"geoapp: wrote {summary.articles} articles, {summary.rows} place points in {summary.files} "
+        f"files to {args.output}",
+        file=sys.stderr,
+    )
     return max(problems.exit_code, online)
 
 
@@ -262,7 +333,30 @@ def build_parser() -> argparse.ArgumentParser:
         "per resolved mention (RFC 7946); csv: one row per mention; acled: ACLED-like CSV, one "
         "row per place per article; geoparquet: the geojson rows as GeoParquet (needs -o FILE)",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="output file (default: standard output); a folder for --engine dask",
+    )
+    p.add_argument(
+        "--workers", type=int, metavar="N",
+        help=f"processes that parse in parallel (default: all {default_cores()} cores; 1: parse in "
+        "this process); with --engine dask, the workers of the local cluster",
+    )
+    p.add_argument(
+        "--engine", choices=["processes", "dask"], default="processes",
+        help="processes: this machine's cores (default); dask: a Dask cluster (pip install "
+        "'geoapp[scale]'), reading JSONL and Parquet shards as partitions and writing one "
+        "GeoParquet file per partition into the folder -o (needs --format geoparquet)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="with --engine dask: the scheduler of a running cluster (tcp://host:8786); "
+        "default: a local cluster of --workers processes",
+    )
+    p.add_argument(
+        "--partition-mb", type=float, metavar="MB",
+        help="with --engine dask: split JSONL files into partitions of about this many MB (default 64)",
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser(
@@ -298,7 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def default_cores() -> int:
+    from .engines import default_workers
+
+    return default_workers()
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .engines import EngineError
     from .fileio import OutputError, terminate_cleanly
 
     parser = build_parser()
@@ -309,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, OutputError) as exc:
         print(f"geoapp: {exc}", file=sys.stderr)
         return 2
+    except EngineError as exc:
+        print(f"geoapp: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("geoapp: interrupted", file=sys.stderr)
         return 130
