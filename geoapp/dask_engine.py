@@ -78,18 +78,20 @@ class DaskSummary:
 
 # --- worker side ---------------------------------------------------------------------------------
 
-_PARSERS: dict[Settings, object] = {}
-_PARSERS_LOCK = threading.Lock()
+_LOCAL = threading.local()
 
 
 def worker_parser(settings: Settings):
-    """This worker process's parser, built on its first partition and kept (a Dask worker runs
-    many tasks; the gazetteer loads once). A lock, since a worker may run tasks in threads."""
-    with _PARSERS_LOCK:
-        parser = _PARSERS.get(settings)
-        if parser is None:
-            parser = _PARSERS[settings] = build_parser(settings)
-        return parser
+    """This worker's parser, built on its first partition and kept (a Dask worker runs many tasks;
+    the gazetteer loads once). One per thread: a worker with several threads must not share one
+    parser between parses running at the same time (run one thread per worker process: the
+    parse holds the GIL)."""
+    parsers = getattr(_LOCAL, "parsers", None)
+    if parsers is None:
+        parsers = _LOCAL.parsers = {}
+    if settings not in parsers:
+        parsers[settings] = build_parser(settings)
+    return parsers[settings]
 
 
 def _counts(parser) -> tuple[int, int]:

@@ -87,7 +87,8 @@ def input_files(paths: Iterable[str], errors) -> list[Path]:
                       if not any(part.startswith(".") for part in p.relative_to(path).parts)]
             if shards and not files and len(problems) == 1 and problems[0].warning:
                 problems = []  # "no article files in this folder": it has shards
-            errors.extend(problems)
+            for problem in problems:
+                errors.append(problem)
             found.extend(sorted([*files, *shards]))
         else:
             found.extend(expand_paths([raw], errors))
