@@ -7,10 +7,11 @@ takes articles in input order and yields, in the same order, one outcome per art
 which is why ``--workers N`` writes the same bytes as ``--workers 1``.
 
 * :class:`SerialEngine`: today's loop in this process.
-* :class:`ProcessEngine`: worker processes (``spawn``: the same on Linux, macOS and Windows, and
-  no inherited threads or open SQLite handles), each building one parser in its initializer. The
-  input is cut into small chunks, at most a few chunks per worker are in flight, and results are
-  handed on in input order, so memory stays bounded however long the stream is.
+* :class:`ProcessEngine`: worker processes, each building one parser in its initializer. On Linux
+  the parent loads the gazetteer first and forks the workers, which then share it and start at
+  once; elsewhere (or with threads running) they are spawned and load their own. The input is cut
+  into small chunks, at most a few chunks per worker are in flight, and results are handed on in
+  input order, so memory stays bounded however long the stream is.
 
 A parse that raises becomes one :class:`ParseFailure` naming the article, never a dead run; a
 worker process that dies outright (a crash in a C extension, the OOM killer) is replaced, and the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -102,6 +104,42 @@ def build_parser(settings: Settings):
     return Geoparser(settings)
 
 
+#: Two short articles, one per language, whose parse loads what the first parse of a process loads
+#: lazily (word frequency lists of both languages, models): about a second, paid once in the parent.
+_WARM_UP = (
+    Article("warm-up-en", "", "The minister said in Berlin that talks with France would go on.", "en"),
+    Article("warm-up-de", "", "Der Minister sagte in Berlin, die Gespräche mit Polen gingen weiter.", "de"),
+)
+
+
+def load_shared_data(settings: Settings) -> None:
+    """Load in the parent what every worker's parser reads and never changes: the pipeline's
+    modules, the process-wide gazetteer (:meth:`Gazetteer.default
+    <geoapp.gazetteer.Gazetteer.default>`) and the lazily loaded word lists and models, by parsing
+    :data:`_WARM_UP` with a throwaway parser. Forked workers then start in a tenth of a second and
+    share those pages instead of each loading its own copy. The throwaway parser opens nothing
+    (no corrections, no online geocoder): what holds files or connections is opened by each
+    worker's own parser, after the fork."""
+    from .pipeline import Geoparser
+
+    parser = Geoparser(replace(settings, geocoder="offline"), corrections=None)
+    for article in _WARM_UP:
+        parser.parse(article)
+
+
+def _start_method(preload: Callable[[Settings], None] | None) -> str:
+    """``fork`` on Linux when the parent has loaded the shared data and runs no other thread (a
+    fork copies one thread; a lock held by another would stay locked forever); ``spawn`` elsewhere,
+    which every function here is written for (module-level, picklable by name)."""
+    import multiprocessing
+    import threading
+
+    if preload is not None and sys.platform == "linux" and threading.active_count() == 1 \
+            and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 class SerialEngine:
     """The parse loop in this process (``--workers 1``)."""
 
@@ -146,6 +184,7 @@ def _init_worker(factory: Callable[[Settings], object], settings: Settings) -> N
     """Build this worker's parser once. Ctrl-C goes to the whole process group: the parent alone
     decides to stop and then ends the workers, so they ignore SIGINT instead of printing tracebacks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the CLI's handler
     try:
         _WORKER["parser"] = factory(settings)
     except Exception as exc:  # reported by the parent as one line, like a bad setting in serial
@@ -203,8 +242,12 @@ def chunks(articles: Iterable[Article], max_articles: int = CHUNK_ARTICLES,
 class _Pool:
     """A ProcessPoolExecutor that can be replaced after a worker died, and killed on Ctrl-C."""
 
-    def __init__(self, workers: int, factory: Callable, settings: Settings) -> None:
+    def __init__(self, workers: int, factory: Callable, settings: Settings,
+                 preload: Callable[[Settings], None] | None) -> None:
         self.workers, self.factory, self.settings = workers, factory, settings
+        self.method = _start_method(preload)
+        if self.method == "fork":
+            preload(settings)
         self.starts = 0
         self.executor = None
         self.start()
@@ -218,7 +261,7 @@ class _Pool:
         self.starts += 1
         self.executor = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context(self.method),
             initializer=_init_worker,
             initargs=(self.factory, self.settings),
         )
@@ -254,8 +297,10 @@ class ProcessEngine:
     """Every core: worker processes parse chunks, results come back in input order.
 
     ``factory(settings)`` builds a worker's parser; it must be importable by name (a module-level
-    function), as ``spawn`` pickles it by reference. ``in_flight`` bounds the chunks submitted and
-    not yet handed on (default two per worker, so no worker waits while the parent writes).
+    function), as ``spawn`` pickles it by reference. ``preload(settings)`` loads in the parent what the
+    factory's parsers share (see :func:`load_shared_data`; None: nothing, and workers are spawned).
+    ``in_flight`` bounds the chunks submitted and not yet handed on (default two per worker, so no
+    worker waits while the parent writes).
     """
 
     def __init__(
@@ -264,6 +309,7 @@ class ProcessEngine:
         workers: int,
         *,
         factory: Callable[[Settings], object] = build_parser,
+        preload: Callable[[Settings], None] | None = load_shared_data,
         chunk_articles: int = CHUNK_ARTICLES,
         chunk_chars: int = CHUNK_CHARS,
         in_flight: int | None = None,
@@ -271,7 +317,7 @@ class ProcessEngine:
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        self.settings, self.workers, self.factory = settings, workers, factory
+        self.settings, self.workers, self.factory, self.preload = settings, workers, factory, preload
         self.chunk_articles, self.chunk_chars = chunk_articles, chunk_chars
         self.in_flight = in_flight or 2 * workers
         self.serial_below = serial_below
@@ -296,7 +342,7 @@ class ProcessEngine:
                 raise EngineSetupError(_first_line(exc)) from None
             yield from SerialEngine(self._local).parse_many(head)
             return
-        pool = _Pool(self.workers, self.factory, self.settings)
+        pool = _Pool(self.workers, self.factory, self.settings, self.preload)
         try:
             pending: deque[list] = deque()  # [chunk, future], oldest first
             for chunk in chunks(chain(head, stream), self.chunk_articles, self.chunk_chars):

@@ -65,6 +65,10 @@ def fake_factory(settings: Settings) -> FakeParser:
     return FakeParser()
 
 
+def no_preload(settings: Settings) -> None:
+    """Nothing to share: with a preload the pool forks (Linux), without one it spawns."""
+
+
 def broken_factory(settings: Settings) -> FakeParser:
     raise ValueError("registry.yaml: not a mapping")
 
@@ -85,7 +89,8 @@ def test_chunks_close_on_count_and_on_size() -> None:
 def test_process_engine_keeps_order_and_reports_a_failing_article() -> None:
     ids = [f"a{i}" for i in range(40)]
     ids[17] = "bad"
-    engine = ProcessEngine(Settings(), 2, factory=fake_factory, chunk_articles=3, serial_below=1)
+    engine = ProcessEngine(Settings(), 2, factory=fake_factory, preload=no_preload, chunk_articles=3,
+                           serial_below=1)
     out = list(engine.parse_many(iter(articles(ids))))
     assert [o.article_id if isinstance(o, ParseFailure) else o.article.id for o in out] == ids
     failure = out[17]
@@ -96,10 +101,12 @@ def test_process_engine_keeps_order_and_reports_a_failing_article() -> None:
     assert SerialEngine(FakeParser()).parse_many(sent).__next__().article is sent[0]
 
 
-def test_a_worker_that_dies_costs_one_article_not_the_run() -> None:
+@pytest.mark.parametrize("preload", [no_preload, None], ids=["fork", "spawn"])
+def test_a_worker_that_dies_costs_one_article_not_the_run(preload) -> None:
     ids = [f"a{i}" for i in range(30)]
     ids[11] = "die"
-    engine = ProcessEngine(Settings(), 2, factory=fake_factory, chunk_articles=4, serial_below=1)
+    engine = ProcessEngine(Settings(), 2, factory=fake_factory, preload=preload, chunk_articles=4,
+                           serial_below=1)
     out = list(engine.parse_many(articles(ids)))
     failures = [o for o in out if isinstance(o, ParseFailure)]
     assert [f.article_id for f in failures] == ["die"]
@@ -108,7 +115,7 @@ def test_a_worker_that_dies_costs_one_article_not_the_run() -> None:
 
 
 def test_a_parser_that_cannot_be_built_is_one_setup_error() -> None:
-    engine = ProcessEngine(Settings(), 2, factory=broken_factory, serial_below=1)
+    engine = ProcessEngine(Settings(), 2, factory=broken_factory, preload=None, serial_below=1)
     with pytest.raises(EngineSetupError, match="registry.yaml: not a mapping"):
         list(engine.parse_many(articles(["a", "b", "c"])))
     short = ProcessEngine(Settings(), 2, factory=broken_factory)  # short input: built in this process
@@ -126,7 +133,8 @@ def test_the_engine_reads_the_input_as_it_goes() -> None:
             taken.append(i)
             yield Article(id=f"a{i}", title="", text="t")
 
-    engine = ProcessEngine(Settings(), 2, factory=fake_factory, chunk_articles=5, in_flight=3, serial_below=1)
+    engine = ProcessEngine(Settings(), 2, factory=fake_factory, preload=no_preload, chunk_articles=5,
+                           in_flight=3, serial_below=1)
     outcomes = engine.parse_many(stream())
     for _ in range(20):
         next(outcomes)
