@@ -319,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
             "off by default: co-occurrence is no evidence",
         )
 
+    from .partitions import DEFAULT_PARTITION_MB
+
     p = sub.add_parser(
         "extract",
         help="write places (and actors, links) per article",
@@ -339,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers", type=int, metavar="N",
-        help=f"processes that parse in parallel (default: all {default_cores()} cores; 1: parse in "
+        help=f"processes that parse in parallel (default {default_cores()}: one per core; 1: parse in "
         "this process); with --engine dask, the workers of the local cluster",
     )
     p.add_argument(
@@ -355,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--partition-mb", type=float, metavar="MB",
-        help="with --engine dask: split JSONL files into partitions of about this many MB (default 64)",
+        help="with --engine dask: split JSONL files into partitions of about this many MB "
+        f"(default {DEFAULT_PARTITION_MB:g})",
     )
     p.set_defaults(func=cmd_extract)
 
