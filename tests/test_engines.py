@@ -357,7 +357,7 @@ def test_dask_cli_with_worker_processes_writes_one_geoparquet_table(tmp_path: Pa
     one = subprocess.run([*base, "--workers", "1", "-o", str(serial)], cwd=ROOT, env=PINNED,
                          capture_output=True, text=True, timeout=600)
     assert one.returncode == 0, one.stderr[-2000:]
-    run = subprocess.run([*base, "--engine", "dask", "--workers", "2", "--partition-mb", "0.1", "-o",
+    run = subprocess.run([*base, "--engine", "dask", "--workers", "2", "--partition-mb", "0.02", "-o",
                           str(dataset)], cwd=ROOT, env=PINNED, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "wrote 67 articles" in run.stderr
