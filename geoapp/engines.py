@@ -280,12 +280,13 @@ class _Pool:
         """Stop now: cancel what waits, end the workers (parsing an article has no side effect
         that needs finishing; output is written by the parent, atomically)."""
         executor = self.executor
-        executor.shutdown(wait=False, cancel_futures=True)
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
         if terminate is not None:
             terminate()
             return
+        # Before 3.14 the workers are only reachable here, and shutdown() forgets them: take them first.
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()

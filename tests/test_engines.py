@@ -58,6 +58,8 @@ class FakeParser:
             raise ValueError("no good\nsecond line")
         if article.id == "die":
             os._exit(3)
+        if article.id == "slow":
+            time.sleep(120)
         return Result(article=article)
 
 
@@ -140,6 +142,23 @@ def test_the_engine_reads_the_input_as_it_goes() -> None:
         next(outcomes)
     assert len(taken) <= 20 + 3 * 5 + 5
     outcomes.close()
+
+
+def test_stopping_ends_a_worker_in_the_middle_of_an_article() -> None:
+    """A worker busy with one long article is ended when the run stops, not waited for."""
+    before = _children(os.getpid())
+    engine = ProcessEngine(Settings(), 2, factory=fake_factory, preload=no_preload, chunk_articles=1,
+                           in_flight=3, serial_below=1)
+    outcomes = engine.parse_many(articles(["a0", "a1", "slow", "a3", "a4"]))
+    assert next(outcomes).article.id == "a0"
+    workers = _children(os.getpid()) - before
+    assert workers
+    started = time.monotonic()
+    outcomes.close()  # what Ctrl-C or SIGTERM does to the loop that reads the outcomes
+    while time.monotonic() - started < 20 and any(_state(pid) != "Z" for pid in workers):
+        time.sleep(0.1)
+    assert all(_state(pid) == "Z" for pid in workers)
+    assert time.monotonic() - started < 20
 
 
 def test_parse_inputs_reports_each_failure_once(tmp_path: Path, capsys) -> None:
