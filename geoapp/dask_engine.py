@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -223,12 +224,22 @@ def _start(distributed, scheduler: str | None, workers: int | None, processes: b
             raise OutputError(f"no Dask scheduler at {scheduler} ({str(exc).splitlines()[0]})") from None
     cluster = distributed.LocalCluster(
         n_workers=workers or default_workers(),
-        threads_per_worker=1,  # the parse holds the GIL: one thread per process, one parser per process
+        threads_per_worker=1,  # the parse holds the GIL: one thread, one parser per process
         processes=processes,
         dashboard_address=None,
         silence_logs=logging.ERROR,
     )
-    return distributed.Client(cluster), cluster
+    client = distributed.Client(cluster)
+    if processes:
+        # Ctrl-C reaches the whole process group: the local workers leave stopping to this process
+        # (which closes the cluster) instead of each printing a traceback.
+        client.run(_ignore_sigint)
+    return client, cluster
+
+
+def _ignore_sigint() -> None:
+    """Run on each local worker process (in its main thread, where its event loop runs)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run_dask(

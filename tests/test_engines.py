@@ -404,6 +404,26 @@ def test_dask_cli_with_worker_processes_writes_one_geoparquet_table(tmp_path: Pa
     assert count == want.num_rows
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_a_dask_run_cleanly(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    stream = write_stream(tmp_path / "stream.jsonl", 1500)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "geoapp.cli", "extract", str(stream), "--engine", "dask", "--workers", "2",
+           "--format", "geoparquet", "--partition-mb", "0.05", "-o", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=PINNED, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not list(tmp_path.glob(".out.*/*")):
+        time.sleep(0.2)  # a worker is writing a partition: the cluster is up
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "geoapp: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stream.jsonl"]
+
+
 def test_jsonl_blocks_cover_every_line_once(tmp_path: Path) -> None:
     from geoapp.partitions import Partition, Seen, jsonl_pieces, read_partition, scan_block
 
