@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeat", type=int, default=5, help="runs of each cold start (the median is shown)")
+    ap.add_argument("--rounds", type=int, default=1, help="runs of each engine, in rotation (median shown)")
     ap.add_argument("--no-dask", action="store_true", help="leave out the Dask engine")
     args = ap.parse_args(argv)
     try:
@@ -122,27 +123,35 @@ def main(argv: list[str] | None = None) -> int:
         cold_geoapp = median_time(geoapp(str(SEED), "--workers", "1", "-o", out), args.repeat)
         cold_one = median_time(geoapp(str(one), "--workers", "1", "-o", out), args.repeat)
         cold_geotext = median_time([sys.executable, "-c", _GEOTEXT, str(one)], args.repeat)
-        runs = {"geotext": timed([sys.executable, "-c", _GEOTEXT, str(stream)]) + (cold_geotext,)}
-        runs["geoapp, 1 core"] = timed(geoapp(str(stream), "--workers", "1", "-o", out)) + (cold_one,)
+        commands = {
+            "geotext": ([sys.executable, "-c", _GEOTEXT, str(stream)], cold_geotext),
+            "geoapp, 1 core": (geoapp(str(stream), "--workers", "1", "-o", out), cold_one),
+        }
         if args.workers > 1:
-            name = f"geoapp, {args.workers} workers"
-            runs[name] = timed(geoapp(str(stream), "--workers", str(args.workers), "-o", out)) + (cold_one,)
+            commands[f"geoapp, {args.workers} workers"] = (
+                geoapp(str(stream), "--workers", str(args.workers), "-o", out), cold_one)
         if dask:
-            name = f"geoapp, Dask ({args.workers} workers)"
-            cold_dask = median_time(geoapp(str(one), "--engine", "dask", "--workers", str(args.workers),
-                                           "--format", "geoparquet", "-o", str(folder / "one-ds")), 1)
-            runs[name] = timed(geoapp(str(stream), "--engine", "dask", "--workers", str(args.workers),
-                                      "--format", "geoparquet", "-o", str(folder / "ds"))) + (cold_dask,)
+            dask_args = ("--engine", "dask", "--workers", str(args.workers), "--format", "geoparquet", "-o")
+            cold_dask = median_time(geoapp(str(one), *dask_args, str(folder / "one-ds")), 1)
+            commands[f"geoapp, Dask ({args.workers} workers)"] = (
+                geoapp(str(stream), *dask_args, str(folder / "ds")), cold_dask)
+        # Rounds in rotation, so that a burst of other work on the machine hits every run alike.
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, (cmd, _cold) in commands.items():
+                times[name].append(timed(cmd))
+        runs = {name: (statistics.median(t for t, _ in got), max(m for _, m in got), commands[name][1])
+                for name, got in times.items()}
     base = n / runs["geotext"][0]
     single = n / runs["geoapp, 1 core"][0]
     rows = []
     for name, (seconds, peak, cold) in runs.items():
         rate = n / seconds
-        marginal = (n - 1) / max(1e-9, seconds - cold)
-        rows.append((name, f"{seconds:.1f}", f"{rate:,.0f}", f"{marginal:,.0f}", f"{cold:.2f}",
+        marginal = f"{(n - 1) / (seconds - cold):,.0f}" if seconds > cold else "–"
+        rows.append((name, f"{seconds:.1f}", f"{rate:,.0f}", marginal, f"{cold:.2f}",
                      f"{peak:,.0f}", f"{rate / base:.2f}", f"{rate / single:.2f}"))
     head = ("run", "seconds", "articles/s", "marginal/s", "cold start s", "peak MB", "× geotext", "× 1 core")
-    print()
+    print(f"\nmedian of {args.rounds} round(s) in rotation; cold start: median of {args.repeat}")
     print(table(head, rows))
     print(f"\ncold start of `geoapp extract {SEED.relative_to(ROOT)} -o FILE` (median of {args.repeat}): "
           f"{cold_geoapp:.2f} s; load average {os.getloadavg()[0]:.1f} at the end")
