@@ -1,9 +1,8 @@
 """The multi-core and Dask engines: same output as the serial loop, bounded, robust, stoppable.
 
-Output comparisons between processes pin ``PYTHONHASHSEED``: the link stage breaks ties between
-relations in an order that depends on string hashing (``geoapp/links.py``'s relation order comes
-from a frozenset), so two serial runs of different processes can differ; pinned, the comparison
-tests the engines and nothing else.
+Output comparisons between processes pin ``PYTHONHASHSEED``, so that they test the engines alone:
+a hash-order dependence in a pipeline stage (the link stage's relation order once came from a
+frozenset) would otherwise show up as a difference between two processes.
 """
 
 from __future__ import annotations
