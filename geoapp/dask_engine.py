@@ -209,7 +209,10 @@ def plan(paths: Sequence[str], client, block: int, problems) -> list[Partition]:
     for entry in planned:
         if isinstance(entry, tuple):
             path, name, scans = entry
-            pieces.extend(jsonl_pieces(path, name, client.gather(scans)))
+            try:
+                pieces.extend(jsonl_pieces(path, name, client.gather(scans)))
+            except OSError as exc:  # gone or unreadable since it was listed
+                problems.append(ArticleError(name, exc.strerror or str(exc)))
         else:
             pieces.extend(entry)
     return group(pieces, block)
