@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,7 +40,7 @@ from .settings import Settings
 CHUNK_ARTICLES = 16
 CHUNK_CHARS = 1_000_000
 #: Inputs shorter than this many articles are parsed in this process: starting worker processes
-#: (imports and a gazetteer each) costs more than it saves, and one article must start fast.
+#: costs more than it saves on them, and one article must start as fast as with ``--workers 1``.
 SERIAL_BELOW = 64
 #: Worker pools started in one run before giving up: each restart follows a worker that died.
 MAX_POOL_STARTS = 20
@@ -132,7 +133,6 @@ def _start_method(preload: Callable[[Settings], None] | None) -> str:
     fork copies one thread; a lock held by another would stay locked forever); ``spawn`` elsewhere,
     which every function here is written for (module-level, picklable by name)."""
     import multiprocessing
-    import threading
 
     if preload is not None and sys.platform == "linux" and threading.active_count() == 1 \
             and "fork" in multiprocessing.get_all_start_methods():
@@ -259,6 +259,8 @@ class _Pool:
         if self.starts >= MAX_POOL_STARTS:
             raise EngineError(f"worker processes died {self.starts} times; giving up")
         self.starts += 1
+        if self.method == "fork" and threading.active_count() > 1:
+            self.method = "spawn"  # a thread of the last pool is still winding down: fork is unsafe now
         self.executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(self.method),
@@ -286,12 +288,15 @@ class _Pool:
             return
         # Before 3.14 the workers are only reachable here, and shutdown() forgets them: take them first.
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+        if manager is not None:
+            manager.join(timeout=5)  # it ends once its workers are gone; a restart may then fork again
 
 
 class ProcessEngine:
