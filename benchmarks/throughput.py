@@ -11,9 +11,12 @@ the same JSONL and runs ``GeoText`` on every text. Text: the GeoWebNews and devn
 
 What to read: the ratio columns, not the seconds (other work on the machine moves the seconds,
 and moves both sides of a ratio alike). ``marginal`` is the rate after start-up: (N - 1) articles
-over the run's time less the one-article cold start. Peak memory is the largest process (the
-main one, or one worker). geotext (MIT, ``pip install 'geoapp[bench]'``) is a gazetteer matcher
-without disambiguation: a yardstick for speed, not for what is found.
+over the run's time less the one-article cold start. ``CPU s`` is the CPU time of the run and all
+its processes: what parallel work costs beyond one core. Peak memory is the largest process (the
+main one, or one worker). The machine line says how many cores two busy processes really get at
+the start and at the end: on a shared machine that bounds what N workers can gain. geotext (MIT,
+``pip install 'geoapp[bench]'``) is a gazetteer matcher without disambiguation: a yardstick for
+speed, not for what is found.
 """
 
 from __future__ import annotations
@@ -42,9 +45,9 @@ _GEOAPP = (
     "from geoapp.cli import main\n"
     "if __name__ == '__main__':\n"
     "    code = main(sys.argv[1:])\n"
-    "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "    print('peak_kb', max(own, kids), file=sys.stderr)\n"
+    "    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime\n"
+    "    print('peak_kb', max(own.ru_maxrss, kids.ru_maxrss), cpu, file=sys.stderr)\n"
     "    sys.exit(code)\n"
 )
 _GEOTEXT = (
@@ -55,20 +58,39 @@ _GEOTEXT = (
     "    for line in fh:\n"
     "        found += len(GeoText(json.loads(line)['text']).cities)\n"
     "print('found', found)\n"
-    "print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('peak_kb', own.ru_maxrss, own.ru_utime + own.ru_stime, file=sys.stderr)\n"
+)
+#: Two busy processes for a moment: how many cores this run can really have (a shared machine may
+#: give a session less than it has).
+_BURN = (
+    "import multiprocessing as mp, time\n"
+    "def burn(seconds):\n"
+    "    start, cpu = time.perf_counter(), time.process_time()\n"
+    "    while time.perf_counter() - start < seconds:\n"
+    "        pass\n"
+    "    return time.process_time() - cpu\n"
+    "if __name__ == '__main__':\n"
+    "    with mp.get_context('spawn').Pool(2) as pool:\n"
+    "        print(sum(pool.map(burn, [3.0, 3.0])) / 3.0)\n"
 )
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(seconds, peak MB) of one child process; a failure stops the benchmark with its output."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """(seconds, peak MB, CPU seconds of it and its children) of one child process."""
     env = {**os.environ, "GEOAPP_GEOCODER": "offline"}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} … failed:\n{proc.stderr[-2000:]}")
-    peak = [line for line in proc.stderr.splitlines() if line.startswith("peak_kb")]
-    return seconds, int(peak[-1].split()[1]) / 1024
+    peak = [line.split() for line in proc.stderr.splitlines() if line.startswith("peak_kb")][-1]
+    return seconds, int(peak[1]) / 1024, float(peak[2])
+
+
+def cores_available() -> float:
+    """Core-seconds per second that two busy processes get right now (2.0 on an idle 2-core machine)."""
+    return float(subprocess.run([sys.executable, "-c", _BURN], capture_output=True, text=True).stdout)
 
 
 def geoapp(*args: str) -> list[str]:
@@ -112,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     chars = sum(len(texts[i % len(texts)]) for i in range(args.articles)) / args.articles
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
-          f"load average {load:.1f} at the start")
+          f"load average {load:.1f} at the start; two busy processes get {cores_available():.2f} cores")
     print(f"input: {args.articles:,} articles from {origin} ({len(texts)} distinct, cycled with fresh ids), "
           f"{chars:,.0f} characters on average")
     n = args.articles
@@ -136,25 +158,28 @@ def main(argv: list[str] | None = None) -> int:
             commands[f"geoapp, Dask ({args.workers} workers)"] = (
                 geoapp(str(stream), *dask_args, str(folder / "ds")), cold_dask)
         # Rounds in rotation, so that a burst of other work on the machine hits every run alike.
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
         for _ in range(args.rounds):
             for name, (cmd, _cold) in commands.items():
                 times[name].append(timed(cmd))
-        runs = {name: (statistics.median(t for t, _ in got), max(m for _, m in got), commands[name][1])
+        runs = {name: (statistics.median(t for t, _, _ in got), max(m for _, m, _ in got),
+                       statistics.median(c for _, _, c in got), commands[name][1])
                 for name, got in times.items()}
     base = n / runs["geotext"][0]
     single = n / runs["geoapp, 1 core"][0]
     rows = []
-    for name, (seconds, peak, cold) in runs.items():
+    for name, (seconds, peak, cpu, cold) in runs.items():
         rate = n / seconds
         marginal = f"{(n - 1) / (seconds - cold):,.0f}" if seconds > cold else "–"
-        rows.append((name, f"{seconds:.1f}", f"{rate:,.0f}", marginal, f"{cold:.2f}",
+        rows.append((name, f"{seconds:.1f}", f"{cpu:.1f}", f"{rate:,.0f}", marginal, f"{cold:.2f}",
                      f"{peak:,.0f}", f"{rate / base:.2f}", f"{rate / single:.2f}"))
-    head = ("run", "seconds", "articles/s", "marginal/s", "cold start s", "peak MB", "× geotext", "× 1 core")
+    head = ("run", "seconds", "CPU s", "articles/s", "marginal/s", "cold start s", "peak MB", "× geotext",
+            "× 1 core")
     print(f"\nmedian of {args.rounds} round(s) in rotation; cold start: median of {args.repeat}")
     print(table(head, rows))
     print(f"\ncold start of `geoapp extract {SEED.relative_to(ROOT)} -o FILE` (median of {args.repeat}): "
-          f"{cold_geoapp:.2f} s; load average {os.getloadavg()[0]:.1f} at the end")
+          f"{cold_geoapp:.2f} s; load average {os.getloadavg()[0]:.1f} at the end; two busy processes get "
+          f"{cores_available():.2f} cores")
     return 0
 
 
