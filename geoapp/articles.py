@@ -60,6 +60,7 @@ __all__ = [
     "html_to_text",
     "read_articles",
     "read_folder",
+    "read_part",
     "read_path",
     "read_uploads",
     "sidecar_path",
@@ -331,13 +332,27 @@ def _read_html(source: _Source, raw: str, errors: _FileLog) -> Article:
     )
 
 
-def _read_jsonl(source: _Source, text: str, errors: _FileLog) -> Iterator[tuple[Article, int, None]]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def _read_jsonl(
+    source: _Source, text: str, errors: _FileLog, first_line: int = 1
+) -> Iterator[tuple[Article, int, None]]:
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
+        try:
+            record = _load_json(line, lines=False)
+        except Unreadable as exc:
+            errors.append(ArticleError(source.name, str(exc), number))
+            continue
+        yield from _read_records(source, [(number, record)], errors)
+
+
+def _read_records(
+    source: _Source, records: Iterable[tuple[int, object]], errors: _FileLog
+) -> Iterator[tuple[Article, int, None]]:
+    for number, record in records:
         notes: list[str] = []
         try:
-            article = _from_record(_load_json(line, lines=False), source, f"{source.stem}:{number}", notes)
+            article = _from_record(record, source, f"{source.stem}:{number}", notes)
         except Unreadable as exc:
             errors.append(ArticleError(source.name, str(exc), number))
             continue
@@ -450,6 +465,37 @@ def read_path(
             yield article
     except Unreadable as exc:
         log.append(ArticleError(shown, str(exc)))
+    finally:
+        log.close()
+
+
+def read_part(
+    name: str,
+    stem: str,
+    errors: list[ArticleError],
+    *,
+    text: str | None = None,
+    first_line: int = 1,
+    records: Iterable[tuple[int, object]] = (),
+) -> Iterator[tuple[Article, int]]:
+    """Articles of one part of a bigger input, with their line (or row) number in the whole input.
+
+    For engines that split an archive among machines: ``text`` is a run of whole JSONL lines that
+    starts at line ``first_line`` of the file named ``name``; ``records`` are numbered JSON-like
+    records (the rows of a Parquet shard). Each record is read as :func:`read_path` reads a JSONL
+    line (fallback id ``stem:number``, the same problems), so a split archive yields the articles
+    of the whole. What needs the whole input is left to the caller: decoding the file, and
+    duplicate ids across parts.
+    """
+    source = _Source(name, stem, None)
+    log = _FileLog(errors, name)
+    try:
+        parsed = _read_jsonl(source, text, log, first_line) if text is not None else _read_records(
+            source, records, log)
+        for article, number, _item_number in parsed:
+            article, notes = clean_article(article)
+            log.extend(ArticleError(name, note, number, warning=True) for note in notes)
+            yield article, number
     finally:
         log.close()
 

@@ -77,9 +77,8 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def make_parser(args: argparse.Namespace):
-    """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
-    from .pipeline import Geoparser
+def make_settings(args: argparse.Namespace):
+    """The settings for these arguments; a bad setting or user agent is a :class:`CliError`."""
     from .settings import check_settings, load_settings
 
     try:
@@ -91,9 +90,30 @@ def make_parser(args: argparse.Namespace):
         if getattr(args, "user_agent", None) is not None:
             named = settings.with_(user_agent=args.user_agent)
             settings = check_settings(named, {"user_agent": "--user-agent"})
+        return settings
+    except (ValueError, OSError) as exc:
+        raise CliError(_one_line(exc)) from None
+
+
+def make_parser(args: argparse.Namespace):
+    """The pipeline for these arguments; a bad setting, registry or user agent is a :class:`CliError`."""
+    from .pipeline import Geoparser
+
+    settings = make_settings(args)
+    try:
         return Geoparser(settings)
     except (ValueError, OSError) as exc:
         raise CliError(_one_line(exc)) from None
+
+
+def make_engine(args: argparse.Namespace):
+    """What parses for ``extract``: this process for ``--workers 1``, worker processes otherwise."""
+    from .engines import ProcessEngine, SerialEngine, default_workers
+
+    workers = args.workers or default_workers()
+    if workers == 1:
+        return SerialEngine(make_parser(args))
+    return ProcessEngine(make_settings(args), workers)
 
 
 def _web_reader(urls: list[str], parser, max_items: int | None):
@@ -118,7 +138,11 @@ def parse_inputs(
     paths: list[str], parser, problems: Problems, *, max_items: int | None = None
 ) -> Iterator[Result]:
     """Results of every article under ``paths`` (files, folders, ``-`` and web addresses of pages
-    and feeds), one at a time, in input order. ``max_items`` bounds the items read per feed."""
+    and feeds), one at a time, in input order. ``max_items`` bounds the items read per feed.
+
+    ``parser`` is a :class:`~geoapp.pipeline.Geoparser` or an engine of :mod:`geoapp.engines`,
+    whose article that could not be parsed is reported here as one error line.
+    """
     web = _web_reader([p for p in paths if is_url(p)], parser, max_items)
     errors_before = len(problems)
     inputs: list[Path | str] = []
@@ -144,7 +168,11 @@ def parse_inputs(
                     problems.append(ArticleError("web", notice, warning=True))
                 web.close()
 
-    return parser.parse_many(articles())
+    for outcome in parser.parse_many(articles()):
+        if isinstance(outcome, Result):
+            yield outcome
+        else:
+            problems.append(outcome.problem())
 
 
 class ReviewCount:
@@ -176,6 +204,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .export import GeoParquetWriter, ResultWriter
     from .fileio import AtomicFile, check_output_path
 
+    if args.workers is not None and args.workers < 1:
+        print("geoapp: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.engine == "dask":
+        return cmd_extract_dask(args)
+    if args.scheduler or args.partition_mb is not None:
+        print("geoapp: --scheduler and --partition-mb are for --engine dask", file=sys.stderr)
+        return 2
     to_file = bool(args.output and args.output != "-")
     if args.format == "geoparquet" and not to_file:
         # Checked before any parsing: binary Parquet on a terminal or pipe is never what was meant.
@@ -183,7 +219,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 2
     if to_file:
         check_output_path(args.output)
-    parser = make_parser(args)
+    parser = make_engine(args)
     problems = Problems()
     review = ReviewCount()
     results = review.count(parse_inputs(args.paths, parser, problems, max_items=args.max_items))
@@ -215,6 +251,42 @@ def cmd_extract(args: argparse.Namespace) -> int:
     online = _online_problem(parser)
     print(f"geoapp: wrote {n_articles} articles, {n_places} place mentions to {args.output}", file=sys.stderr)
     review.report()
+    return max(problems.exit_code, online)
+
+
+def cmd_extract_dask(args: argparse.Namespace) -> int:
+    """``--engine dask``: the same per-article parse on a Dask cluster, a GeoParquet dataset out."""
+    if args.format != "geoparquet" or not args.output or args.output == "-":
+        print("geoapp: --engine dask writes a partitioned dataset: give --format geoparquet -o DIR",
+              file=sys.stderr)
+        return 2
+    if args.partition_mb is not None and args.partition_mb <= 0:
+        print("geoapp: --partition-mb must be a number > 0", file=sys.stderr)
+        return 2
+    from .dask_engine import DaskMissing, run_dask
+
+    settings = make_settings(args)
+    problems = Problems()
+    try:
+        summary = run_dask(
+            args.paths, args.output, settings, problems,
+            scheduler=args.scheduler, workers=args.workers, partition_mb=args.partition_mb,
+        )
+    except DaskMissing as exc:
+        print(f"geoapp: {exc}", file=sys.stderr)
+        return 2
+    if summary.articles == 0:
+        print(f"geoapp: nothing written to {args.output}: no article could be read", file=sys.stderr)
+        return 1
+    online = 0
+    if summary.lookup_problem:
+        print(f"geoapp: {summary.lookup_problem}", file=sys.stderr)
+        online = 1 if summary.skipped_lookups else 0
+    print(
+        f"geoapp: wrote {summary.articles} articles, {summary.rows} place points in {summary.files} "
+        f"files to {args.output}",
+        file=sys.stderr,
+    )
     return max(problems.exit_code, online)
 
 
@@ -343,6 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
             "off by default: co-occurrence is no evidence",
         )
 
+    from .partitions import DEFAULT_PARTITION_MB
+
     p = sub.add_parser(
         "extract",
         help="write places (and actors, links) per article",
@@ -357,7 +431,31 @@ def build_parser() -> argparse.ArgumentParser:
         "per resolved mention (RFC 7946); csv: one row per mention; acled: ACLED-like CSV, one "
         "row per place per article; geoparquet: the geojson rows as GeoParquet (needs -o FILE)",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="output file (default: standard output); a folder for --engine dask",
+    )
+    p.add_argument(
+        "--workers", type=int, metavar="N",
+        help=f"processes that parse in parallel (default {default_cores()}: one per core; 1: parse in "
+        "this process); with --engine dask, the workers of the local cluster",
+    )
+    p.add_argument(
+        "--engine", choices=["processes", "dask"], default="processes",
+        help="processes: this machine's cores (default); dask: a Dask cluster (pip install "
+        "'geoapp[scale]'), reading JSONL and Parquet shards as partitions and writing one "
+        "GeoParquet file per partition into the folder -o (needs --format geoparquet)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="with --engine dask: the scheduler of a running cluster (tcp://host:8786); "
+        "default: a local cluster of --workers processes",
+    )
+    p.add_argument(
+        "--partition-mb", type=float, metavar="MB",
+        help="with --engine dask: split JSONL files into partitions of about this many MB "
+        f"(default {DEFAULT_PARTITION_MB:g})",
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser(
@@ -393,7 +491,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def default_cores() -> int:
+    from .engines import default_workers
+
+    return default_workers()
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .engines import EngineError
     from .fileio import OutputError, terminate_cleanly
 
     parser = build_parser()
@@ -404,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, OutputError) as exc:
         print(f"geoapp: {exc}", file=sys.stderr)
         return 2
+    except EngineError as exc:
+        print(f"geoapp: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("geoapp: interrupted", file=sys.stderr)
         return 130
