@@ -71,7 +71,7 @@ _BURN = (
     "        pass\n"
     "    return time.process_time() - cpu\n"
     "if __name__ == '__main__':\n"
-    "    with mp.get_context('spawn').Pool(2) as pool:\n"
+    "    with mp.get_context('fork').Pool(2) as pool:\n"
     "        print(sum(pool.map(burn, [3.0, 3.0])) / 3.0)\n"
 )
 
