@@ -252,7 +252,7 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
             return low
         if not word[:1].isalpha() and word != "-":
             return ""  # punctuation ends the phrase
-        if low in _DETERMINERS or word[:1].isupper() or _adjective_like(low):
+        if low in _DETERMINERS or word[:1].isupper() or adjective_like(low):
             continue
         return ""
     return ""
@@ -261,7 +261,8 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
 _ADJECTIVE_ENDINGS = ("en", "er", "es", "em", "e", "ic", "al", "an", "ish", "ese", "ern")
 
 
-def _adjective_like(word: str) -> bool:
+def adjective_like(word: str) -> bool:
+    """Whether a lower-case word may be an attributive adjective (by its ending; loose on purpose)."""
     return word.endswith(_ADJECTIVE_ENDINGS) and word not in ("und", "and", "oder")
 
 

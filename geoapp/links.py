@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .agency import AGENT, dateline, governing_preposition, role
+from .agency import AGENT, adjective_like, dateline, governing_preposition, role
 from .document import Doc, DocField
 from .lexicon import load_words, word_list
 from .model import Actor, ActorMention, Link, Mention, PlaceMention
@@ -225,21 +225,38 @@ def _boundary_between(text: str, a: int, b: int) -> tuple[int, bool, bool]:
 
 def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     """Whether the actor is who speaks: a verb of saying right before or after it ("sagte Dunford",
-    "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte")."""
+    "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte"), or before its title
+    ("sagte der deutsche Außenminister Heiko Maas", '…," said Foreign Secretary Philip Hammond')."""
     after_k = fld.token_at(m.end)
     after = [t.text.casefold() for t in fld.tokens[after_k : after_k + 3]]
-    k = fld.token_at(m.start)
-    before = [t.text.casefold() for t in fld.tokens[max(0, k - 3) : k]]
     if after and (after[0] in _SPEECH or (len(after) > 1 and after[0] in ("has", "had", "hat", "have")
                                           and after[1] in _SPEECH)):
         return True
-    if not before or before[-1] not in _SPEECH:
+    k = _speech_verb_before(fld, fld.token_at(m.start))
+    if k < 0:
         return False
     if lang == "de":
         return True  # "…, sagte Dunford": German puts the speaker after the verb
     # English only in the inverted quote frame "…," said Smith; "urged Vucic" makes Vucic the object
-    verb_start = fld.tokens[k - 1].start
+    verb_start = fld.tokens[k].start
     return text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'"))
+
+
+#: Words of a title phrase between a verb of saying and the name it introduces, at most.
+_TITLE_WORDS = 4
+
+
+def _speech_verb_before(fld: DocField, k: int) -> int:
+    """The index of a verb of saying before token ``k`` with only a title phrase between
+    (determiners, adjectives, capitalised nouns: "sagte der deutsche Außenminister"), else -1."""
+    for j in range(k - 1, max(-1, k - 2 - _TITLE_WORDS), -1):
+        word = fld.tokens[j].text
+        low = word.casefold()
+        if low in _SPEECH:
+            return j
+        if not (low in _DETERMINERS or word[:1].isupper() or adjective_like(low)):
+            return -1
+    return -1
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:
@@ -312,6 +329,27 @@ def _attributed(text: str, fld: DocField, m: Mention, lo: int) -> bool:
     return bool(after) and after[0].strip(",.") in _ATTRIBUTION_AFTER
 
 
+@lru_cache(maxsize=1)
+def _title_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """English title phrases and German title forms, lower case (``data/words/titles.yaml``)."""
+    titles = load_words("titles")
+    endings = ("", "s", "n", "en", "in", "innen")  # inflected and feminine forms, as geoapp.actors reads them
+    german = tuple(str(t).casefold() + end for t in titles["de"] for end in endings)
+    return frozenset(str(t).casefold() for t in titles["en"]), german
+
+
+def _names_title(gap: str) -> bool:
+    """Whether the words between a place and a name are a title phrase, the place standing
+    attributively before it ("Kosovo Prime Minister Albin Kurti", "US Under Secretary of State
+    Victoria Nuland"): the place then names the office, as a genitive does."""
+    words = gap.split()
+    if not 1 <= len(words) <= 5 or not all(w[:1].isupper() or w in ("of", "for") for w in words):
+        return False
+    english, german = _title_words()
+    low = " " + " ".join(words).casefold() + " "
+    return any(f" {t} " in low for t in english) or any(w.casefold().endswith(german) for w in words)
+
+
 def _title_of(text: str, am: ActorMention, pm: PlaceMention) -> bool:
     """Whether the place only qualifies the actor's office or name: "Simbabwes Oppositionsführer
     Chamisa", "President of the DRC Tshisekedi", "Venezuelas Präsident Maduro", "US-Außenminister"."""
@@ -320,12 +358,67 @@ def _title_of(text: str, am: ActorMention, pm: PlaceMention) -> bool:
         gap = text[p.end : a.start]
         if len(gap) <= 40 and "," not in gap and not re.search(r"[.;:!?]", gap):
             genitive = gap.startswith(("s ", "'s ", "’s ", "-")) or text[p.end - 1 : p.end] == "s"
-            return len(gap.split()) <= 3 and genitive
+            return (len(gap.split()) <= 3 and genitive) or _names_title(gap)
     elif a.end <= p.start:
         gap = text[a.end : p.start]
         if len(gap) <= 25 and re.fullmatch(r",?\s*(?:[\w-]+\s+){0,3}(?:of|von|des|der)\s+(?:the\s+)?", gap):
             return True
     return False
+
+
+#: Prepositions that put a place where its phrase's head is ("in", "near", "bei").
+_LOCATIVE = frozenset(w for w, c in _PREP_CLASS.items() if c in ("at", "near"))
+_LOCATIVE_ALT = "|".join(sorted(_LOCATIVE | {w for w, c in _PREP_CLASS.items() if c == "from"}))
+_DETERMINER_ALT = "|".join(sorted(_DETERMINERS))
+#: What may stand between an actor's name and the preposition of a place attached to it: a
+#: compound tail ("Minusma-Mission"), an acronym in brackets, one head noun ("ISIL terrorists"),
+#: or an apposition of a few words opened by a determiner (", the NATO-led mission").
+_ATTACHED = re.compile(
+    r"(?:-[^\W\d_][\w-]*)?(?:\s*\([^()]{1,40}\))?"
+    rf"(?:\s*,\s*(?:{_DETERMINER_ALT})(?:\s+[^\W\d_][\w’'-]*){{1,5}}?|\s+(?P<noun>[^\W\d_][\w-]*))?"
+    rf"\s+(?P<prep>{_LOCATIVE_ALT})\s+(?:(?:{_DETERMINER_ALT})\s+)?(?:[^\W\d_][\w-]*,?\s+){{0,2}}",
+    re.IGNORECASE,
+)
+_MEMBER_NOUNS = word_list("relations", "member_nouns")
+_LIST_GLUE = re.compile(r"\s*(?:,|,?\s*\b(?:and|und|or|oder|sowie)\b)\s*", re.IGNORECASE)
+
+
+def _list_head(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> Mention:
+    """The first place of the list a place ends ("Syria" for "Iraq" in "in Syria and Iraq"): what
+    governs the list governs each item."""
+    cur = pm.mention
+    for o in sorted(others, key=lambda x: -x.mention.start):
+        om = o.mention
+        if om.end <= cur.start and _LIST_GLUE.fullmatch(text[om.end : cur.start]):
+            cur = om
+    return cur
+
+
+def _attached_place(text: str, am: ActorMention, pm: PlaceMention, places: Sequence[PlaceMention]) -> str:
+    """The preposition class of a place attached to the actor's own phrase ("ISIL fighters in Syria
+    and Iraq", "die Minusma-Mission in Bamako", "KFOR, the NATO-led mission in Kosovo", "ein Helfer aus
+    Dadu"): the phrase says where the actor is, whatever the verb. "" when it is not attached."""
+    a = am.mention
+    head = _list_head(text, pm, places)
+    if head.start < a.end or head.start - a.end > 90:
+        return ""
+    m = _ATTACHED.fullmatch(text, a.end, head.start)
+    if m is None or re.search(r"[.;:!?\"„“”«»]", text[a.end : head.start]):
+        return ""
+    if m.group("noun") and m.group("noun").casefold() not in _MEMBER_NOUNS:
+        return ""  # "Scholz said in Berlin": a verb, not the actor's phrase
+    return _PREP_CLASS[m.group("prep").lower()]
+
+
+def _fronted_place(text: str, a: Mention, p: Mention, lo: int) -> bool:
+    """Whether the place stands in a locative phrase that opens the sentence and the actor follows
+    it ("In Syria, Coalition forces conducted …", "In der Hauptstadt Niamey betreibt die
+    Bundeswehr …", "Near Mosul, five strikes engaged ISIL units"): the phrase sets the scene for
+    the whole clause, its subject included."""
+    words = text[lo : p.start].strip(" \"„“«(").split()
+    if not words or len(words) > 5 or words[0].lower() not in _LOCATIVE or a.start < p.end:
+        return False
+    return not re.search(r"[.;:!?]", text[p.end : a.start])
 
 
 def pair_features(
@@ -410,6 +503,11 @@ def pair_features(
         on("in_actor_name")  # "Washington" in "Washington Post": part of a name, no place of action
     if dateline(text, p.start, p.end):
         on("dateline")
+    attached = _attached_place(text, am, pm, sent.places)
+    if attached:
+        on("attached=" + attached)  # "ISIL in Syria", "KFOR, the mission in Kosovo"
+    if _fronted_place(text, a, p, lo):
+        on("fronted_place")  # "In Syria, Coalition forces conducted …"
     # the cue that governs the pair: between the two, else nearest to the place within the clause
     if sent.cues is None or (lo, hi) != (sent.start, sent.end):
         cues = _cues_in(text, fld, lo, hi)

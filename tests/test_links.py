@@ -161,3 +161,51 @@ def test_there_and_pronouns_carry_across_two_sentences(registry: ActorRegistry) 
 )  # fmt: skip
 def test_cue_lexicon(word: str, relation: str | None) -> None:
     assert cue_relation(word) == relation
+
+
+def features_of(text: str, lang: str, registry: ActorRegistry) -> dict[tuple[str, str], dict[str, float]]:
+    """Features of every candidate pair, by (actor mention, place mention) text."""
+    doc, pms, ams, _ = run(text, registry, lang)
+    return {(c.actor.mention.text, c.place.mention.text): c.features for c in candidates(doc, pms, ams)}
+
+
+def test_a_place_attached_to_the_actors_phrase_is_marked(registry: ActorRegistry) -> None:
+    got = features_of("The OSCE mission in Vienna and Graz reopened on Monday.", "en", registry)
+    assert got[("OSCE", "Vienna")].get("attached=at") and got[("OSCE", "Graz")].get("attached=at")  # a list
+    text = "Die OSZE-Mission in Wien und Graz nahm am Montag die Arbeit wieder auf."
+    got = features_of(text, "de", registry)
+    assert got[("OSZE", "Wien")].get("attached=at") and got[("OSZE", "Graz")].get("attached=at")
+    got = features_of("Soldaten der Bundeswehr in Graz bereiten eine Übung vor.", "de", registry)
+    assert got[("Bundeswehr", "Graz")].get("attached=at")
+    # a verb between name and place is no part of the actor's phrase
+    got = features_of("President Lina Testova said in Vienna that talks would resume.", "en", registry)
+    assert not any(k.startswith("attached") for k in got[("Lina Testova", "Vienna")])
+
+
+def test_a_place_in_a_fronted_locative_phrase_is_marked(registry: ActorRegistry) -> None:
+    got = features_of("In Graz eröffnete die OSZE am Montag ein neues Büro.", "de", registry)
+    assert got[("OSZE", "Graz")].get("fronted_place")
+    got = features_of("In Vienna, the OSCE opened a new office on Monday.", "en", registry)
+    assert got[("OSCE", "Vienna")].get("fronted_place")
+    got = features_of("The OSCE opened a new office in Vienna on Monday.", "en", registry)
+    assert "fronted_place" not in got[("OSCE", "Vienna")]
+
+
+def test_a_speaker_named_after_verb_and_title_is_the_speaker(registry: ActorRegistry) -> None:
+    text = "„Wir bleiben in Graz“, sagte die ukrainische Außenministerin Lina Testova."
+    got = features_of(text, "de", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_quote")
+    got = features_of('"We will stay in Graz," said Foreign Minister Lina Testova.', "en", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_quote")
+    # English without the quote frame: the name after the verb is its object
+    got = features_of("The mayor of Graz urged Foreign Minister Lina Testova to stay.", "en", registry)
+    assert "speaker" not in got[("Lina Testova", "Graz")]
+
+
+def test_a_place_before_a_title_names_the_office(registry: ActorRegistry) -> None:
+    got = features_of("Ukraine Foreign Minister Lina Testova visited Vienna on Monday.", "en", registry)
+    assert excluded(got[("Lina Testova", "Ukraine")])
+    assert not excluded(got[("Lina Testova", "Vienna")])
+    got = features_of("Ukraine Außenministerin Lina Testova besuchte am Montag Wien.", "de", registry)
+    assert excluded(got[("Lina Testova", "Ukraine")])
+    assert not excluded(got[("Lina Testova", "Wien")])
