@@ -107,7 +107,7 @@ def read_cached(path: Path, cache_dir: Path) -> Parsed:
     Why ``marshal``: the data is only strings, lists and dicts, which it reads back about as fast as
     ``pickle`` but writes ten times faster (the first run pays the write), and loading it calls no
     function, as unpickling may. A copy that is missing, stale, truncated or unreadable is simply
-    rebuilt; a cache folder that cannot be written only costs the speed-up."""
+    rebuilt; a cache folder that is missing or cannot be written only costs the speed-up."""
     target, stamp = cache_file(path, cache_dir), _stamp(path)
     parsed = _read_copy(target, stamp)
     if parsed is None:
@@ -133,10 +133,11 @@ def _read_copy(target: Path, stamp: list) -> Parsed | None:
 
 def _write_copy(target: Path, stamp: list, parsed: Parsed) -> None:
     """Write atomically (a temporary file renamed over the old copy), so a reader never sees half
-    a file and two processes writing at once leave one whole copy."""
+    a file and two processes writing at once leave one whole copy. A cache folder that does not
+    exist is not created: an offline run that only reads leaves no trace (the folder appears
+    when something the user asked for, a geocode answer or a correction, is stored)."""
     tmp = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(marshal.dumps((stamp, *parsed)))

@@ -47,6 +47,7 @@ def write_gazetteer(path: Path, places: list[tuple[str, str, float, float]]) -> 
 def test_cached_load_equals_parse_and_writes_one_copy(tmp_path: Path) -> None:
     src = write_gazetteer(tmp_path / "g.tsv.gz", [("berlin", "Berlin", 52.5, 13.4)])
     cache = tmp_path / "cache"
+    cache.mkdir()
     first = Gazetteer.load(src, cache_dir=cache)
     assert cache_file(src, cache).is_file() and len(list(cache.iterdir())) == 1
     again = Gazetteer.load(src, cache_dir=cache)
@@ -58,6 +59,7 @@ def test_cached_load_equals_parse_and_writes_one_copy(tmp_path: Path) -> None:
 def test_stale_copy_is_rebuilt(tmp_path: Path) -> None:
     src = write_gazetteer(tmp_path / "g.tsv.gz", [("berlin", "Berlin", 52.5, 13.4)])
     cache = tmp_path / "cache"
+    cache.mkdir()
     Gazetteer.load(src, cache_dir=cache)
     write_gazetteer(src, [("paris", "Paris", 48.9, 2.35), ("lyon", "Lyon", 45.8, 4.8)])
     os.utime(src, ns=(1, 1))  # a different modification time even on a coarse-grained clock
@@ -70,12 +72,19 @@ def test_stale_copy_is_rebuilt(tmp_path: Path) -> None:
 def test_corrupt_copy_is_ignored_and_rebuilt(tmp_path: Path, junk: bytes | None) -> None:
     src = write_gazetteer(tmp_path / "g.tsv.gz", [("berlin", "Berlin", 52.5, 13.4)])
     cache = tmp_path / "cache"
+    cache.mkdir()
     Gazetteer.load(src, cache_dir=cache)
     copy = cache_file(src, cache)
     whole = copy.read_bytes()
     copy.write_bytes(whole[: len(whole) // 2] if junk is None else junk)  # None: truncated
     assert Gazetteer.load(src, cache_dir=cache).candidates("berlin")[0].name == "Berlin"
     assert copy.read_bytes() == whole
+
+
+def test_missing_cache_folder_is_not_created(tmp_path: Path) -> None:
+    src = write_gazetteer(tmp_path / "g.tsv.gz", [("berlin", "Berlin", 52.5, 13.4)])
+    assert Gazetteer.load(src, cache_dir=tmp_path / "cache").has("berlin")
+    assert not (tmp_path / "cache").exists()
 
 
 def test_unwritable_cache_folder_still_loads(tmp_path: Path) -> None:
