@@ -5,7 +5,7 @@ must be plain dict look-ups. The shipped file (``data/gazetteer.tsv.gz``, built 
 ``scripts/build_gazetteer.py``) is split into lines at load and every row is parsed only when first
 asked for: that keeps ``load()`` near half a second for ~400k keys instead of the ~1.2 s a full
 parse into objects costs. Keys are always :func:`geoapp.text.name_key` forms. Given a cache
-folder, ``load()`` also keeps those split lines there as one ``marshal`` file (see
+folder, ``load()`` also keeps those split lines there in a file of ``marshal`` records (see
 :func:`read_cached`), which a later start reads in under half the time of the gzip and split.
 
 Ids are GeoNames ids, except for the entries of the curated feature table (seas, rivers, disputed
@@ -28,8 +28,9 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from geoapp.model import Candidate
 from geoapp.text import name_key
@@ -86,6 +87,13 @@ def parse_file(path: Path) -> Parsed:
     return header, entry_lines, names
 
 
+#: Rows or keys per ``marshal`` record of the copy. Why records, not one object: one ``marshal``
+#: call holds the interpreter lock for its whole length (a third of a second here), and a process
+#: loading the gazetteer while another thread serves its event loop (a Dask worker: heartbeats,
+#: shutdown) must let that thread run between records.
+_CHUNK = 20_000
+
+
 def cache_file(path: Path, cache_dir: Path) -> Path:
     """Where the unpacked copy of ``path`` lives: one file per gazetteer file and Python version
     (``marshal``'s format may change between versions)."""
@@ -117,18 +125,39 @@ def read_cached(path: Path, cache_dir: Path) -> Parsed:
 
 
 def _read_copy(target: Path, stamp: list) -> Parsed | None:
+    """The parsed gazetteer from its copy, or None when the copy is missing, stale or damaged."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = marshal.loads(target.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        records = _records(target.read_bytes())
+        if next(records) != stamp:
+            return None
+        header, rows, names = next(records), [], {}
+        for _ in range(next(records)):
+            rows += next(records)
+        for _ in range(next(records)):
+            names.update(next(records))
+    except (OSError, EOFError, ValueError, TypeError, StopIteration):
         return None
     finally:
         if enabled:
             gc.enable()
-    ok = (isinstance(data, tuple) and len(data) == 4 and data[0] == stamp and isinstance(data[1], dict)
-          and isinstance(data[2], list) and isinstance(data[3], dict))
-    return (data[1], data[2], data[3]) if ok else None
+    return (header, rows, names) if isinstance(header, dict) else None
+
+
+def _records(data: bytes) -> Iterator[Any]:
+    """The ``marshal`` records of a copy, each written after its length (8 bytes, little-endian)."""
+    view, at = memoryview(data), 0
+    while at < len(data):
+        size = int.from_bytes(view[at : at + 8], "little")
+        if at + 8 + size > len(data):
+            raise EOFError("truncated record")
+        yield marshal.loads(view[at + 8 : at + 8 + size])
+        at += 8 + size
+
+
+def _chunks(items: list, size: int = _CHUNK) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _write_copy(target: Path, stamp: list, parsed: Parsed) -> None:
@@ -139,8 +168,13 @@ def _write_copy(target: Path, stamp: list, parsed: Parsed) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+        header, rows, names = parsed
+        row_chunks = _chunks(rows)
+        name_chunks = [dict(chunk) for chunk in _chunks(list(names.items()))]
         with os.fdopen(fd, "wb") as f:
-            f.write(marshal.dumps((stamp, *parsed)))
+            for obj in (stamp, header, len(row_chunks), *row_chunks, len(name_chunks), *name_chunks):
+                record = marshal.dumps(obj)
+                f.write(len(record).to_bytes(8, "little") + record)
         os.replace(tmp, target)
     except OSError:
         if tmp is not None:
