@@ -19,10 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .document import Doc, DocField
-from .lexicon import PhraseIndex
+from .lexicon import PhraseIndex, read_yaml
 from .settings import DATA_DIR
 from .text import WordFilter
 
@@ -121,7 +119,7 @@ class DemonymLexicon:
     @classmethod
     def load(cls, path: Path = DEMONYMS_FILE) -> DemonymLexicon:
         """Read ``demonyms.yaml`` and generate every inflected form once."""
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         country_names = {str(e.get("de_name", "")) for e in data["countries"].values()}
         country_names |= {str(e.get("name", "")) for e in data["countries"].values()}
         exact: dict[str, tuple[str, ...]] = {}

@@ -56,7 +56,7 @@ class Geoparser:
         if gazetteer is None:
             from .gazetteer import Gazetteer
 
-            gazetteer = Gazetteer.default()
+            gazetteer = Gazetteer.default(cache_dir=self.settings.cache_dir)
         self.gazetteer = gazetteer
         self.places = PlaceExtractor(gazetteer)
         self.registry = registry or ActorRegistry.load(self.settings.actors_file)

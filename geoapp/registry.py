@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .lexicon import PhraseIndex
+from .lexicon import PhraseIndex, read_yaml
 from .model import Place
 from .settings import DATA_DIR
 
@@ -134,7 +134,7 @@ def _entry_from_dict(raw: Any, where: str) -> RegistryEntry:
 
 def _read_entries(path: Path) -> list[RegistryEntry]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read actor registry: {exc}") from None
     if isinstance(data, dict):

@@ -8,6 +8,7 @@ are skipped, with the reason, when ``/usr/bin/chromium`` or Playwright is missin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One cache folder (``GEOAPP_CACHE_DIR``) for the whole run, in a temporary directory: tests
+    must not read the user's geocode answers or corrections, nor leave files in their cache (the
+    pipeline writes the gazetteer's unpacked copy there). Tests that set their own still can."""
+    folder = tmp_path_factory.mktemp("geoapp-cache")
+    before = os.environ.get("GEOAPP_CACHE_DIR")
+    os.environ["GEOAPP_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("GEOAPP_CACHE_DIR", None)
+    else:
+        os.environ["GEOAPP_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,31 @@
 
 The public names are re-exported here so the pipeline, the CLI and the app import one place;
 see ``docs/online.md`` for the policy and settings behind the online path.
+
+The names are imported on first use (PEP 562): importing any part of this package runs this file,
+and the Nominatim client brings geopy and requests, which an offline run never needs.
 """
 
-from geoapp.geocode.cache import CacheEntry, CacheError, Correction, GeocodeCache, make_key, normalise_query
-from geoapp.geocode.chain import OSM_ATTRIBUTION, GeocoderChain
-from geoapp.geocode.errors import GeocodeSetupError
-from geoapp.geocode.nominatim import LookupResult, NominatimGeocoder, UserAgentError
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+#: Each public name and the submodule that defines it.
+_HOMES = {
+    "CacheEntry": "cache",
+    "CacheError": "cache",
+    "Correction": "cache",
+    "GeocodeCache": "cache",
+    "make_key": "cache",
+    "normalise_query": "cache",
+    "OSM_ATTRIBUTION": "chain",
+    "GeocoderChain": "chain",
+    "GeocodeSetupError": "errors",
+    "LookupResult": "nominatim",
+    "NominatimGeocoder": "nominatim",
+    "UserAgentError": "nominatim",
+}
 
 __all__ = [
     "OSM_ATTRIBUTION",
@@ -23,3 +42,16 @@ __all__ = [
     "make_key",
     "normalise_query",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -17,14 +17,15 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geoapp.geocode.cache import CacheError, GeocodeCache
-from geoapp.geocode.chain import OSM_ATTRIBUTION, GeocoderChain
 from geoapp.geocode.errors import GeocodeSetupError
-from geoapp.geocode.nominatim import LookupResult
 from geoapp.model import Candidate
 from geoapp.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from geoapp.geocode.nominatim import LookupResult
 
 #: Exit status after the reader of our output went away, as a shell reports a process killed by SIGPIPE.
 EXIT_BROKEN_PIPE = 141
@@ -199,6 +200,10 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _geocode(args: argparse.Namespace) -> int:
+    # Here, not at the top: the chain brings geopy and requests, which every other command (and
+    # ``geoapp extract``, which registers this one) would otherwise import for nothing.
+    from geoapp.geocode.chain import OSM_ATTRIBUTION, GeocoderChain
+
     _log_warnings()
     try:
         settings = _settings(args, geocoder="online" if args.online else None)
