@@ -28,6 +28,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 
@@ -272,8 +273,18 @@ class _Pool:
             initargs=(self.factory, self.settings),
         )
 
-    def submit(self, chunk: list[Article]):
-        return self.executor.submit(_parse_chunk, chunk)
+    def submit(self, chunk: list[Article]) -> Future:
+        """The chunk's future. When a worker died before the parent noticed, the executor refuses
+        new work at once: the chunk then gets a failed future, so that it is run again in its turn
+        (in input order) by the recovery in :meth:`ProcessEngine._hand_on`, not lost with the pool."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(_parse_chunk, chunk)
+        except BrokenProcessPool as exc:
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def restart(self) -> None:
         self.kill()
