@@ -43,6 +43,7 @@ from .inputfiles import (
     printable,
     read_bytes,
     read_stdin,
+    utf8_lines,
 )
 from .model import Article
 from .pagetext import extract_page
@@ -335,15 +336,30 @@ def _read_html(source: _Source, raw: str, errors: _FileLog) -> Article:
 def _read_jsonl(
     source: _Source, text: str, errors: _FileLog, first_line: int = 1
 ) -> Iterator[tuple[Article, int, None]]:
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    yield from _read_jsonl_lines(source, enumerate(text.split("\n"), start=first_line), errors)
+
+
+def _read_jsonl_lines(
+    source: _Source, lines: Iterable[tuple[int, str | Unreadable]], errors: _FileLog
+) -> Iterator[tuple[Article, int, None]]:
+    """Articles of numbered JSONL lines; a line that is unreadable or no article is one problem."""
+    blank = True
+    for number, line in lines:
+        if isinstance(line, Unreadable):
+            errors.append(ArticleError(source.name, str(line), number))
+            blank = False
+            continue
         if not line.strip():
             continue
+        blank = False
         try:
             record = _load_json(line, lines=False)
         except Unreadable as exc:
             errors.append(ArticleError(source.name, str(exc), number))
             continue
         yield from _read_records(source, [(number, record)], errors)
+    if blank:
+        raise Unreadable("empty file (only whitespace)")
 
 
 def _read_records(
@@ -445,6 +461,17 @@ def read_path(
     from_stdin = str(path) == "-"
     path = Path(path)
     shown = name or (STDIN_NAME if from_stdin else display_path(path))
+    if not from_stdin and path.suffix.lower() == ".jsonl":
+        try:
+            lines = utf8_lines(path)
+        except Unreadable as exc:
+            errors.append(ArticleError(shown, str(exc)))
+            return
+        if lines is not None:  # a UTF-8 JSONL file: line by line, memory flat in its size
+            log = _FileLog(errors, shown)
+            source = _Source(shown, display_path(path.stem), path)
+            yield from _read_articles(_read_jsonl_lines(source, lines, log), shown, log, ids)
+            return
     try:
         text = decode(read_stdin() if from_stdin else read_bytes(path))
     except Unreadable as exc:
@@ -455,8 +482,18 @@ def read_path(
     else:
         source, kind = _Source(shown, display_path(path.stem), path), path.suffix.lower()
     log = _FileLog(errors, shown)
+    yield from _read_articles(_parse(kind, source, text, log), shown, log, ids)
+
+
+def _read_articles(
+    parsed: Iterable[tuple[Article, int | None, int | None]],
+    shown: str,
+    log: _FileLog,
+    ids: DuplicateIds | None,
+) -> Iterator[Article]:
+    """The articles of one input, cleaned, with duplicate ids and file-level problems logged."""
     try:
-        for article, line, item in _parse(kind, source, text, log):
+        for article, line, item in parsed:
             article, notes = clean_article(article)
             log.extend(ArticleError(shown, f"{note}{_item(item)}", line, warning=True) for note in notes)
             duplicate = ids.check(article.id, shown, line, item) if ids is not None else None

@@ -304,6 +304,7 @@ class _Pool:
         # Before 3.14 the workers are only reachable here, and shutdown() forgets them: take them first.
         processes = list((getattr(executor, "_processes", None) or {}).values())
         manager = getattr(executor, "_executor_manager_thread", None)
+        results = getattr(executor, "_result_queue", None)  # shutdown() forgets it too
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -311,7 +312,15 @@ class _Pool:
         for process in processes:
             process.join(timeout=5)
         if manager is not None:
-            manager.join(timeout=5)  # it ends once its workers are gone; a restart may then fork again
+            manager.join(timeout=1)  # it ends once its workers are gone; a restart may then fork again
+            if manager.is_alive():
+                # It can be stuck reading a result that a killed worker was half-way through writing:
+                # this process holds the pipe's writing end too, so no end of file would ever come,
+                # and the interpreter would wait for the thread at exit. Closing that end ends the read.
+                writer = getattr(results, "_writer", None)
+                if writer is not None:
+                    writer.close()
+                manager.join(timeout=5)
 
 
 class ProcessEngine:

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,6 +202,63 @@ def decode(data: bytes) -> str:
     if not text.strip():
         raise Unreadable("empty file (only whitespace)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: What :func:`utf8_lines` yields: a line's number and its text, or why that line is unreadable.
+NumberedLine = tuple[int, "str | Unreadable"]
+
+
+def utf8_lines(path: Path) -> Iterator[NumberedLine] | None:
+    """The lines of a UTF-8 file one at a time (numbered from 1, newlines made ``\\n`` as
+    :func:`decode` makes them), so that a JSONL archive of any size is read in flat memory; a line
+    with invalid bytes is an :class:`Unreadable` in its place and the lines after it still come.
+
+    None when the file is better read whole with :func:`read_bytes` and :func:`decode`, which then
+    say what it is: not a regular file (a FIFO named on purpose), empty, UTF-16 or UTF-32, or NUL
+    bytes near its start. Problems opening it are :class:`Unreadable`.
+    """
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return None
+        fh = open(path, "rb")  # noqa: SIM115  (closed by _numbered_lines, or below)
+    except OSError as exc:
+        raise Unreadable(_reason(exc)) from None
+    except ValueError as exc:  # a NUL in the name
+        raise Unreadable(f"not a usable file name ({exc})") from None
+    try:
+        head = fh.read(4096)
+    except OSError as exc:
+        fh.close()
+        raise Unreadable(_reason(exc)) from None
+    utf8_bom = head.startswith(b"\xef\xbb\xbf")
+    other_bom = not utf8_bom and any(head.startswith(bom) for bom, _codec, _label in _BOMS)
+    if not head or other_bom or b"\x00" in head:
+        fh.close()
+        return None
+    fh.seek(3 if utf8_bom else 0)
+    return _numbered_lines(fh, 3 if utf8_bom else 0)
+
+
+def _numbered_lines(fh, offset: int) -> Iterator[NumberedLine]:
+    """Each line of the binary file ``fh`` (read from byte ``offset``) decoded on its own. A lone
+    CR ends a line as in :func:`decode`, so line numbers agree with reading the file whole."""
+    number = 0
+    with fh:
+        for raw in fh:
+            body = raw[:-1] if raw.endswith(b"\n") else raw
+            if body.endswith(b"\r"):
+                body = body[:-1]
+            at = offset
+            for piece in body.split(b"\r"):
+                number += 1
+                try:
+                    yield number, piece.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    byte, where = piece[exc.start], at + exc.start
+                    yield number, Unreadable(f"not valid UTF-8 (byte 0x{byte:02x} at offset {where})")
+                at += len(piece) + 1
+            offset += len(raw)
 
 
 # --- folders ------------------------------------------------------------------------------------------

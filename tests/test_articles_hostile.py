@@ -532,3 +532,34 @@ def test_uploads_with_hostile_names():
         "report.pdf: skipped: not an article file (.txt .md .html .htm .json .jsonl)",
         "warning: d.jsonl:1: duplicate id 'upload'; first seen at ..",
     ]
+
+
+def test_jsonl_is_read_line_by_line_and_a_bad_line_costs_only_itself(tmp_path):
+    """A JSONL archive is read a line at a time (memory flat in its size, benchmarks/scaling.py):
+    a line with invalid bytes is one error with its line number and byte offset, the lines after it
+    are read, and CRLF, lone CR and a UTF-8 BOM are taken as when the file is read whole."""
+    f = tmp_path / "mixed.jsonl"
+    good = [record(id=f"a{i}", text=f"Berlin {i}.").encode() for i in range(4)]
+    bad = b'{"id": "bad", "text": "M\xfcnchen"}'
+    f.write_bytes(b"\xef\xbb\xbf" + good[0] + b"\r\n" + bad + b"\n" + good[1] + b"\r" + good[2]
+                  + b"\n\n" + good[3])
+    articles, errors = read([f])
+    assert [a.id for a in articles] == ["a0", "a1", "a2", "a3"]
+    offset = 3 + len(good[0]) + 2 + bad.index(b"\xfc")
+    assert lines(errors) == [f"{f}:2: not valid UTF-8 (byte 0xfc at offset {offset})"]
+    # the same numbering as a file read whole: a broken line after a lone CR names its line
+    g = tmp_path / "cr.jsonl"
+    g.write_bytes(good[0] + b"\r" + good[1] + b"\r\n{broken\n" + good[2])
+    articles, errors = read([g])
+    assert [a.id for a in articles] == ["a0", "a1", "a2"]
+    assert [(e.path, e.line) for e in errors] == [(str(g), 3)]
+
+
+def test_jsonl_that_is_empty_or_utf16_is_named_as_a_whole(tmp_path):
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n  \n\t\n", "utf-8")
+    utf16 = tmp_path / "u16.jsonl"
+    utf16.write_bytes(codecs.BOM_UTF16_LE + record(id="x", text="Berlin.").encode("utf-16-le"))
+    articles, errors = read([blank, utf16])
+    assert [a.id for a in articles] == ["x"]
+    assert lines(errors) == [f"{blank}: empty file (only whitespace)"]
