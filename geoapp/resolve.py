@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import islice
 
 from .document import Doc
 from .features import is_curated
@@ -148,6 +150,10 @@ class _Context:
     #: ``sum(countries.values())`` and per key, summed once (asked for every candidate).
     total: float = 0.0
     key_totals: dict = field(default_factory=dict)
+    #: The sorted offsets of ``points`` per field, so that :meth:`near` starts by bisection.
+    offsets: dict = field(default_factory=dict)
+    #: :meth:`anchors_without` per key, computed once: a long article repeats its names.
+    _anchors_without: dict = field(default_factory=dict)
 
     def add(self, cc: str | None, weight: float, key: str, fld: str, offset: int) -> None:
         if not cc or weight <= 0:
@@ -159,9 +165,18 @@ class _Context:
     def freeze(self) -> _Context:
         self.total = sum(self.countries.values())
         self.key_totals = {k: sum(v.values()) for k, v in self.by_key.items()}
-        for pts in self.points.values():
+        for fld, pts in self.points.items():
             pts.sort()
+            self.offsets[fld] = [p[0] for p in pts]
         return self
+
+    def anchors_without(self, key: str, limit: int = 50) -> list[tuple[float, float]]:
+        """The first ``limit`` anchors (lat, lon) that come from names other than ``key``."""
+        got = self._anchors_without.get(key)
+        if got is None:
+            others = ((la, lo) for la, lo, k in self.anchors if k != key)
+            got = self._anchors_without[key] = list(islice(others, limit))
+        return got
 
     def share(self, cc: str | None, key: str) -> float:
         """The country's share of the article's evidence, leaving out the evidence of ``key``."""
@@ -182,9 +197,10 @@ class _Context:
     def near(self, fld: str, offset: int, key: str) -> Counter:
         """Evidence per country within :data:`_NEAR_CHARS` of ``offset``, other names only."""
         out: Counter = Counter()
-        for at, cc, w, k in self.points.get(fld, ()):
-            if at < offset - _NEAR_CHARS:
-                continue
+        points = self.points.get(fld, ())
+        start = bisect_left(self.offsets.get(fld, ()), offset - _NEAR_CHARS)
+        for i in range(start, len(points)):
+            at, cc, w, k = points[i]
             if at > offset + _NEAR_CHARS:
                 break
             if k != key:
@@ -329,7 +345,7 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
     near = ctx.near(m.field, m.start, span.key)
     near_total = sum(near.values())
     main = ctx.main_country(span.key) if cue.main_country else None
-    anchors = [(la, lo) for la, lo, k in ctx.anchors if k != span.key][:50]
+    anchors = ctx.anchors_without(span.key)
     kind = cue.kind or span.cue
     # regions with a city of the same name inside them among the candidates
     namesakes = {_region_key(c.country_code, c.admin1) for c in cands if c.feature == "city" and c.admin1}
