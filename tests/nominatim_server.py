@@ -19,11 +19,12 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from loopback import LoopbackServer
 
 
 def _fold(name: str) -> str:
@@ -114,19 +115,20 @@ class Recorded:
     fault: str | None = None
 
 
-class FakeNominatim:
+class FakeNominatim(LoopbackServer):
     """The server, its canned places, its request log and its fault script."""
+
+    thread_name = "fake-nominatim"
 
     def __init__(
         self, places: dict[str, list[dict[str, Any]]] | None = None, *, latency: float = 0.0
     ) -> None:
+        super().__init__()
         self.places = PLACES if places is None else places
         self.latency = latency
         self.requests: list[Recorded] = []
         self._faults: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- control ------------------------------------------------------------------------------------
 
@@ -145,8 +147,7 @@ class FakeNominatim:
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None
-        host, port = self._httpd.server_address[:2]
+        host, port = self.address()
         return f"http://{host}:{port}"
 
     @property
@@ -163,40 +164,6 @@ class FakeNominatim:
         """Seconds between consecutive search arrivals."""
         times = sorted(r.time for r in self.search_requests)
         return [b - a for a, b in zip(times, times[1:])]
-
-    def start(self) -> FakeNominatim:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                server._handle(self)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval keeps shutdown() (and so every test's teardown) quick.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-nominatim",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> FakeNominatim:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- serving ------------------------------------------------------------------------------------
 

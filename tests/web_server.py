@@ -16,10 +16,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,17 @@ class Recorded:
     time: float
 
 
-class FakeSite:
+class FakeSite(LoopbackServer):
     """The server, its routes, its request log and its fault script."""
 
+    thread_name = "fake-site"
+
     def __init__(self) -> None:
+        super().__init__()
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self._faults: dict[str, list[Route]] = {}
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
 
     # -- control ------------------------------------------------------------------------------------
 
@@ -70,8 +73,7 @@ class FakeSite:
             self._faults.setdefault(path, []).extend([Route(**route)] * count)
 
     def url(self, path: str = "/") -> str:
-        assert self._httpd is not None
-        host, port = self._httpd.server_address[:2]
+        host, port = self.address()
         return f"http://{host}:{port}{path}"
 
     def paths(self) -> list[str]:
@@ -81,36 +83,6 @@ class FakeSite:
     def times(self, exclude: tuple[str, ...] = ("/robots.txt",)) -> list[float]:
         with self._lock:
             return [r.time for r in self.requests if r.path not in exclude]
-
-    def start(self) -> FakeSite:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                site._handle(self)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-site", daemon=True
-        )
-        thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> FakeSite:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- serving ------------------------------------------------------------------------------------
 
