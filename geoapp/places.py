@@ -285,14 +285,26 @@ class PlaceExtractor:
         if not found:
             return spans
         taken = SpanIndex([(sp.mention.start, sp.mention.end) for sp in spans] + list(fld.skip))
+        ends = {sp.mention.end: i for i, sp in enumerate(spans)}
+        spans = list(spans)
         added = []
         for start, end, form in found:
             region = stateabbr.region_for(self.gazetteer, form)
             if region is None or taken.overlaps(start, end):
                 continue
+            city = stateabbr.joined_city(form)
+            before = ends.get(start - 2) if fld.text[start - 2 : start] == ", " else None
+            if city is not None and before is not None and spans[before].mention.text == city:
+                # "Washington, D.C.": one name, the city's
+                old = spans[before]
+                m = old.mention
+                mention = Mention(m.start, end, fld.text[m.start : end], m.kind, m.field)
+                spans[before] = PlaceCandidateSpan(mention, old.key, old.candidates, old.cue, old.score,
+                                                   old.evidence, old.name_flags)
+                continue
             mention = Mention(start, end, form, "place", fld.name)
             flags = {region.geonameid or -1: frozenset({"abbr"})}
-            key = name_key(region.name)
+            key = name_key(form)  # its own name: the state, not whatever "Washington" is elsewhere
             why = ("state abbreviation",)
             added.append(PlaceCandidateSpan(mention, key, (region,), "region", 3.0, why, flags))
         if not added:

@@ -28,7 +28,12 @@ _AFTER_PLACE = re.compile(r"[A-Z][\w.'’-]*(?:,\s+|\s*\(\s*)$")
 def abbreviations() -> dict[str, tuple[str, str]]:
     """Abbreviation as written ("Calif.") → (country code, the region's English name)."""
     data = load_words("state_abbreviations")
-    return {abbr: (cc, name) for cc, table in data.items() for abbr, name in table.items()}
+    return {abbr: (cc, name) for cc, table in data.items() if cc != "joined" for abbr, name in table.items()}
+
+
+def joined_city(form: str) -> str | None:
+    """The city whose name form ends in this abbreviation ("D.C." → "Washington"), or None."""
+    return load_words("state_abbreviations").get("joined", {}).get(form)
 
 
 @lru_cache(maxsize=1)

@@ -730,7 +730,7 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
                 continue
             points[int(ids[1])].append((float(row[5]), float(row[6]), int(row[4] or 0)))
     out = []
-    small = 0
+    small = bare_dropped = 0
     for number in sorted(rows, key=lambda n: int(rows[n][3])):
         name, _iso, gcode, gid, _type, aliases, *_ = rows[number]
         pts = points.get(number)
@@ -746,10 +746,20 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         admin1 = parent.name if parent else None
         e = Entry(int(gid), name, lat, lon, gcode.split(".")[0], "region", "ADM2", pop, admin1)
         e.add(name, MAIN)
+        words = name_key(name).split()
+        bare = " ".join(words[:-1]) if len(words) > 1 and words[-1] in DIVISION_WORDS else None
         for a in aliases.split("|") if aliases else ():
+            if name_key(a) == bare:
+                # "Harris" for Harris County: news writes the county with its noun, and the bare
+                # form is a surname or a town far more often
+                bare_dropped += 1
+                continue
             e.add(a, ALT)
         out.append(e)
-    log(f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people)")
+    log(
+        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people); "
+        f"{bare_dropped} bare forms without the division noun dropped"
+    )
     return out
 
 
