@@ -60,6 +60,11 @@ _SHORT_ABBREVIATIONS = {"US", "UK", "EU"}
 #: fold to the same key as the whole name.
 _JOINER = re.compile(r"[.-]?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
+#: English compounds whose first part is the place ("London-based", "Ohio-born"): news and its
+#: annotators mark the place part only.
+_EN_PLACE_SUFFIX = re.compile(r"-(?:based|born|bred|headquartered|registered)$")
+#: ... and the first of two names joined by a hyphen ("the Amsterdam-London route").
+_EN_PLACE_PAIR = re.compile(r"(?<=[a-z])-[A-Z][a-z]+$")
 #: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
 _DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
 #: A tagger's span without gazetteer candidates this common in its language (Zipf), and this much
@@ -1181,6 +1186,10 @@ def _stems(surface: str, end: int, lang: str):
     m = _POSSESSIVE.search(surface)
     if m and len(surface) - len(m.group()) >= 2:
         yield surface[: m.start()], end - len(m.group())
+    if lang == "en" and "-" in surface:
+        m = _EN_PLACE_SUFFIX.search(surface) or _EN_PLACE_PAIR.search(surface)
+        if m and m.start() >= 2:
+            yield surface[: m.start()], end - len(m.group())
     if lang == "de":
         # The genitive ending stays inside the mention: the word is "Pjöngjangs", the place Pyongyang.
         if surface.endswith("es") and len(surface) > 5:

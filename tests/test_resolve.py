@@ -330,3 +330,17 @@ def test_state_abbreviations_in_datelines(gp, text, form, state) -> None:
 def test_state_abbreviations_need_a_place_before_them(gp) -> None:
     text = "Her Pa. said the Wash. was done, and Miss. Lee agreed in 300 B.C. style."
     assert not [pm for pm in places(gp, text, "en") if pm.mention.text in ("Pa.", "Wash.", "Miss.", "B.C.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "cc"),
+    [
+        ("The Berlin-based startup hired forty engineers last year.", "Berlin", "DE"),
+        ("A Nairobi-born chef opened a restaurant downtown.", "Nairobi", "KE"),
+        ("The new Amsterdam-London train takes four hours.", "Amsterdam", "NL"),
+    ],
+)
+def test_the_place_part_of_an_english_compound(gp, text, surface, cc) -> None:
+    got = [pm for pm in places(gp, text, "en") if pm.mention.text == surface]
+    assert got and got[0].place is not None and got[0].place.country_code == cc
+    assert text[got[0].mention.start : got[0].mention.end] == surface
