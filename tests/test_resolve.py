@@ -344,3 +344,12 @@ def test_the_place_part_of_an_english_compound(gp, text, surface, cc) -> None:
     got = [pm for pm in places(gp, text, "en") if pm.mention.text == surface]
     assert got and got[0].place is not None and got[0].place.country_code == cc
     assert text[got[0].mention.start : got[0].mention.end] == surface
+
+
+def test_a_name_listed_with_regions_is_a_region(gp) -> None:
+    listed = places(gp, "Wildfires spread in Oregon, Washington and Idaho on Monday.", "en")
+    washington = next(pm.place for pm in listed if pm.mention.text == "Washington")
+    assert washington is not None and (washington.feature, washington.country_code) == ("region", "US")
+    cities = places(gp, "Flights between New York and Washington were cancelled on Monday.", "en")
+    washington = next(pm.place for pm in cities if pm.mention.text == "Washington")
+    assert washington is not None and washington.feature == "city"
