@@ -421,7 +421,7 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if main and c.country_code == main and c.feature != "country":
             s += _W_MAIN_COUNTRY
             reasons.append(f"'{cue.words}': {main}")
-        if anchors and c.feature in ("city", "feature", "other"):
+        if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
             if _near_any(c.lat, c.lon, anchors):
                 s += 1.0
                 reasons.append("near other places in the article")

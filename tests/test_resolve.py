@@ -353,3 +353,9 @@ def test_a_name_listed_with_regions_is_a_region(gp) -> None:
     cities = places(gp, "Flights between New York and Washington were cancelled on Monday.", "en")
     washington = next(pm.place for pm in cities if pm.mention.text == "Washington")
     assert washington is not None and washington.feature == "city"
+
+
+def test_a_county_near_the_articles_places(gp) -> None:
+    text = "Deputies chased two men through Chattanooga. Both are in the Hamilton County jail."
+    county = next(pm.place for pm in places(gp, text, "en") if pm.mention.text == "Hamilton County")
+    assert county is not None and (county.feature, county.admin1) == ("region", "Tennessee")
