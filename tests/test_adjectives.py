@@ -88,3 +88,15 @@ def test_nouns_for_people_and_cue_words_are_no_adjective_references(geoparser) -
     r = parse(geoparser, text, "en")
     assert [pm.mention.text for pm in r.adjectives] == ["Russian", "Russian"]
     assert r.places == []  # "Russian state" is no place named "Russian" with a cue word
+
+
+def test_adjectives_of_first_level_regions(geoparser) -> None:
+    text = "The English city of Dover expects delays. Kurdish fighters and Scottish fishermen met."
+    r = parse(geoparser, text, "en")
+    got = {pm.mention.text: pm.place for pm in r.adjectives}
+    england = got["English"]
+    assert england is not None and (england.name, england.country_code) == ("England", "GB")
+    assert got["Scottish"] is not None and got["Scottish"].name == "Scotland"
+    assert got["Kurdish"] is not None and got["Kurdish"].feature == "region"
+    spoken = parse(geoparser, "She spoke English.", "en").adjectives
+    assert not any(pm.mention.text == "English" for pm in spoken)

@@ -188,3 +188,40 @@ def test_german_names_of_first_level_regions(gaz: Gazetteer) -> None:
     c = gaz.candidates("kalifornien")[0]
     assert (c.feature, c.country_code, c.feature_code) == ("region", "US", "ADM1")
     assert not gaz.has("marken") or all(c.feature != "region" for c in gaz.candidates("marken"))
+
+
+def _dist_km(a: Candidate, lat: float, lon: float) -> float:
+    p1, p2, dl = math.radians(a.lat), math.radians(lat), math.radians(lon - a.lon)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+@pytest.mark.parametrize(
+    ("name", "cc", "admin1", "lat", "lon"),
+    [
+        ("Nueva Vizcaya", "PH", "Cagayan Valley", 16.3, 121.1),
+        ("Mountain Province", "PH", "Cordillera Administrative Region", 17.1, 121.0),
+        ("Kent", "GB", "England", 51.2, 0.7),
+        ("Orange County", "US", "California", 33.7, -117.8),
+    ],
+)
+def test_second_level_regions(gaz: Gazetteer, name: str, cc: str, admin1: str, lat: float, lon: float) -> None:  # noqa: E501
+    got = [c for c in gaz.candidates(name_key(name)) if c.feature_code == "ADM2" and c.country_code == cc]
+    assert got and got[0].feature == "region" and got[0].admin1 == admin1
+    assert _dist_km(got[0], lat, lon) < 60
+
+
+def test_second_level_regions_keep_out_of_countries_and_bare_forms(gaz: Gazetteer) -> None:
+    # "Hampshire" came as a loose alias of the United Kingdom; "Harris" is Harris County's bare form
+    assert all(c.feature != "country" for c in gaz.candidates("hampshire"))
+    assert not any(c.feature_code == "ADM2" for c in gaz.candidates("harris"))
+    # small ones are left out (member places under 50,000 people)
+    assert all(c.population >= 50_000 for c in gaz.candidates("orange county"))
+
+
+def test_country_points_agree_relative_to_size(gaz: Gazetteer) -> None:
+    # reference point and outline centroid 422 km apart, under a quarter of India's size: midpoint
+    india = gaz.country("IN")
+    assert india is not None and _dist_km(india, 21.46, 78.30) < 5
+    us = gaz.country("US")
+    assert us is not None and _dist_km(us, 39.76, -98.5) < 161

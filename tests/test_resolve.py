@@ -97,7 +97,9 @@ def test_cue_nouns_before_and_after(gp, lang, text, surface, expected) -> None:
 def test_a_county_stands_in_as_its_town_only_among_the_articles_places(gp: Geoparser) -> None:
     near = "Wildfires forced evacuations in Orange County. Residents of Anaheim and Irvine fled."
     (county,) = [pm for pm in places(gp, near, "en") if pm.mention.text.startswith("Orange")]
-    assert county.place is not None and (county.place.name, county.place.admin1) == ("Orange", "California")
+    # the gazetteer knows the county itself now (second-level regions), in California by its people
+    assert county.place is not None
+    assert (county.place.name, county.place.admin1) == ("Orange County", "California")
     far = "A tornado hit Paris, Texas, on Tuesday. The town in Lamar County was hit hard."
     (county,) = [pm for pm in places(gp, far, "en") if pm.mention.text.startswith("Lamar")]
     assert county.place is None and NEEDS_REVIEW in county.flags  # Lamar, Missouri is no stand-in
@@ -291,3 +293,69 @@ def test_common_german_words_are_no_places(gp: Geoparser) -> None:
     text = "Wieder bebt die Erde im besonders gefährdeten Südwesten Chinas. Die Hauptstadt blieb verschont."
     found = [pm.mention.text for pm in places(gp, text, "de")]
     assert "Erde" not in found and "Hauptstadt" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        ("Landslides cut roads in Abra and Mountain Province, the disaster agency in Manila said.", "Abra",
+         ("PH", "Abra")),
+        ("Evacuees came from Nueva Vizcaya and Cagayan after the earthquake in Luzon.", "Cagayan",
+         ("PH", "Cagayan")),
+        ("The race moves from Brands Hatch in Kent to Snetterton in Norfolk, England.", "Norfolk",
+         ("GB", "Norfolk")),
+    ],
+)
+def test_second_level_regions_are_places(gp, text, surface, expected) -> None:
+    got = [pm.place for pm in places(gp, text, "en") if pm.mention.text == surface]
+    assert got and got[0] is not None and (got[0].country_code, got[0].name) == expected
+    assert got[0].feature == "region"
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "state"),
+    [
+        ("SPRINGDALE, Calif. -- A local firm opened a new plant on Monday.", "Calif.", "California"),
+        ("A 40-year-old Elkton, Md. man was charged on Friday.", "Md.", "Maryland"),
+        ("The Dade County (Ga.) sheriff asked for help.", "Ga.", "Georgia"),
+        ("The council met in Trenton, N.J., on Tuesday.", "N.J.", "New Jersey"),
+    ],
+)
+def test_state_abbreviations_in_datelines(gp, text, form, state) -> None:
+    got = [pm for pm in places(gp, text, "en") if pm.mention.text == form]
+    assert got and got[0].place is not None
+    assert (got[0].place.name, got[0].place.country_code) == (state, "US")
+
+
+def test_state_abbreviations_need_a_place_before_them(gp) -> None:
+    text = "Her Pa. said the Wash. was done, and Miss. Lee agreed in 300 B.C. style."
+    assert not [pm for pm in places(gp, text, "en") if pm.mention.text in ("Pa.", "Wash.", "Miss.", "B.C.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "cc"),
+    [
+        ("The Berlin-based startup hired forty engineers last year.", "Berlin", "DE"),
+        ("A Nairobi-born chef opened a restaurant downtown.", "Nairobi", "KE"),
+        ("The new Amsterdam-London train takes four hours.", "Amsterdam", "NL"),
+    ],
+)
+def test_the_place_part_of_an_english_compound(gp, text, surface, cc) -> None:
+    got = [pm for pm in places(gp, text, "en") if pm.mention.text == surface]
+    assert got and got[0].place is not None and got[0].place.country_code == cc
+    assert text[got[0].mention.start : got[0].mention.end] == surface
+
+
+def test_a_name_listed_with_regions_is_a_region(gp) -> None:
+    listed = places(gp, "Wildfires spread in Oregon, Washington and Idaho on Monday.", "en")
+    washington = next(pm.place for pm in listed if pm.mention.text == "Washington")
+    assert washington is not None and (washington.feature, washington.country_code) == ("region", "US")
+    cities = places(gp, "Flights between New York and Washington were cancelled on Monday.", "en")
+    washington = next(pm.place for pm in cities if pm.mention.text == "Washington")
+    assert washington is not None and washington.feature == "city"
+
+
+def test_a_county_near_the_articles_places(gp) -> None:
+    text = "Deputies chased two men through Chattanooga. Both are in the Hamilton County jail."
+    county = next(pm.place for pm in places(gp, text, "en") if pm.mention.text == "Hamilton County")
+    assert county is not None and (county.feature, county.admin1) == ("region", "Tennessee")
