@@ -50,8 +50,9 @@ ARTICLES = {
 
 @lru_cache(maxsize=200_000)
 def zipf(word: str, lang: str) -> float:
-    """wordfreq Zipf frequency, cached (a new word costs ~20 µs)."""
-    from wordfreq import zipf_frequency
+    """wordfreq Zipf frequency (:func:`geoapp.wordfreqs.zipf_frequency`), cached (a new word costs
+    ~20 µs)."""
+    from geoapp.wordfreqs import zipf_frequency
 
     return zipf_frequency(word, lang)
 
