@@ -4,9 +4,11 @@ Why: ``wordfreq.zipf_frequency`` builds the whole frequency dictionary of a lang
 call (German 634k words, English 321k, French 311k: gunzip, msgpack and a Python loop over every
 word), 0.6 s of CPU for the three languages the pipeline asks about, more than half of the cold
 start of one article, which looks up a few hundred words. Here each language's dictionary is kept
-in the cache folder as 4,096 ``marshal`` shards (by the CRC-32 of the word), and a shard is read
-the first time a word in it is asked for: one article reads a few hundred small shards, a long run
-reads them all once (about what wordfreq's own load costs, spread over the run).
+in the cache folder as 65,536 ``marshal`` shards (by the CRC-32 of the word, ten German words
+each), and a shard is read the first time a word in it is asked for: one article reads a few
+hundred tiny shards, 500 articles about a fifth of the table, and a long run at most all of it once
+(about what wordfreq's own load costs, spread over the run). The shard offsets are a block of
+8-byte integers read in place (``memoryview.cast``), so opening a copy parses nothing.
 
 The look-up itself is wordfreq's ``_word_frequency`` (tokenising with wordfreq's own
 ``lossy_tokenize``, digit smashing, the 1/f combination of tokens and the rounding), written out
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import threading
 import zlib
+from array import array
 from pathlib import Path
 
 import wordfreq
@@ -36,8 +39,8 @@ from wordfreq.tokens import lossy_tokenize
 #: Languages served from the sharded table (the ones the pipeline asks about; all use wordfreq's
 #: regex tokenizer, not jieba, and have a "large" list).
 LANGS = ("de", "en", "fr")
-#: Shards per language: 2**12. One article touches a few hundred; each holds ~150 German words.
-_BITS = 12
+#: Shards per language: 2**16. One article touches a few hundred; each holds ~10 German words.
+_BITS = 16
 _MASK = (1 << _BITS) - 1
 #: ``zipf_frequency``'s default ``minimum`` (Zipf 0) as a frequency: what unknown words get.
 _MINIMUM = wordfreq.zipf_to_freq(0.0)
@@ -64,7 +67,7 @@ class _Table:
 
     __slots__ = ("_view", "_offsets", "_shards")
 
-    def __init__(self, view: memoryview | None, offsets: list[int] | None, whole: dict | None = None):
+    def __init__(self, view: memoryview | None, offsets: memoryview | None, whole: dict | None = None):
         self._view = view
         self._offsets = offsets
         self._shards: list[dict | None] = [whole] if whole is not None else [None] * (_MASK + 1)
@@ -90,7 +93,7 @@ def cache_file(lang: str, cache_dir: Path) -> Path:
 
 def _stamp(lang: str) -> list:
     """What the copy was made from: wordfreq's data file for ``lang`` and its code."""
-    out: list = [lang, _BITS]
+    out: list = [lang, _BITS, sys.byteorder]
     for path in (Path(wordfreq.available_languages("best")[lang]), Path(wordfreq.__file__)):
         st = path.stat()
         out += [str(path.resolve()), st.st_size, st.st_mtime_ns]
@@ -125,12 +128,12 @@ def _read_copy(target: Path, stamp: list) -> _Table | None:
     try:
         data = memoryview(target.read_bytes())
         size = int.from_bytes(data[:8], "little")
-        head = marshal.loads(data[8 : 8 + size])
-        if not isinstance(head, list) or len(head) != 2 or head[0] != stamp:
+        if marshal.loads(data[8 : 8 + size]) != stamp:
             return None
-        offsets = head[1]
-        body = data[8 + size :]
-        if not isinstance(offsets, list) or len(offsets) != _MASK + 2 or offsets[-1] != len(body):
+        start = 8 + size + 8 * (_MASK + 2)
+        offsets = data[8 + size : start].cast("Q")
+        body = data[start:]
+        if len(offsets) != _MASK + 2 or offsets[-1] != len(body):
             return None
     except (OSError, EOFError, ValueError, TypeError):
         return None
@@ -144,16 +147,17 @@ def _write_copy(target: Path, stamp: list, freqs: dict[str, float]) -> None:
     for word, freq in freqs.items():
         shards[_shard_of(word)][word] = freq
     blobs = [marshal.dumps(s) for s in shards]
-    offsets, at = [0], 0
+    offsets, at = array("Q", [0]), 0
     for blob in blobs:
         at += len(blob)
         offsets.append(at)
-    head = marshal.dumps([stamp, offsets])
+    head = marshal.dumps(stamp)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(len(head).to_bytes(8, "little") + head)
+            f.write(offsets.tobytes())  # native order: the stamp names it
             f.writelines(blobs)
         os.replace(tmp, target)
     except OSError:
