@@ -167,14 +167,17 @@ def _write_copy(target: Path, stamp: list, freqs: dict[str, float]) -> None:
 
 def word_frequency(word: str, lang: str) -> float:
     """``wordfreq.word_frequency(word, lang, "best", minimum)`` at Zipf minimum 0, over the table:
-    wordfreq's ``_word_frequency`` step by step."""
-    tokens = lossy_tokenize(word, lang)
+    wordfreq's ``_word_frequency`` step by step. A word of ASCII lower-case letters alone is its
+    own single token with no digits to smash, in all of :data:`LANGS` (NFC, case folding and the
+    regex tokenizer leave it as it is): it skips the tokenizer (~12 µs a word)."""
+    plain = word.isascii() and word.isalpha() and word.islower()
+    tokens = [word] if plain else lossy_tokenize(word, lang)
     if not tokens:
         return _MINIMUM
     freqs = table(lang)
     one_over_result = 0.0
     for token in tokens:
-        smashed = smash_numbers(token)
+        smashed = token if plain else smash_numbers(token)
         freq = freqs.get(smashed)
         if freq is None:
             return _MINIMUM

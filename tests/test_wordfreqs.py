@@ -50,6 +50,14 @@ def test_same_values_as_wordfreq_from_the_copy(fresh, tmp_path, lang):
     assert fresh.table(lang)._view is not None  # the values above came from the shards
 
 
+def test_plain_words_skip_the_tokenizer_with_the_same_values(fresh, monkeypatch):
+    words = ["house", "haus", "maison", "the", "zzzqqq", "a", "kyiv", "strasse"]
+    expected = {(w, lang): wordfreq.zipf_frequency(w, lang) for w in words for lang in wordfreqs.LANGS}
+    monkeypatch.setattr(wordfreqs, "lossy_tokenize", None)  # would fail if called
+    for (word, lang), value in expected.items():
+        assert fresh.zipf_frequency(word, lang) == value, (word, lang)
+
+
 def test_same_values_without_cache_folder(fresh):
     for word in ODD_WORDS:
         for lang in ("de", "en", "it"):  # "it" is not sharded: wordfreq answers
