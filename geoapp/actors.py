@@ -29,8 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 from .agency import agency_words, is_agent
 from .demonyms import Demonym, DemonymLexicon, country_counts, load_demonyms, resolve_codes
 from .document import Doc, DocField
@@ -38,6 +36,7 @@ from .lexicon import PhraseIndex, joinable, load_words, word_list
 from .model import Actor, ActorMention, Mention, Place, PlaceMention
 from .registry import ActorRegistry, RegistryEntry, genitives
 from .text import Tok, WordFilter
+from .wordfreqs import zipf_frequency
 
 # Korean and similar romanised given names: "Jong-un", "Son-hui", "Yo-jong" (family name first).
 _EAST_ASIAN_GIVEN = re.compile(r"^[A-Z][a-zŏŭ]+-[a-zŏŭ]+$")

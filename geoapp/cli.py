@@ -367,7 +367,15 @@ def _hint(match: NameMatch) -> str:
     return f"; closest: {', '.join(match.closest)}" if match.closest else ""
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands defined in this module. A run of one of them needs no other command's definitions, so
+#: :func:`main` leaves out the geocode and eval commands, whose definitions import their modules
+#: (the evaluation harness and the geocode cache: ~65 ms of a one-article ``extract``).
+_OWN_COMMANDS = frozenset({"extract", "map"})
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; ``only`` one of :data:`_OWN_COMMANDS` leaves out the commands
+    defined elsewhere (parsing ``only``'s own arguments is the same with or without them)."""
     parser = argparse.ArgumentParser(
         prog="geoapp",
         description="Find the places (and actors) in news articles, offline, and map them.",
@@ -483,6 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tiles", action="store_true", help="no tile layer at all (no external requests)")
     p.set_defaults(func=cmd_map)
 
+    if only in _OWN_COMMANDS:
+        return parser
     from .evaluation.runner import register as register_eval
     from .geocode.commands import register as register_geocode
 
@@ -501,8 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     from .engines import EngineError
     from .fileio import OutputError, terminate_cleanly
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=args_in[0] if args_in else None)
+    args = parser.parse_args(args_in)
     terminate_cleanly()
     try:
         return args.func(args)

@@ -31,6 +31,7 @@ from .resolve import resolve, review_flags
 from .settings import Settings, load_settings
 from .spans import FieldSpans
 from .text import name_key
+from .wordfreqs import use_cache_dir
 
 
 class Geoparser:
@@ -57,6 +58,7 @@ class Geoparser:
             from .gazetteer import Gazetteer
 
             gazetteer = Gazetteer.default(cache_dir=self.settings.cache_dir)
+        use_cache_dir(self.settings.cache_dir)  # the sharded word-frequency lists (geoapp.wordfreqs)
         self.gazetteer = gazetteer
         self.places = PlaceExtractor(gazetteer)
         self.registry = registry or ActorRegistry.load(self.settings.actors_file)

@@ -50,8 +50,9 @@ ARTICLES = {
 
 @lru_cache(maxsize=200_000)
 def zipf(word: str, lang: str) -> float:
-    """wordfreq Zipf frequency, cached (a new word costs ~20 µs)."""
-    from wordfreq import zipf_frequency
+    """wordfreq Zipf frequency (:func:`geoapp.wordfreqs.zipf_frequency`), cached (a new word costs
+    ~20 µs)."""
+    from geoapp.wordfreqs import zipf_frequency
 
     return zipf_frequency(word, lang)
 
@@ -291,61 +292,123 @@ def crf_token_features(
     ``gaps`` holds the text between token k-1 and k (punctuation is not a token);
     ``gaz_tags`` says whether the token is inside a gazetteer window and of which tier
     ("B1", "I2", "O").
+
+    Per token, in this order (crfsuite adds the weights in the order given, so the order is kept
+    exactly): the word's own features (:func:`_word_static`), its gazetteer tag, the tag with its
+    frequency bucket, the last character of the gap before it, "first" at a sentence start, then
+    for the neighbours at -2, -1, +1, +2 their word and shape, gazetteer tag, (at distance one)
+    frequency and word classes (or a padding feature), and the first character of the gap after
+    it. Every string that depends on one word or one tag alone is built once and reused: the
+    neighbours' parts come from the neighbour's cached :func:`_word_static`.
     """
     n = len(words)
     static = [_word_static(w, lang) for w in words]
-    zb = [st[2] for st in static]
-    pad = _PAD
+    stripped = [g.strip() for g in gaps]
+    before = [_PG.get(g[-1:]) or _new_gap_feature(_PG, "pg=", g[-1:]) for g in stripped]
+    after = [_NG.get(g[:1]) or _new_gap_feature(_NG, "ng=", g[:1]) for g in stripped]
+    gm2, gm1, gp1, gp2 = _GAZ
+    pad_m2, pad_m1, pad_p1, pad_p2 = _PAD
     feats: list[list[str]] = []
     for k in range(n):
-        g = gaps[k].strip()
-        f = list(static[k][3])
+        st = static[k]
+        f = list(st[3])
         tag = gaz_tags[k]
-        f += [
-            "g=" + tag,
-            "g=" + tag + "|z=" + zb[k],
-            "pg=" + (g[-1:] if g else "_"),
-        ]
-        if k == 0 or (g and g[-1] in ".!?:"):
+        f += _TAG_FEATURES.get((tag, st[2])) or _new_tag_features(tag, st[2])
+        f.append(before[k])
+        if k == 0:
             f.append("first")
-        # Neighbours at -2, -1, +1, +2: word, shape, gazetteer tag and (at distance one) frequency.
-        for slot, m in enumerate((k - 2, k - 1, k + 1, k + 2)):
-            if 0 <= m < n:
-                w_feat, s_feat, z_feat, classes = static[m][4][slot]
-                f.append(w_feat)
-                f.append(s_feat)
-                f.append(_gaz_feature(slot, gaz_tags[m]))
-                if z_feat is not None:
-                    f.append(z_feat)
-                if classes:
-                    f += classes
-            else:
-                f.append(pad[slot])
+        else:
+            g = stripped[k]
+            if g and g[-1] in ".!?:":
+                f.append("first")
+        # Neighbours at -2, -1, +1, +2: word and shape, gazetteer tag, then frequency (at
+        # distance one) and word classes.
+        if k >= 2:
+            head, tail = static[k - 2][4][0]
+            t = gaz_tags[k - 2]
+            f += head
+            f.append(gm2.get(t) or _new_gaz_feature(0, t))
+            if tail:
+                f += tail
+        else:
+            f.append(pad_m2)
+        if k >= 1:
+            head, tail = static[k - 1][4][1]
+            t = gaz_tags[k - 1]
+            f += head
+            f.append(gm1.get(t) or _new_gaz_feature(1, t))
+            if tail:
+                f += tail
+        else:
+            f.append(pad_m1)
         if k + 1 < n:
-            ng = gaps[k + 1].strip()
-            f.append("ng=" + (ng[:1] if ng else "_"))
+            head, tail = static[k + 1][4][2]
+            t = gaz_tags[k + 1]
+            f += head
+            f.append(gp1.get(t) or _new_gaz_feature(2, t))
+            if tail:
+                f += tail
+        else:
+            f.append(pad_p1)
+        if k + 2 < n:
+            head, tail = static[k + 2][4][3]
+            t = gaz_tags[k + 2]
+            f += head
+            f.append(gp2.get(t) or _new_gaz_feature(3, t))
+            if tail:
+                f += tail
+        else:
+            f.append(pad_p2)
+        if k + 1 < n:
+            f.append(after[k + 1])
         feats.append(f)
     return feats
 
 
 _OFFSETS = (-2, -1, 1, 2)
 _PAD = tuple(f"{d}w=<pad>" for d in _OFFSETS)
+#: Built feature strings by what they depend on: the neighbour's gazetteer tag per slot, a token's
+#: (tag, frequency bucket), and a gap's last ("pg=") or first ("ng=") character. Small: a few
+#: dozen tags, nine buckets, the punctuation that occurs; capped all the same.
+_GAZ: tuple[dict[str, str], ...] = ({}, {}, {}, {})
+_TAG_FEATURES: dict[tuple[str, str], tuple[str, str]] = {}
+_PG: dict[str, str] = {}
+_NG: dict[str, str] = {}
+_SMALL_CACHE = 10_000
 
 
-@lru_cache(maxsize=1_000)
-def _gaz_feature(slot: int, tag: str) -> str:
+def _new_gaz_feature(slot: int, tag: str) -> str:
     """The gazetteer-tag feature of the neighbour in ``slot`` (index into -2, -1, +1, +2)."""
-    return f"{_OFFSETS[slot]}g=" + tag
+    cache = _GAZ[slot]
+    if len(cache) >= _SMALL_CACHE:
+        cache.clear()
+    out = cache[tag] = f"{_OFFSETS[slot]}g=" + tag
+    return out
+
+
+def _new_tag_features(tag: str, zb: str) -> tuple[str, str]:
+    if len(_TAG_FEATURES) >= _SMALL_CACHE:
+        _TAG_FEATURES.clear()
+    out = _TAG_FEATURES[(tag, zb)] = ("g=" + tag, "g=" + tag + "|z=" + zb)
+    return out
+
+
+def _new_gap_feature(cache: dict[str, str], prefix: str, char: str) -> str:
+    if len(cache) >= _SMALL_CACHE:
+        cache.clear()
+    out = cache[char] = prefix + (char or "_")
+    return out
 
 
 @lru_cache(maxsize=100_000)
 def _word_static(
     word: str, lang: str
-) -> tuple[str, str, str, tuple[str, ...], tuple[tuple[str, str, str | None, tuple[str, ...]], ...]]:
+) -> tuple[str, str, str, tuple[str, ...], tuple[tuple[tuple[str, str], tuple[str, ...]], ...]]:
     """Lowercase form, shape, frequency bucket, the context-free features of one word, and the
-    features it gives its neighbours at -2, -1, +1 and +2 (word, shape, frequency at distance
-    one, and for English its word classes), cached: news repeats its words, and these strings are
-    most of the tagger's feature cost (each word is a neighbour up to four times)."""
+    features it gives its neighbours at -2, -1, +1 and +2, each as (word and shape, then
+    frequency at distance one and for English its word classes), cached: news repeats its words,
+    and these strings are most of the tagger's feature cost (each word is a neighbour up to four
+    times)."""
     lw = word.lower()
     sh = shape(word)
     zb = str(_bucket(zipf(lw, lang), _ZIPF_EDGES))
@@ -356,10 +419,10 @@ def _word_static(
     classes = _english_classes(lw) if lang == "en" else ()
     f += ["c=" + c for c in classes]
     around = (
-        ("-2w=" + lw, "-2s=" + sh, None, tuple("-2c=" + c for c in classes)),
-        ("-1w=" + lw, "-1s=" + sh, "-1z=" + zb, tuple("-1c=" + c for c in classes)),
-        ("1w=" + lw, "1s=" + sh, "1z=" + zb, tuple("1c=" + c for c in classes)),
-        ("2w=" + lw, "2s=" + sh, None, tuple("2c=" + c for c in classes)),
+        (("-2w=" + lw, "-2s=" + sh), tuple("-2c=" + c for c in classes)),
+        (("-1w=" + lw, "-1s=" + sh), ("-1z=" + zb, *("-1c=" + c for c in classes))),
+        (("1w=" + lw, "1s=" + sh), ("1z=" + zb, *("1c=" + c for c in classes))),
+        (("2w=" + lw, "2s=" + sh), tuple("2c=" + c for c in classes)),
     )
     return lw, sh, zb, tuple(f), around
 
