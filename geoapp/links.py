@@ -242,6 +242,44 @@ def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     return text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'"))
 
 
+def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
+    """The offset of the verb of saying that makes the actor its speaker (see :func:`_speaker`),
+    else -1: right after the name ("NDRRMC said", "X has said"), or before it and its title
+    ("…, sagte Sprecher X", '…," said Foreign Minister X')."""
+    after_k = fld.token_at(m.end)
+    if after_k < len(fld.tokens) and fld.tokens[after_k].text == ")":
+        after_k += 1  # "the National Council (NC) said": the acronym in brackets speaks too
+    after = fld.tokens[after_k : after_k + 3]
+    words = [t.text.casefold() for t in after]
+    if words and words[0] in _SPEECH:
+        return after[0].start
+    if len(words) > 1 and words[0] in ("has", "had", "hat", "have") and words[1] in _SPEECH:
+        return after[1].start
+    k = _speech_verb_before(fld, fld.token_at(m.start))
+    if k < 0:
+        return -1
+    verb_start = fld.tokens[k].start
+    if lang == "de" or text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'")):
+        return verb_start
+    return -1
+
+
+def _reported_place(text: str, fld: DocField, a: Mention, p: Mention, lang: str, lo: int) -> bool:
+    """Whether the place lies in what the actor is said to say (guideline L1 "statement"): on the
+    far side of the actor's verb of saying, within the sentence ("X said residents in P fled",
+    "Residents in P fled, the agency said", "In P …, sagte Sprecher X"); not a fronted locative
+    phrase of the speaker's own clause ("In P, X said …": where X speaks)."""
+    v = _speech_verb_at(text, fld, a, lang)
+    if v < 0:
+        return False
+    if a.end <= v:  # "X said …": the content follows the verb; "…, X said": it precedes the speaker
+        if p.start > v:
+            return True
+        return p.end <= a.start and any(ch in text[p.end : a.start] for ch in ',”"') and not _fronted_place(
+            text, a, p, lo)
+    return p.end <= v  # "…, said X": the content precedes the verb
+
+
 #: Words of a title phrase between a verb of saying and the name it introduces, at most.
 _TITLE_WORDS = 4
 
@@ -475,6 +513,8 @@ def pair_features(
         on("speaker")
         if _in_quote(text, lo, p.start):
             on("speaker_quote")
+        if _reported_place(text, fld, a, p, doc.lang, lo):
+            on("speaker_content")  # the place is in what the actor says: a statement about it
     if a_role == AGENT or (actor.kind != "country" and a_role == "other" and _clause_subject(text, a, lo)):
         on("agent")
         if same_clause:

@@ -209,3 +209,17 @@ def test_a_place_before_a_title_names_the_office(registry: ActorRegistry) -> Non
     got = features_of("Ukraine Außenministerin Lina Testova besuchte am Montag Wien.", "de", registry)
     assert excluded(got[("Lina Testova", "Ukraine")])
     assert not excluded(got[("Lina Testova", "Wien")])
+
+
+def test_a_place_in_what_the_speaker_says_is_marked(registry: ActorRegistry) -> None:
+    text = "Bei Graz seien Brücken gesperrt worden, sagte Regierungssprecherin Lina Testova am Montag."
+    got = features_of(text, "de", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    got = features_of("Foreign Minister Lina Testova said that roads near Graz were closed.", "en", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    text = "Residents of Graz were moved to shelters, the OSCE said on Tuesday."
+    got = features_of(text, "en", registry)
+    assert got[("OSCE", "Graz")].get("speaker_content")
+    # a place on the speaker's own side of the verb is where they speak, not what they say
+    got = features_of("In Vienna, Foreign Minister Lina Testova said that talks went well.", "en", registry)
+    assert "speaker_content" not in got[("Lina Testova", "Vienna")]
