@@ -308,15 +308,17 @@ def _in_quote(text: str, lo: int, pos: int) -> bool:
 
 
 _PARTNER = re.compile(
-    r"(?:gespräch\w*|treffen\w*|verhandlung\w*|beratung\w*|talks|meeting|meetings|met|meets|negotiations)"
+    r"(?:gespräch\w*|treffen\w*|verhandlung\w*|beratung\w*|talks|meeting|meetings|met|meets|negotiations"
+    + "".join("|" + re.escape(w) for w in sorted(word_list("relations", "partner_nouns"))) + ")"
     r"\s+(?:mit|with)\s+(?:[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 
 
 def _meeting_partner(text: str, m: Mention, lo: int) -> bool:
-    """Whether the actor is who someone meets: "führte Gespräche mit Kim Jong-un", "talks with the
-    Afghan government", "met with Scholz" (titles and adjectives may stand between)."""
+    """Whether the actor is who someone meets or makes an agreement with: "führte Gespräche mit Kim
+    Jong-un", "talks with the Afghan government", "met with Scholz", "signed agreements with the X
+    administration" (titles and adjectives may stand between)."""
     return _PARTNER.search(text[max(lo, m.start - 60) : m.start]) is not None
 
 
@@ -493,8 +495,7 @@ def pair_features(
     if quote:
         on("quote_between")
     n_between = len(fld.token_range(first.end, second.start))
-    on("dist=" + ("0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12
-                  else "13+"))
+    dist = "0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12 else "13+"
     others = [o for o in sent.actors if o is not am and o.actor != actor]
     if any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
         on("actor_between")
@@ -515,10 +516,12 @@ def pair_features(
             on("speaker_quote")
         if _reported_place(text, fld, a, p, doc.lang, lo):
             on("speaker_content")  # the place is in what the actor says: a statement about it
+            dist = "speech"  # how far the speaker stands from what is said tells nothing
     if a_role == AGENT or (actor.kind != "country" and a_role == "other" and _clause_subject(text, a, lo)):
         on("agent")
         if same_clause:
             on("agent_same_clause")
+    on("dist=" + dist)
     n_places = len(sent.places)
     on("nplaces=" + ("1" if n_places <= 1 else "2-3" if n_places <= 3 else "4+"))
     if _in_list(text, pm, sent.places):

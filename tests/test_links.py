@@ -223,3 +223,17 @@ def test_a_place_in_what_the_speaker_says_is_marked(registry: ActorRegistry) -> 
     # a place on the speaker's own side of the verb is where they speak, not what they say
     got = features_of("In Vienna, Foreign Minister Lina Testova said that talks went well.", "en", registry)
     assert "speaker_content" not in got[("Lina Testova", "Vienna")]
+
+
+def test_speaker_content_is_not_penalised_by_distance(registry: ActorRegistry) -> None:
+    text = ("Residents of Graz and of three smaller towns nearby were moved to shelters during the "
+            "long night of heavy rain, the OSCE said on Tuesday.")
+    got = features_of(text, "en", registry)
+    assert got[("OSCE", "Graz")].get("dist=speech")
+
+
+def test_an_agreement_partner_is_a_meeting_partner(registry: ActorRegistry) -> None:
+    got = features_of("Austria signed an agreement with the OSCE in Vienna.", "en", registry)
+    assert got[("OSCE", "Vienna")].get("meeting_partner")
+    got = features_of("Österreich unterzeichnete in Wien ein Abkommen mit der OSZE.", "de", registry)
+    assert got[("OSZE", "Wien")].get("meeting_partner")
