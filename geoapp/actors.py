@@ -386,7 +386,8 @@ def _title_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> N
             nxt = j
             continue
         a, b = span
-        name = " ".join(t.text for t in toks[a : b + 1])
+        name = " ".join(t.text + ("." if len(t.text) == 1 and text[t.end : t.end + 1] == "." else "")
+                        for t in toks[a : b + 1])
         end = toks[b].end
         if name.endswith("'s"):
             name, end = name[:-2], end - 2
@@ -704,7 +705,9 @@ def _name_after(
     """Token range of the name right after a title: 1-3 capitalised words (plus particles such as
     "von der"), stopping at places, demonyms, known names, function words and, after the first
     word, common nouns ("Präsidentin Novak Gespräche" → Novak)."""
-    if j >= len(toks) or not joinable(text, toks[j - 1].end, toks[j].start, dots=False):
+    # an abbreviated title keeps its dot ("Col. David Lyons", "Lt. Gen. Ana Ruiz")
+    abbreviated = j > 0 and len(toks[j - 1].text) <= 4 and text[toks[j - 1].end : toks[j - 1].end + 1] == "."
+    if j >= len(toks) or not joinable(text, toks[j - 1].end, toks[j].start, dots=abbreviated):
         return None
     first = toks[j]
     if taken[j] or blocked[j] or not _capitalised(first.text) or first.text in _NOT_NAME:
@@ -719,6 +722,12 @@ def _name_after(
         nxt_is_name = k + 1 < len(toks) and _name_word(toks[k + 1].text, k + 1, taken, blocked, lang)
         if w in _PARTICLES and nxt_is_name:
             k += 1
+            continue
+        if len(w) == 1 and w.isupper() and text[toks[k].end : toks[k].end + 1] == "." and nxt_is_name and (
+                joinable(text, toks[k].end, toks[k + 1].start)):
+            end = k + 1  # a middle initial and the surname after it ("David C. Lyons")
+            words += 1
+            k += 2
             continue
         if not _name_word(w, k, taken, blocked, lang):
             break

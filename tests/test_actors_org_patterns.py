@@ -76,3 +76,15 @@ def test_german_compounds_of_a_name_and_an_armed_groups_head(registry: ActorRegi
     # a common noun or a place of the article before the head: no name
     got = orgs("Die Volks-Armee und die Graz-Brigaden marschierten.", "de", registry)
     assert "Volks-Armee" not in got and "Graz-Brigaden" not in got
+
+
+def test_abbreviated_military_titles_and_middle_initials(registry: ActorRegistry) -> None:
+    from geoapp.model import Article as _Article
+    from geoapp.pipeline import Geoparser
+
+    text = "Lt. Gen. Ana K. Ruiz said on Monday that Graz was calm."
+    r = Geoparser(corrections=None).parse(_Article("t2", "", text, "en"))
+    persons = {am.mention.text: am.actor.name for am in r.actors if am.actor.kind == "person"}
+    assert persons.get("Ana K. Ruiz") == "Ana K. Ruiz"
+    r = Geoparser(corrections=None).parse(_Article("t3", "", "Col. Tomas Lind visited Graz.", "en"))
+    assert any(am.mention.text == "Tomas Lind" for am in r.actors)
