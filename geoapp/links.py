@@ -58,10 +58,11 @@ def _relation_words() -> tuple[tuple[str, ...], dict[str, _Cues]]:
     cues = {}
     for rel in order:
         entry = data["relations"][rel]
+        # folded like the words they are compared with ("hieß" → "hiess", "beschieß" → "beschiess")
         cues[rel] = _Cues(
-            frozenset(str(entry.get("words", "")).split()),
-            tuple(str(entry.get("prefixes", "")).split()),
-            tuple(str(entry.get("inside", "")).split()),
+            frozenset(str(entry.get("words", "")).casefold().split()),
+            tuple(str(entry.get("prefixes", "")).casefold().split()),
+            tuple(str(entry.get("inside", "")).casefold().split()),
         )
     return order, cues
 
@@ -89,8 +90,8 @@ def cue_relation(word: str) -> str | None:
     return None
 
 
-_REPORTING = word_list("relations", "reporting")
-_SPEECH = word_list("relations", "speech")
+_REPORTING = frozenset(w.casefold() for w in word_list("relations", "reporting"))
+_SPEECH = frozenset(w.casefold() for w in word_list("relations", "speech"))
 _ATTRIBUTION_BEFORE = word_list("relations", "attribution_before")
 _ATTRIBUTION_AFTER = word_list("relations", "attribution_after")
 _MEDIA_ROLES = tuple(load_words("relations").get("media_roles", ()))
