@@ -558,9 +558,10 @@ def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
     if not state.acronyms:
         return
     for k, tok in enumerate(toks):
-        actor = state.acronyms.get(tok.text)
+        word = tok.text[:-2] if tok.text.endswith("'s") else tok.text  # "the TFG's forces"
+        actor = state.acronyms.get(word)
         if actor is not None and not scan.taken[k] and not scan.blocked[k]:
-            scan.add(tok.start, tok.end, actor, k, k, state)
+            scan.add(tok.start, tok.start + len(word), actor, k, k, state)
 
 
 def _repeat_pass(state: _ArticleActors, scan: _Scan) -> None:

@@ -88,3 +88,15 @@ def test_abbreviated_military_titles_and_middle_initials(registry: ActorRegistry
     assert persons.get("Ana K. Ruiz") == "Ana K. Ruiz"
     r = Geoparser(corrections=None).parse(_Article("t3", "", "Col. Tomas Lind visited Graz.", "en"))
     assert any(am.mention.text == "Tomas Lind" for am in r.actors)
+
+
+def test_an_acronym_with_a_possessive_is_a_mention(registry: ActorRegistry) -> None:
+    text = "The Provisional Mountain Government (PMG) holds Graz. The PMG's fighters left on Monday."
+    got = [(am.mention.text, am.actor.name) for am in _actors(text, "en", registry)]
+    assert got.count(("PMG", "Provisional Mountain Government")) == 2
+
+
+def _actors(text: str, lang: str, registry: ActorRegistry):
+    doc = Doc.from_article(Article("t4", "", text, lang))
+    pms = [PlaceMention(Mention(text.index("Graz"), text.index("Graz") + 4, "Graz"), GRAZ)]
+    return find_actors(doc, pms, find_demonyms(doc), registry, capital_of=lambda cc: None)
