@@ -68,6 +68,11 @@ _NOUN_ENDINGS_DE = tuple(sorted(word_list("names", "noun_endings_de"), key=len, 
 _GENERIC_DE = word_list("institutions", "generic_de")
 _GENERIC_HEADS_DE = tuple(sorted(word_list("institutions", "heads_de"), key=len, reverse=True))
 _GENERIC_EN = word_list("institutions", "generic_en")
+_ORG_HEADS_EN = word_list("institutions", "org_heads_en")
+_UNIT_HEADS_EN = word_list("institutions", "unit_heads_en")
+_ORG_INNER_EN = word_list("institutions", "org_inner_en")
+_ORG_HEADS_DE = word_list("institutions", "org_heads_de")
+_ORDINAL = re.compile(r"^\d{1,4}(?:st|nd|rd|th)?$")
 
 
 @lru_cache(maxsize=50_000)
@@ -310,6 +315,7 @@ def find_actors(
     for scan in scans:
         _registry_pass(state, scan)
         _title_pass(state, scan, counts)
+        _org_pattern_pass(state, scan, counts)
         _tagger_pass(state, scan, counts)
     for scan in scans:  # names found anywhere count in every field
         _acronym_pass(state, scan)
@@ -379,7 +385,8 @@ def _title_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> N
             nxt = j
             continue
         a, b = span
-        name = " ".join(t.text for t in toks[a : b + 1])
+        name = " ".join(t.text + ("." if len(t.text) == 1 and text[t.end : t.end + 1] == "." else "")
+                        for t in toks[a : b + 1])
         end = toks[b].end
         if name.endswith("'s"):
             name, end = name[:-2], end - 2
@@ -457,6 +464,83 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
                 state.acronyms.setdefault(words[0], actor)
 
 
+def _org_pattern_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> None:
+    """Organisations named by their form, registry aside (word lists in
+    ``data/words/institutions.yaml``): English capitalised names that end in an institution's head
+    ("Joint Chiefs of Staff", "Transitional Federal Government (TFG)"), numbered units ("3rd
+    Battalion", "14 Corps"), German hyphenated compounds of a name and an armed group's head
+    ("Kassam-Brigaden"). Leading country names and demonyms are the body's country, not its name."""
+    fld = scan.fld
+    toks = fld.tokens
+    if state.lang == "de":
+        for k, tok in enumerate(toks):
+            word = tok.text
+            if "-" not in word or scan.taken[k] or scan.blocked[k]:
+                continue
+            parts = word.split("-")
+            if parts[-1] not in _ORG_HEADS_DE:
+                continue
+            if not all(p[:1].isupper() or p in _PARTICLES for p in parts[:-1]):
+                continue
+            first = parts[0]
+            if first in state.place_words or _noun_like(first, "de") or _zipf(first.lower(), "de") >= 3.0:
+                continue  # "Tigray-Armee" is a place's army, "Volks-Front" a common noun
+            scan.add(tok.start, tok.end, state.organisation(word, None), k, k, state)
+        return
+    if state.lang != "en":
+        return
+    heads = {k for k, t in enumerate(toks) if t.text in _ORG_HEADS_EN or t.text in _UNIT_HEADS_EN}
+    if not heads:
+        return
+    dem_end: dict[int, int] = {}  # token → end of the demonym it lies in ("South Korean")
+    for d in scan.demonyms:
+        for k in fld.token_range(d.start, d.end):
+            dem_end[k] = d.end
+    nxt = 0
+    for h in sorted(heads):
+        if h < nxt or scan.taken[h]:
+            continue
+        # the run must end at the head: a capitalised word after it continues the name or a title
+        if h + 1 < len(toks) and _capitalised(toks[h + 1].text) and toks[h + 1].start - toks[h].end <= 1:
+            continue
+        i = h
+        while i > 0:
+            prev = toks[i - 1]
+            if fld.norm[prev.end : toks[i].start] not in (" ", ""):
+                break  # punctuation or a line break ends the name
+            if _capitalised(prev.text) and not scan.taken[i - 1] and prev.text not in _NOT_NAME:
+                i -= 1
+            elif prev.text in _ORG_INNER_EN and i - 2 >= 0 and _capitalised(toks[i - 2].text):
+                i -= 1
+            else:
+                break
+        # country names and demonyms in front ("South Korean", "U.S.") are its country, articles
+        # and inner words no start of the name
+        i = max([i, *(k + 1 for k in range(i, h) if scan.blocked[k] or toks[k].end <= dem_end.get(k, -1))])
+        while i < h and (toks[i].text in _ORG_INNER_EN or toks[i].text in ("The", "A")):
+            i += 1
+        numbered = i > 0 and _ORDINAL.match(toks[i - 1].text) is not None and toks[h].text in _UNIT_HEADS_EN
+        words = [t.text for t in toks[i : h + 1]]
+        n_cap = sum(1 for w in words if _capitalised(w))
+        acronym = fld.norm[toks[h].end : toks[h].end + 2] == " (" and h + 2 < len(toks) and _ACRONYM.match(
+            toks[h + 2].text) is not None
+        if numbered:
+            i -= 1
+            words = [toks[i].text, *words]
+        elif n_cap < 2 or toks[h].text not in _ORG_HEADS_EN:
+            continue
+        if not scan.free(i, h) or any(scan.place_at.get(k) is not None and scan.place_at[k].mention.end
+                                      >= toks[h].end for k in range(i, h + 1)):
+            continue  # a place's own name ("Region of Murcia") or already someone's
+        if not numbered and not acronym and _TITLES.starts(words[0]):
+            continue  # "Minister of Defence": an office
+        name = " ".join(words)
+        cc = _country_before(state, scan, i, counts)
+        actor = state.organisation(name, cc)
+        scan.add(toks[i].start, toks[h].end, actor, i, h, state)
+        nxt = h + 1
+
+
 def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
     """"Full Name (ABC)": ABC names the same organisation; then every free ABC is a mention."""
     fld = scan.fld
@@ -473,9 +557,10 @@ def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
     if not state.acronyms:
         return
     for k, tok in enumerate(toks):
-        actor = state.acronyms.get(tok.text)
+        word = tok.text[:-2] if tok.text.endswith("'s") else tok.text  # "the TFG's forces"
+        actor = state.acronyms.get(word)
         if actor is not None and not scan.taken[k] and not scan.blocked[k]:
-            scan.add(tok.start, tok.end, actor, k, k, state)
+            scan.add(tok.start, tok.start + len(word), actor, k, k, state)
 
 
 def _repeat_pass(state: _ArticleActors, scan: _Scan) -> None:
@@ -620,7 +705,9 @@ def _name_after(
     """Token range of the name right after a title: 1-3 capitalised words (plus particles such as
     "von der"), stopping at places, demonyms, known names, function words and, after the first
     word, common nouns ("Präsidentin Novak Gespräche" → Novak)."""
-    if j >= len(toks) or not joinable(text, toks[j - 1].end, toks[j].start, dots=False):
+    # an abbreviated title keeps its dot ("Col. David Lyons", "Lt. Gen. Ana Ruiz")
+    abbreviated = j > 0 and len(toks[j - 1].text) <= 4 and text[toks[j - 1].end : toks[j - 1].end + 1] == "."
+    if j >= len(toks) or not joinable(text, toks[j - 1].end, toks[j].start, dots=abbreviated):
         return None
     first = toks[j]
     if taken[j] or blocked[j] or not _capitalised(first.text) or first.text in _NOT_NAME:
@@ -635,6 +722,12 @@ def _name_after(
         nxt_is_name = k + 1 < len(toks) and _name_word(toks[k + 1].text, k + 1, taken, blocked, lang)
         if w in _PARTICLES and nxt_is_name:
             k += 1
+            continue
+        if len(w) == 1 and w.isupper() and text[toks[k].end : toks[k].end + 1] == "." and nxt_is_name and (
+                joinable(text, toks[k].end, toks[k + 1].start)):
+            end = k + 1  # a middle initial and the surname after it ("David C. Lyons")
+            words += 1
+            k += 2
             continue
         if not _name_word(w, k, taken, blocked, lang):
             break

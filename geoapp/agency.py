@@ -45,6 +45,8 @@ class AgencyWords:
     fronted_adverbs: frozenset[str]
     fronted_prepositions: frozenset[str]
     closed_class_de: frozenset[str]
+    source_speech_de: frozenset[str]
+    support_nouns: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +63,8 @@ def agency_words() -> AgencyWords:
         fronted_adverbs=word_list("agency", "fronted_adverbs_de"),
         fronted_prepositions=word_list("agency", "fronted_prepositions_de"),
         closed_class_de=word_list("agency", "closed_class_de"),
+        source_speech_de=word_list("agency", "source_speech_de"),
+        support_nouns=word_list("agency", "support_nouns"),
     )
 
 
@@ -133,6 +137,12 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         if prev == "by" and len(before) > 1 and _participle_like(before[1], "en"):
             return AGENT
         return LOCATION
+    if prev == "aus" and after and after[0] in w.source_speech_de:
+        return AGENT  # "Aus Ankara hieß es, …": the source of the statement
+    if prev in ("from", "aus", "von") and len(before) > 1 and before[1] in w.support_nouns:
+        return AGENT  # "with backing from Turkey", "mit Unterstützung aus Russland": the supporter
+    if lang == "en" and prev == "with" and after and _gerund(after[0]):
+        return AGENT  # "with Kenya pledging 1,000 officers": the subject of an absolute clause
     if prev in w.locative_before or governing_preposition(text, start) in w.locative_before:
         return LOCATION
     if prev in ("und", "and", "oder", "or", "sowie") or text[max(0, start - 2) : start].strip() == ",":
@@ -166,6 +176,11 @@ def role(text: str, start: int, end: int, lang: str) -> str:
     return OTHER
 
 
+def _gerund(word: str) -> bool:
+    """An English "-ing" form of a verb (not "being"/"having", which carry no action)."""
+    return len(word) > 5 and word.endswith("ing") and word not in ("being", "having", "nothing", "something")
+
+
 def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
     """Whether the clause before the verb that precedes ``start`` is an adverbial that cannot be
     the subject ("Am Montag", "Dann", "Nach dem Treffen"): only then does the name after the verb
@@ -175,12 +190,20 @@ def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
         return False
     verb_start = start - len(m.group(0))
     floor = max(0, verb_start - 200)  # an adverbial is short: never scan back further
-    clause_from = max(max(text.rfind(c, floor, verb_start) for c in ".!?:;\n,") + 1, floor)
+    clause_from = max(max(text.rfind(c, floor, verb_start) for c in ".!?:;\n,)") + 1, floor)
+    for dash in (" - ", " – ", " — "):  # "Kabul (dpa) - Angesichts …": a dateline's dash ends it
+        at = text.rfind(dash, clause_from, verb_start)
+        if at >= 0:
+            clause_from = at + len(dash)
     fronted = text[clause_from:verb_start].strip(" \u00a0\"„“«»(").split()
-    if not fronted or len(fronted) > 6:
+    if not fronted:
         return False
     head = fronted[0].lower()
-    return head in w.fronted_prepositions or (len(fronted) == 1 and head in w.fronted_adverbs)
+    # a prepositional phrase may carry a genitive and a further phrase ("Angesichts des Vormarschs
+    # der Rebellen in Mali"); an adverb stands alone
+    if head in w.fronted_prepositions:
+        return len(fronted) <= 8
+    return len(fronted) == 1 and head in w.fronted_adverbs
 
 
 def _verb_like(word: str, text: str, end: int, lang: str, w: AgencyWords) -> bool:
@@ -230,6 +253,11 @@ def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
         verbs = w.verbs["de" if lang == "de" else "en"]
         if low in verbs:
             return True
+        if lang == "en" and low in w.subject_auxiliaries:
+            # "South Korea and the US were analysing": an auxiliary with its verb; a copula alone
+            # ("Russia and China are neighbours") makes no agent
+            nxt = words_after(text, end + tok.end(), 1)
+            return low not in _COPULAS or bool(nxt and _gerund(nxt[0]))
         if lang == "de":
             return low not in w.closed_class_de and len(low) > 2
         return low.endswith("ed")
@@ -245,6 +273,7 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
     verb, a conjunction or punctuation comes first. Between them only determiners, adjectives and
     capitalised words (nouns, names) may stand."""
     window = text[max(0, start - 80) : start]
+    window = window[window.rfind("\n") + 1 :]  # a line break (a headline's end) ends the phrase
     words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[^\w\s]", window)
     for word in reversed(words[-(reach + 1) :]):
         low = word.lower()

@@ -58,10 +58,11 @@ def _relation_words() -> tuple[tuple[str, ...], dict[str, _Cues]]:
     cues = {}
     for rel in order:
         entry = data["relations"][rel]
+        # folded like the words they are compared with ("hieß" → "hiess", "beschieß" → "beschiess")
         cues[rel] = _Cues(
-            frozenset(str(entry.get("words", "")).split()),
-            tuple(str(entry.get("prefixes", "")).split()),
-            tuple(str(entry.get("inside", "")).split()),
+            frozenset(str(entry.get("words", "")).casefold().split()),
+            tuple(str(entry.get("prefixes", "")).casefold().split()),
+            tuple(str(entry.get("inside", "")).casefold().split()),
         )
     return order, cues
 
@@ -89,8 +90,8 @@ def cue_relation(word: str) -> str | None:
     return None
 
 
-_REPORTING = word_list("relations", "reporting")
-_SPEECH = word_list("relations", "speech")
+_REPORTING = frozenset(w.casefold() for w in word_list("relations", "reporting"))
+_SPEECH = frozenset(w.casefold() for w in word_list("relations", "speech"))
 _ATTRIBUTION_BEFORE = word_list("relations", "attribution_before")
 _ATTRIBUTION_AFTER = word_list("relations", "attribution_after")
 _MEDIA_ROLES = tuple(load_words("relations").get("media_roles", ()))
@@ -242,6 +243,44 @@ def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     return text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'"))
 
 
+def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
+    """The offset of the verb of saying that makes the actor its speaker (see :func:`_speaker`),
+    else -1: right after the name ("NDRRMC said", "X has said"), or before it and its title
+    ("…, sagte Sprecher X", '…," said Foreign Minister X')."""
+    after_k = fld.token_at(m.end)
+    if after_k < len(fld.tokens) and fld.tokens[after_k].text == ")":
+        after_k += 1  # "the National Council (NC) said": the acronym in brackets speaks too
+    after = fld.tokens[after_k : after_k + 3]
+    words = [t.text.casefold() for t in after]
+    if words and words[0] in _SPEECH:
+        return after[0].start
+    if len(words) > 1 and words[0] in ("has", "had", "hat", "have") and words[1] in _SPEECH:
+        return after[1].start
+    k = _speech_verb_before(fld, fld.token_at(m.start))
+    if k < 0:
+        return -1
+    verb_start = fld.tokens[k].start
+    if lang == "de" or text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'")):
+        return verb_start
+    return -1
+
+
+def _reported_place(text: str, fld: DocField, a: Mention, p: Mention, lang: str, lo: int) -> bool:
+    """Whether the place lies in what the actor is said to say (guideline L1 "statement"): on the
+    far side of the actor's verb of saying, within the sentence ("X said residents in P fled",
+    "Residents in P fled, the agency said", "In P …, sagte Sprecher X"); not a fronted locative
+    phrase of the speaker's own clause ("In P, X said …": where X speaks)."""
+    v = _speech_verb_at(text, fld, a, lang)
+    if v < 0:
+        return False
+    if a.end <= v:  # "X said …": the content follows the verb; "…, X said": it precedes the speaker
+        if p.start > v:
+            return True
+        return p.end <= a.start and any(ch in text[p.end : a.start] for ch in ',”"') and not _fronted_place(
+            text, a, p, lo)
+    return p.end <= v  # "…, said X": the content precedes the verb
+
+
 #: Words of a title phrase between a verb of saying and the name it introduces, at most.
 _TITLE_WORDS = 4
 
@@ -270,15 +309,17 @@ def _in_quote(text: str, lo: int, pos: int) -> bool:
 
 
 _PARTNER = re.compile(
-    r"(?:gespräch\w*|treffen\w*|verhandlung\w*|beratung\w*|talks|meeting|meetings|met|meets|negotiations)"
+    r"(?:gespräch\w*|treffen\w*|verhandlung\w*|beratung\w*|talks|meeting|meetings|met|meets|negotiations"
+    + "".join("|" + re.escape(w) for w in sorted(word_list("relations", "partner_nouns"))) + ")"
     r"\s+(?:mit|with)\s+(?:[\w-]+\s+){0,3}$",
     re.IGNORECASE,
 )
 
 
 def _meeting_partner(text: str, m: Mention, lo: int) -> bool:
-    """Whether the actor is who someone meets: "führte Gespräche mit Kim Jong-un", "talks with the
-    Afghan government", "met with Scholz" (titles and adjectives may stand between)."""
+    """Whether the actor is who someone meets or makes an agreement with: "führte Gespräche mit Kim
+    Jong-un", "talks with the Afghan government", "met with Scholz", "signed agreements with the X
+    administration" (titles and adjectives may stand between)."""
     return _PARTNER.search(text[max(lo, m.start - 60) : m.start]) is not None
 
 
@@ -455,8 +496,7 @@ def pair_features(
     if quote:
         on("quote_between")
     n_between = len(fld.token_range(first.end, second.start))
-    on("dist=" + ("0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12
-                  else "13+"))
+    dist = "0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12 else "13+"
     others = [o for o in sent.actors if o is not am and o.actor != actor]
     if any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
         on("actor_between")
@@ -475,10 +515,14 @@ def pair_features(
         on("speaker")
         if _in_quote(text, lo, p.start):
             on("speaker_quote")
+        if _reported_place(text, fld, a, p, doc.lang, lo):
+            on("speaker_content")  # the place is in what the actor says: a statement about it
+            dist = "speech"  # how far the speaker stands from what is said tells nothing
     if a_role == AGENT or (actor.kind != "country" and a_role == "other" and _clause_subject(text, a, lo)):
         on("agent")
         if same_clause:
             on("agent_same_clause")
+    on("dist=" + dist)
     n_places = len(sent.places)
     on("nplaces=" + ("1" if n_places <= 1 else "2-3" if n_places <= 3 else "4+"))
     if _in_list(text, pm, sent.places):

@@ -209,3 +209,38 @@ def test_a_place_before_a_title_names_the_office(registry: ActorRegistry) -> Non
     got = features_of("Ukraine Außenministerin Lina Testova besuchte am Montag Wien.", "de", registry)
     assert excluded(got[("Lina Testova", "Ukraine")])
     assert not excluded(got[("Lina Testova", "Wien")])
+
+
+def test_a_place_in_what_the_speaker_says_is_marked(registry: ActorRegistry) -> None:
+    text = "Bei Graz seien Brücken gesperrt worden, sagte Regierungssprecherin Lina Testova am Montag."
+    got = features_of(text, "de", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    got = features_of("Foreign Minister Lina Testova said that roads near Graz were closed.", "en", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    text = "Residents of Graz were moved to shelters, the OSCE said on Tuesday."
+    got = features_of(text, "en", registry)
+    assert got[("OSCE", "Graz")].get("speaker_content")
+    # a place on the speaker's own side of the verb is where they speak, not what they say
+    got = features_of("In Vienna, Foreign Minister Lina Testova said that talks went well.", "en", registry)
+    assert "speaker_content" not in got[("Lina Testova", "Vienna")]
+
+
+def test_speaker_content_is_not_penalised_by_distance(registry: ActorRegistry) -> None:
+    text = ("Residents of Graz and of three smaller towns nearby were moved to shelters during the "
+            "long night of heavy rain, the OSCE said on Tuesday.")
+    got = features_of(text, "en", registry)
+    assert got[("OSCE", "Graz")].get("dist=speech")
+
+
+def test_an_agreement_partner_is_a_meeting_partner(registry: ActorRegistry) -> None:
+    got = features_of("Austria signed an agreement with the OSCE in Vienna.", "en", registry)
+    assert got[("OSCE", "Vienna")].get("meeting_partner")
+    got = features_of("Österreich unterzeichnete in Wien ein Abkommen mit der OSZE.", "de", registry)
+    assert got[("OSZE", "Wien")].get("meeting_partner")
+
+
+def test_words_with_sharp_s_match_their_lists(registry: ActorRegistry) -> None:
+    # casefolding turns "hieß" into "hiess": the lists are folded the same way
+    assert cue_relation("beschießt") == cue_relation("beschoss") or cue_relation("beschießt") is not None
+    got = features_of("Aus Moskau hieß es, die Lage in Graz sei ruhig.", "de", registry)
+    assert any(k[1] == "Graz" and f.get("speaker") for k, f in got.items())

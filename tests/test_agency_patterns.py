@@ -1,0 +1,38 @@
+"""Countries and capitals that act (geoapp/agency.py): the patterns added for issue 12, on invented
+sentences in German and English, each with a near miss that must stay a place."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoapp.agency import AGENT, role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "lang", "agent"),
+    [
+        # "Aus X hieß es": the source of the statement speaks
+        ("Aus Wien hieß es am Abend, man prüfe den Vorschlag.", "Wien", "de", True),
+        ("Aus Wien kamen am Abend zwei Züge an.", "Wien", "de", False),
+        # the supporter after "backing from" / "Unterstützung aus"
+        ("Chile, with backing from Peru, signed the accord.", "Peru", "en", True),
+        ("The delegation flew from Peru to Chile.", "Peru", "en", False),
+        ("Mit Unterstützung aus Österreich baute Slowenien die Brücke.", "Österreich", "de", True),
+        # the subject of an absolute "with X -ing" clause
+        ("Forty engineers arrived on Monday, with Chile pledging two hundred more.", "Chile", "en", True),
+        ("Talks with Chile being difficult, the envoy left.", "Chile", "en", False),
+        # a headline line break ends the phrase before the name
+        ("Die Armee kümmert sich um Logistik\nSlowenien stellt auch Personal.", "Slowenien", "de", True),
+        ("Die Armee kümmert sich um Slowenien und Kroatien.", "Slowenien", "de", False),
+        # verb-second after a longer fronted phrase, also after a dateline's dash
+        ("Graz (dpa) - Angesichts der Lage im Norden des Landes hat Slowenien seine Grenze geschlossen.",
+         "Slowenien", "de", True),
+        ("Die Regierung kritisierte Slowenien.", "Slowenien", "de", False),
+        # a coordinated subject with an auxiliary and its verb; a copula alone makes no agent
+        ("Chile and Peru were analysing the data, officials said.", "Chile", "en", True),
+        ("Chile and Peru are neighbours.", "Chile", "en", False),
+    ],
+)
+def test_agency_patterns(text: str, name: str, lang: str, agent: bool) -> None:
+    start = text.index(name)
+    assert (role(text, start, start + len(name), lang) == AGENT) is agent
