@@ -681,11 +681,12 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
         feats["carried=" + how] = 1.0
         out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, how))
 
-    pronoun_speaker = _pronoun_speaker(fld, rng)
-    if (word in _PRONOUNS or pronoun_speaker) and not sent.actors and sent.places:
+    pronoun = word if word in _PRONOUNS else _pronoun_speaker(fld, rng, doc.lang)
+    if pronoun and not sent.actors and sent.places:
         persons = [am for am in prev.actors if am.actor.kind != "country"
                    and _role(doc, text, prev, am.mention) == AGENT] or [
             am for am in prev.actors if am.actor.kind == "person"]
+        persons = [am for am in persons if _pronoun_fits(pronoun, am.actor.kind)]
         speakers = [am for am in persons if _speaker(text, fld, am.mention, doc.lang)]
         persons = speakers or persons
         if len({am.actor for am in persons}) == 1:
@@ -705,13 +706,29 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
     return out
 
 
-def _pronoun_speaker(fld: DocField, rng: range) -> bool:
-    """Whether a pronoun speaks in the sentence: "…, teilte er mit", "…, sagte sie", "he said"."""
+def _pronoun_speaker(fld: DocField, rng: range, lang: str) -> str | None:
+    """The pronoun that speaks in the sentence, if one does: "…, teilte er mit", "…, sagte sie",
+    "he said". In English only before the verb: in "The air force said it shot down …" the pronoun
+    after the verb is the reported clause's subject, and the speaker is named in the sentence."""
     words = [fld.tokens[k].text.casefold() for k in rng]
     for k, w in enumerate(words[:-1]):
-        if (w in _SPEECH and words[k + 1] in _PRONOUNS) or (w in _PRONOUNS and words[k + 1] in _SPEECH):
-            return True
-    return False
+        nxt = words[k + 1]
+        if w in _PRONOUNS and nxt in _SPEECH:
+            return w
+        if lang == "de" and w in _SPEECH and nxt in _PRONOUNS:
+            return nxt
+    return None
+
+
+#: Which kinds of actor a pronoun can stand for: "he"/"er" a person, "it"/"es" an organisation
+#: ("The ministry said it …" never continues a person); "they" and German "sie" (also an
+#: organisation: "die Regierung … sie") any.
+_PRONOUN_KINDS = {"he": {"person"}, "she": {"person"}, "er": {"person"}, "it": {"organisation"}, "es": {"organisation"}}
+
+
+def _pronoun_fits(pronoun: str, kind: str) -> bool:
+    kinds = _PRONOUN_KINDS.get(pronoun)
+    return kinds is None or kind in kinds
 
 
 def _quote_runs_on(text: str, prev: _Sentence, sent: _Sentence) -> bool:

@@ -147,6 +147,25 @@ def test_there_and_pronouns_carry_across_two_sentences(registry: ActorRegistry) 
     assert not [c for c in candidates(doc, pms, ams) if c.cross == "there"]
 
 
+def test_a_pronoun_carries_only_an_actor_it_can_stand_for(registry: ActorRegistry) -> None:
+    carried = lambda text, lang: [  # noqa: E731
+        (c.actor.actor.name, c.place.mention.text)
+        for c in candidates(*run(text, registry, lang)[:3]) if c.cross == "pronoun"
+    ]
+    # "he" continues the person who acted in the sentence before
+    assert carried("Foreign Minister Alejandro Brenner arrived in Moscow. He said Vienna would host "
+                   "talks.", "en") == [("Alejandro Brenner", "Vienna")]
+    # "it" after the verb is the reported clause's subject, named in its own sentence; and "it"
+    # never stands for a person
+    assert carried("Foreign Minister Alejandro Brenner arrived in Moscow. The air force said it shot "
+                   "down drones over Vienna.", "en") == []
+    assert carried("Foreign Minister Alejandro Brenner arrived in Moscow. It said drones flew over "
+                   "Vienna.", "en") == []
+    # German: the pronoun after the verb of saying is its subject
+    assert carried("Außenminister Heiko Maas reiste nach Moskau. In Wien gebe es keine Gespräche, "
+                   "sagte er.", "de") == [("Heiko Maas", "Wien")]
+
+
 @pytest.mark.parametrize(
     ("word", "relation"),
     [
