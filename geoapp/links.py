@@ -723,7 +723,9 @@ def _pronoun_speaker(fld: DocField, rng: range, lang: str) -> str | None:
 #: Which kinds of actor a pronoun can stand for: "he"/"er" a person, "it"/"es" an organisation
 #: ("The ministry said it …" never continues a person); "they" and German "sie" (also an
 #: organisation: "die Regierung … sie") any.
-_PRONOUN_KINDS = {"he": {"person"}, "she": {"person"}, "er": {"person"}, "it": {"organisation"}, "es": {"organisation"}}
+_PRONOUN_KINDS = {
+    "he": {"person"}, "she": {"person"}, "er": {"person"}, "it": {"organisation"}, "es": {"organisation"},
+}
 
 
 def _pronoun_fits(pronoun: str, kind: str) -> bool:
