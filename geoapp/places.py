@@ -25,6 +25,7 @@ from operator import itemgetter
 from . import stateabbr
 from .document import Doc, DocField, Entity
 from .features import is_curated
+from .lexicon import load_words
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
@@ -271,7 +272,11 @@ class PlaceExtractor:
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
             learned = self._learned_field
-            return [sp for f in fields for sp in self._with_abbreviations(f, learned(f, countries))]
+            return [
+                sp
+                for f in fields
+                for sp in self._with_abbreviations(f, _without_facility_parts(f, learned(f, countries)))
+            ]
         found = [span for f in fields for span in self._decide_field(f, None)]
         countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
         countries.discard(None)
@@ -280,7 +285,9 @@ class PlaceExtractor:
         return [
             sp
             for f in fields
-            for sp in self._with_abbreviations(f, [s for s in found if s.mention.field == f.name])
+            for sp in self._with_abbreviations(
+                f, _without_facility_parts(f, [s for s in found if s.mention.field == f.name])
+            )
         ]
 
     def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
@@ -1020,6 +1027,50 @@ class PlaceExtractor:
 #: Above this length a name's repeats are counted in a bounded window around it, not in the whole
 #: text: ``str.count`` per distinct name over a 10 MB article is quadratic in practice (tens of
 #: thousands of names times ten million characters), and the feature only asks "more than once?".
+#: The next capitalised word after a name, joined by one space or a hyphen ("Çiragan-Palast").
+_NEXT_NAME_WORD = re.compile(r"[ \u00a0-]([A-ZÄÖÜ][\w]*)")
+_FACILITY_BEFORE = re.compile(r"([A-ZÄÖÜ][\w]*)[ \u00a0-]$")
+
+
+@lru_cache(maxsize=1)
+def _facility_words() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per language, the facility head nouns after and before a place name (lower case), from
+    ``data/words/facilities.yaml``."""
+    data = load_words("facilities")
+    return {
+        lang: (
+            frozenset(w.lower() for w in data.get(f"after_{lang}", ())),
+            frozenset(w.lower() for w in data.get(f"before_{lang}", ())),
+        )
+        for lang in ("en", "de")
+    }
+
+
+def facility_part(text: str, start: int, end: int, lang: str) -> bool:
+    """Whether the name at ``text[start:end]`` is only part of a facility's or landmark's name:
+    followed, as one capitalised name, by a facility head noun ("the Lincoln Memorial",
+    "Colchester Hospital", "Colorado State University") or preceded by one ("Camp Castor",
+    "Hotel Adlon"). Looks at a bounded stretch on each side: constant work per mention."""
+    after, before = _facility_words().get(lang) or _facility_words()["en"]
+    pos = end
+    for _ in range(3 if lang == "en" else 1):  # English: the head, or two capitalised words before it
+        m = _NEXT_NAME_WORD.match(text, pos)
+        if m is None:
+            break
+        if m.group(1).lower() in after:
+            return True
+        pos = m.end()
+    m = _FACILITY_BEFORE.search(text, max(0, start - 30), start)
+    return m is not None and m.group(1).lower() in before
+
+
+def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+    """``spans`` without the names that are only part of a facility's name (:func:`facility_part`)."""
+    lang = fld.lang if fld.lang in ("en", "de") else "en"
+    text = fld.text
+    return [sp for sp in spans if not facility_part(text, sp.mention.start, sp.mention.end, lang)]
+
+
 _COUNT_WINDOW = 100_000
 
 
