@@ -870,7 +870,9 @@ class PlaceExtractor:
             nxt = tokens[j + 1]
             word = nxt.text.lower()
             if text[tokens[j].end : nxt.start].strip() == "" and word in REGION_CUES_AFTER:
-                return "region", None, nxt.end
+                after = tokens[j + 2].text if j + 2 < len(tokens) else ""
+                if after != "of":  # "the US state of Florida": the cue introduces the next name
+                    return "region", None, nxt.end
         return None, None, None
 
     def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
