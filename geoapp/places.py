@@ -491,10 +491,23 @@ class PlaceExtractor:
         got = self._cands.get(key)
         if got is None:
             got = self.gazetteer.candidates(key)
+            if got and _CONJUNCTION.search(key):
+                got = self._without_joined_aliases(key, got)
             if len(self._cands) >= _MEMO_LIMIT:
                 self._cands.clear()
             self._cands[key] = got
         return got
+
+    def _without_joined_aliases(self, key: str, cands: list[Candidate]) -> list[Candidate]:
+        """``cands`` without the countries and regions that ``key``, two names joined by "and",
+        names only as a loose alternate: "England and Wales" is an alternate name of the United
+        Kingdom in GeoNames, but the text names two places (each found on its own). Real names
+        with "and" ("Trinidad and Tobago", "Bosnia and Herzegovina") are main or English names."""
+        flags = self._name_flags(key)
+        return [
+            c for c in cands
+            if c.feature not in ("country", "region") or flags.get(c.geonameid or -1, frozenset()) - {"alt"}
+        ]
 
     def _head_length(self, word: str) -> int:
         """How many tokens a window starting with ``word`` may span, memoised per word: the most
@@ -1072,6 +1085,9 @@ def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> lis
     text = fld.text
     return [sp for sp in spans if not facility_part(text, sp.mention.start, sp.mention.end, lang)]
 
+
+#: A key of two names joined ("england and wales", "england & wales", "bayern und sachsen").
+_CONJUNCTION = re.compile(r" (?:and|und|&) ")
 
 _COUNT_WINDOW = 100_000
 

@@ -1,0 +1,47 @@
+"""Resolution behaviours of the places2 pass on invented sentences: two names joined by "and" are
+two places, and a region named in the article does not make a village beat a city of its name
+thirty times its size (while it still decides between namesakes of similar size)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoapp.model import Article
+from geoapp.pipeline import Geoparser
+
+
+@pytest.fixture(scope="module")
+def gp() -> Geoparser:
+    return Geoparser(corrections=None)
+
+
+def places(gp: Geoparser, text: str, lang: str = "en"):
+    return gp.parse(Article(id="t", title="", text=text, lang=lang)).places
+
+
+def test_england_and_wales_are_two_places(gp: Geoparser) -> None:
+    got = places(gp, "The number of police officers in England and Wales has fallen since 2010.")
+    names = {pm.mention.text: pm.place.name for pm in got if pm.place}
+    assert names.get("England") == "England"
+    assert names.get("Wales") == "Wales"
+    assert "England and Wales" not in names
+
+
+def test_real_names_with_and_stay_whole(gp: Geoparser) -> None:
+    got = places(gp, "Officials in Trinidad and Tobago and in Bosnia and Herzegovina agreed.")
+    names = {pm.mention.text: pm.place.country_code for pm in got if pm.place}
+    assert names.get("Trinidad and Tobago") == "TT"
+    assert names.get("Bosnia and Herzegovina") == "BA"
+
+
+def test_a_named_region_does_not_make_a_village_beat_a_city(gp: Geoparser) -> None:
+    text = ("COLUMBUS, Ohio (AP) - The final was played in Columbus, Ohio. Louisville won in overtime, "
+            "and Louisville fans celebrated.")
+    lou = [pm for pm in places(gp, text) if pm.mention.text == "Louisville"]
+    assert lou and all(pm.place.admin1 == "Kentucky" for pm in lou)
+
+
+def test_a_named_region_still_decides_between_namesakes_of_similar_size(gp: Geoparser) -> None:
+    text = "The governor of Illinois spoke in Chicago. Later he flew to Springfield for the vote."
+    spr = [pm for pm in places(gp, text) if pm.mention.text == "Springfield"]
+    assert spr and all(pm.place.admin1 == "Illinois" for pm in spr)
