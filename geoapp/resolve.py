@@ -628,7 +628,7 @@ def resolve(
     _listed_regions(items, chosen)
     # a name with one candidate and no cue that looks at the context is decided already
     second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
-    chosen = _acronyms(items, _one_per_name(items, second))
+    chosen = _short_forms(items, _acronyms(items, _one_per_name(items, second)))
     out = []
     for it, ch in zip(items, chosen):
         if ch is None:
@@ -673,6 +673,34 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             ranked = sorted(chosen[i].ranked, key=lambda t: total[_ident(t[1])], reverse=True)
             if _ident(ranked[0][1]) != _ident(chosen[i].cand):
                 out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
+    return out
+
+
+_JOINERS = (" and ", " und ", " & ")
+
+
+def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
+    """A name that is the first part of a country's two-part name the article uses takes that
+    country ("Trinidad" after "Trinidad and Tobago" is no town in Bolivia), unless a cue or an
+    adjacent region says otherwise. One look-up per mention."""
+    firsts: dict[str, int] = {}
+    for j, it in enumerate(items):
+        ch = chosen[j]
+        if ch is not None and ch.cand.feature == "country":
+            for joiner in _JOINERS:
+                head, sep, _ = it.span.key.partition(joiner)
+                if sep and head not in firsts:
+                    firsts[head] = j
+    if not firsts:
+        return chosen
+    out = list(chosen)
+    for i, it in enumerate(items):
+        j = firsts.get(it.span.key)
+        if j is None or it.cued or it.adjacent is not None:
+            continue
+        ch = chosen[j]
+        if out[i] is None or out[i].cand.country_code != ch.cand.country_code:
+            out[i] = replace(ch, why=ch.why + f" (short for '{items[j].span.mention.text}')")
     return out
 
 

@@ -45,3 +45,24 @@ def test_a_named_region_still_decides_between_namesakes_of_similar_size(gp: Geop
     text = "The governor of Illinois spoke in Chicago. Later he flew to Springfield for the vote."
     spr = [pm for pm in places(gp, text) if pm.mention.text == "Springfield"]
     assert spr and all(pm.place.admin1 == "Illinois" for pm in spr)
+
+
+@pytest.mark.parametrize(
+    "text, lang, short, cc",
+    [
+        ("Trinidad and Tobago objected. The ministry in Trinidad sent a note.", "en", "Trinidad", "TT"),
+        ("Trinidad und Tobago protestiert. Das Ministerium in Trinidad schickte eine Note.", "de", "Trinidad",
+         "TT"),
+    ],
+)
+def test_first_part_of_a_two_part_country_name(
+    gp: Geoparser, text: str, lang: str, short: str, cc: str
+) -> None:
+    got = [pm for pm in places(gp, text, lang) if pm.mention.text == short]
+    assert got and all(pm.place is not None and pm.place.country_code == cc for pm in got)
+
+
+def test_first_part_alone_is_left_to_the_gazetteer(gp: Geoparser) -> None:
+    got = places(gp, "The team flew to Trinidad, Bolivia, for the match.")
+    got = [pm for pm in got if pm.mention.text == "Trinidad"]
+    assert got and got[0].place.country_code == "BO"
