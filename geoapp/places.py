@@ -873,7 +873,16 @@ class PlaceExtractor:
             prev = tokens[i - 1]
             word = prev.text.lower()
             gap = text[prev.end : tokens[i].start]
-            if gap.strip() == "":
+            # "Colorado State University", "Maryland State Police": a cue word inside a longer
+            # English name is part of that name, not a cue for the word after it
+            inside = (
+                lang == "en"
+                and i > 1
+                and prev.text[:1].isupper()
+                and tokens[i - 2].text[:1].isupper()
+                and text[tokens[i - 2].end : prev.start] == " "
+            )
+            if gap.strip() == "" and not inside:
                 if word in REGION_CUES_BEFORE:
                     # "Region Kursk" is the mention in German; in English "the region Kursk" is rare.
                     return "region", prev.start, None

@@ -66,3 +66,19 @@ def test_first_part_alone_is_left_to_the_gazetteer(gp: Geoparser) -> None:
     got = places(gp, "The team flew to Trinidad, Bolivia, for the match.")
     got = [pm for pm in got if pm.mention.text == "Trinidad"]
     assert got and got[0].place.country_code == "BO"
+
+
+@pytest.mark.parametrize(
+    "text, inside",
+    [
+        ("In a press release, Maryland State Police said the man was charged.", "State Police"),
+        ("A scientist at Colorado State University issued the forecast.", "State University"),
+    ],
+)
+def test_a_cue_word_inside_a_longer_name_is_no_cue(gp: Geoparser, text: str, inside: str) -> None:
+    assert inside not in [pm.mention.text for pm in places(gp, text)]
+
+
+def test_region_cue_before_a_name_still_counts(gp: Geoparser) -> None:
+    got = places(gp, "Die Region Kursk wurde beschossen.", "de")
+    assert any(pm.place is not None and pm.place.feature == "region" for pm in got)
