@@ -25,6 +25,7 @@ from operator import itemgetter
 from . import stateabbr
 from .document import Doc, DocField, Entity
 from .features import is_curated
+from .lexicon import load_words
 from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
@@ -271,7 +272,11 @@ class PlaceExtractor:
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
             learned = self._learned_field
-            return [sp for f in fields for sp in self._with_abbreviations(f, learned(f, countries))]
+            return [
+                sp
+                for f in fields
+                for sp in self._with_abbreviations(f, _without_facility_parts(f, learned(f, countries)))
+            ]
         found = [span for f in fields for span in self._decide_field(f, None)]
         countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
         countries.discard(None)
@@ -280,7 +285,9 @@ class PlaceExtractor:
         return [
             sp
             for f in fields
-            for sp in self._with_abbreviations(f, [s for s in found if s.mention.field == f.name])
+            for sp in self._with_abbreviations(
+                f, _without_facility_parts(f, [s for s in found if s.mention.field == f.name])
+            )
         ]
 
     def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
@@ -484,10 +491,23 @@ class PlaceExtractor:
         got = self._cands.get(key)
         if got is None:
             got = self.gazetteer.candidates(key)
+            if got and _CONJUNCTION.search(key):
+                got = self._without_joined_aliases(key, got)
             if len(self._cands) >= _MEMO_LIMIT:
                 self._cands.clear()
             self._cands[key] = got
         return got
+
+    def _without_joined_aliases(self, key: str, cands: list[Candidate]) -> list[Candidate]:
+        """``cands`` without the countries and regions that ``key``, two names joined by "and",
+        names only as a loose alternate: "England and Wales" is an alternate name of the United
+        Kingdom in GeoNames, but the text names two places (each found on its own). Real names
+        with "and" ("Trinidad and Tobago", "Bosnia and Herzegovina") are main or English names."""
+        flags = self._name_flags(key)
+        return [
+            c for c in cands
+            if c.feature not in ("country", "region") or flags.get(c.geonameid or -1, frozenset()) - {"alt"}
+        ]
 
     def _head_length(self, word: str) -> int:
         """How many tokens a window starting with ``word`` may span, memoised per word: the most
@@ -853,7 +873,16 @@ class PlaceExtractor:
             prev = tokens[i - 1]
             word = prev.text.lower()
             gap = text[prev.end : tokens[i].start]
-            if gap.strip() == "":
+            # "Colorado State University", "Maryland State Police": a cue word inside a longer
+            # English name is part of that name, not a cue for the word after it
+            inside = (
+                lang == "en"
+                and i > 1
+                and prev.text[:1].isupper()
+                and tokens[i - 2].text[:1].isupper()
+                and text[tokens[i - 2].end : prev.start] == " "
+            )
+            if gap.strip() == "" and not inside:
                 if word in REGION_CUES_BEFORE:
                     # "Region Kursk" is the mention in German; in English "the region Kursk" is rare.
                     return "region", prev.start, None
@@ -863,7 +892,9 @@ class PlaceExtractor:
             nxt = tokens[j + 1]
             word = nxt.text.lower()
             if text[tokens[j].end : nxt.start].strip() == "" and word in REGION_CUES_AFTER:
-                return "region", None, nxt.end
+                after = tokens[j + 2].text if j + 2 < len(tokens) else ""
+                if after != "of":  # "the US state of Florida": the cue introduces the next name
+                    return "region", None, nxt.end
         return None, None, None
 
     def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
@@ -1020,6 +1051,53 @@ class PlaceExtractor:
 #: Above this length a name's repeats are counted in a bounded window around it, not in the whole
 #: text: ``str.count`` per distinct name over a 10 MB article is quadratic in practice (tens of
 #: thousands of names times ten million characters), and the feature only asks "more than once?".
+#: The next capitalised word after a name, joined by one space or a hyphen ("Çiragan-Palast").
+_NEXT_NAME_WORD = re.compile(r"[ \u00a0-]([A-ZÄÖÜ][\w]*)")
+_FACILITY_BEFORE = re.compile(r"([A-ZÄÖÜ][\w]*)[ \u00a0-]$")
+
+
+@lru_cache(maxsize=1)
+def _facility_words() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per language, the facility head nouns after and before a place name (lower case), from
+    ``data/words/facilities.yaml``."""
+    data = load_words("facilities")
+    return {
+        lang: (
+            frozenset(w.lower() for w in data.get(f"after_{lang}", ())),
+            frozenset(w.lower() for w in data.get(f"before_{lang}", ())),
+        )
+        for lang in ("en", "de")
+    }
+
+
+def facility_part(text: str, start: int, end: int, lang: str) -> bool:
+    """Whether the name at ``text[start:end]`` is only part of a facility's or landmark's name:
+    followed, as one capitalised name, by a facility head noun ("the Lincoln Memorial",
+    "Colchester Hospital", "Colorado State University") or preceded by one ("Camp Castor",
+    "Hotel Adlon"). Looks at a bounded stretch on each side: constant work per mention."""
+    after, before = _facility_words().get(lang) or _facility_words()["en"]
+    pos = end
+    for _ in range(3 if lang == "en" else 1):  # English: the head, or two capitalised words before it
+        m = _NEXT_NAME_WORD.match(text, pos)
+        if m is None:
+            break
+        if m.group(1).lower() in after:
+            return True
+        pos = m.end()
+    m = _FACILITY_BEFORE.search(text, max(0, start - 30), start)
+    return m is not None and m.group(1).lower() in before
+
+
+def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+    """``spans`` without the names that are only part of a facility's name (:func:`facility_part`)."""
+    lang = fld.lang if fld.lang in ("en", "de") else "en"
+    text = fld.text
+    return [sp for sp in spans if not facility_part(text, sp.mention.start, sp.mention.end, lang)]
+
+
+#: A key of two names joined ("england and wales", "england & wales", "bayern und sachsen").
+_CONJUNCTION = re.compile(r" (?:and|und|&) ")
+
 _COUNT_WINDOW = 100_000
 
 

@@ -61,6 +61,13 @@ _CURATED_PRIOR = 8.0
 #: The article's share of a country, and the share among the places near the mention.
 _W_SHARE = 3.0
 _W_NEAR = 1.5
+#: A candidate inside a first-level region the article names ("Springfield" in an article naming
+#: Illinois). Only :data:`_W_OWN_REGION_SMALL` for a place a tenth or less the size of the largest
+#: city of its name: an article that names Ohio once ("Columbus, Ohio") is not about a village
+#: called Louisville there, beside the city of 600,000 in Kentucky.
+_W_OWN_REGION = 2.5
+_W_OWN_REGION_SMALL = 0.5
+_SMALL_NAMESAKE = 0.1
 #: A country's weight in the article per mention by its own name, per adjective ("Russian").
 _COUNTRY_WEIGHT = 2.0
 _DEMONYM_WEIGHT = 0.5
@@ -361,6 +368,7 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
     kind = cue.kind or span.cue
     # regions with a city of the same name inside them among the candidates
     namesakes = {_region_key(c.country_code, c.admin1) for c in cands if c.feature == "city" and c.admin1}
+    largest_city = max((c.population for c in cands if c.feature == "city"), default=0)
     scored = []
     for position, c in enumerate(cands):
         s = prior(c)
@@ -398,7 +406,8 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
             s -= _NAMESAKE_PENALTY
         own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
         if own_region is not None and own_region[1] != span.key and ctx.names_region(own_region, span.key):
-            s += 2.5
+            small = c.population < _SMALL_NAMESAKE * largest_city
+            s += _W_OWN_REGION_SMALL if small else _W_OWN_REGION
             reasons.append(f"in {c.admin1}, named in the article")
         if adjacent_targets and (
             (c.country_code, None) in adjacent_targets
@@ -619,7 +628,7 @@ def resolve(
     _listed_regions(items, chosen)
     # a name with one candidate and no cue that looks at the context is decided already
     second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
-    chosen = _acronyms(items, _one_per_name(items, second))
+    chosen = _short_forms(items, _acronyms(items, _one_per_name(items, second)))
     out = []
     for it, ch in zip(items, chosen):
         if ch is None:
@@ -664,6 +673,34 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             ranked = sorted(chosen[i].ranked, key=lambda t: total[_ident(t[1])], reverse=True)
             if _ident(ranked[0][1]) != _ident(chosen[i].cand):
                 out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
+    return out
+
+
+_JOINERS = (" and ", " und ", " & ")
+
+
+def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
+    """A name that is the first part of a country's two-part name the article uses takes that
+    country ("Trinidad" after "Trinidad and Tobago" is no town in Bolivia), unless a cue or an
+    adjacent region says otherwise. One look-up per mention."""
+    firsts: dict[str, int] = {}
+    for j, it in enumerate(items):
+        ch = chosen[j]
+        if ch is not None and ch.cand.feature == "country":
+            for joiner in _JOINERS:
+                head, sep, _ = it.span.key.partition(joiner)
+                if sep and head not in firsts:
+                    firsts[head] = j
+    if not firsts:
+        return chosen
+    out = list(chosen)
+    for i, it in enumerate(items):
+        j = firsts.get(it.span.key)
+        if j is None or it.cued or it.adjacent is not None:
+            continue
+        ch = chosen[j]
+        if out[i] is None or out[i].cand.country_code != ch.cand.country_code:
+            out[i] = replace(ch, why=ch.why + f" (short for '{items[j].span.mention.text}')")
     return out
 
 
