@@ -47,6 +47,7 @@ class AgencyWords:
     closed_class_de: frozenset[str]
     source_speech_de: frozenset[str]
     support_nouns: frozenset[str]
+    phrase_modifiers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +66,7 @@ def agency_words() -> AgencyWords:
         closed_class_de=word_list("agency", "closed_class_de"),
         source_speech_de=word_list("agency", "source_speech_de"),
         support_nouns=word_list("agency", "support_nouns"),
+        phrase_modifiers=word_list("agency", "phrase_modifiers"),
     )
 
 
@@ -270,8 +272,8 @@ _DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem 
 def governing_preposition(text: str, start: int, reach: int = 4) -> str:
     """The preposition that governs a name through at most ``reach`` words of its phrase: "in" in
     "In der ost-koreanischen Küstenstadt Wŏnsan" and "in northern Syria", lower case; "" when a
-    verb, a conjunction or punctuation comes first. Between them only determiners, adjectives and
-    capitalised words (nouns, names) may stand."""
+    verb, a conjunction or punctuation comes first. Between them only determiners, adjectives,
+    capitalised words (nouns, names) and position words ("in Serb-majority north Kosovo") may stand."""
     window = text[max(0, start - 80) : start]
     window = window[window.rfind("\n") + 1 :]  # a line break (a headline's end) ends the phrase
     words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[^\w\s]", window)
@@ -283,6 +285,8 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
             return ""  # punctuation ends the phrase
         if low in _DETERMINERS or word[:1].isupper() or adjective_like(low):
             continue
+        if low in agency_words().phrase_modifiers or "-" in low:
+            continue  # "north", "Serb-majority", "rebel-held"
         return ""
     return ""
 

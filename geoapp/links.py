@@ -129,18 +129,26 @@ _QUOTES = "\"„“”«»"
 
 @dataclass(frozen=True)
 class LinkModel:
-    """Logistic-regression weights over pair features, and the acceptance threshold."""
+    """Logistic-regression weights over pair features, and the acceptance threshold (one per
+    language where the fit chose them apart: German and English precision are held to the same
+    floor, and one threshold for both leaves one language below it)."""
 
     weights: dict[str, float]
     threshold: float
     meta: dict
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = LINK_MODEL_PATH) -> LinkModel | None:
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["weights"], float(data["threshold"]), data.get("meta", {}))
+        per_lang = {k: float(v) for k, v in data.get("thresholds", {}).items()}
+        return cls(data["weights"], float(data["threshold"]), data.get("meta", {}), per_lang)
+
+    def threshold_for(self, lang: str | None) -> float:
+        """The threshold for an article in ``lang`` (the general one for other languages)."""
+        return self.thresholds.get(lang or "", self.threshold)
 
     def probability(self, features: dict[str, float]) -> float:
         w = self.weights
@@ -778,13 +786,14 @@ def find_links(
     ``cooccurrence=True`` every other pair of a sentence is kept too, as :data:`MENTIONED_WITH`.
     """
     model = model or default_model()
+    threshold = model.threshold_for(doc.lang) if model is not None else 1.0
     out: list[Link] = []
     seen: set[tuple] = set()
     for cand in candidates(doc, places, actors):
         accepted = (
             model is not None
             and not excluded(cand.features)
-            and model.probability(cand.features) >= model.threshold
+            and model.probability(cand.features) >= threshold
         )
         if not accepted and not cooccurrence:
             continue

@@ -14,6 +14,10 @@ from geoapp.agency import AGENT, role
         # "Aus X hieß es": the source of the statement speaks
         ("Aus Wien hieß es am Abend, man prüfe den Vorschlag.", "Wien", "de", True),
         ("Aus Wien kamen am Abend zwei Züge an.", "Wien", "de", False),
+        # a preposition governs the name through position words and hyphenated modifiers
+        ("Neither side in the unrest in Serb-majority north Slovenia has appeared eager to talk.",
+         "Slovenia", "en", False),
+        ("After the unrest in the north, Slovenia has appeared eager to talk.", "Slovenia", "en", True),
         # the supporter after "backing from" / "Unterstützung aus"
         ("Chile, with backing from Peru, signed the accord.", "Peru", "en", True),
         ("The delegation flew from Peru to Chile.", "Peru", "en", False),

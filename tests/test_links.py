@@ -126,6 +126,21 @@ def test_country_lines_need_an_acting_country(registry: ActorRegistry) -> None:
     assert not any(am.actor.kind == "country" for am in ams) and links == []
 
 
+def test_each_language_has_its_own_threshold(registry: ActorRegistry) -> None:
+    # bias 0 gives every candidate probability 0.5: a language whose threshold is above it draws
+    # nothing, one below it draws the lines; other languages take the general threshold
+    half = {"bias": 0.0}
+    strict_de = LinkModel(half, 0.4, {}, {"de": 0.6, "en": 0.4})
+    assert run(DE_NOVAK, registry, "de", model=strict_de)[3] == []
+    assert run(EN_BRENNER, registry, "en", model=strict_de)[3]
+    strict_en = LinkModel(half, 0.4, {}, {"de": 0.4, "en": 0.6})
+    assert run(DE_NOVAK, registry, "de", model=strict_en)[3]
+    assert run(EN_BRENNER, registry, "en", model=strict_en)[3] == []
+    assert strict_en.threshold_for("fr") == 0.4 and strict_en.threshold_for(None) == 0.4
+    shipped = LinkModel.load()
+    assert shipped is not None and set(shipped.thresholds) == {"de", "en"}
+
+
 def test_cooccurrence_only_when_asked(registry: ActorRegistry) -> None:
     no = LinkModel({"bias": -10.0}, 0.5, {})
     _doc, _pms, _ams, links = run(DE_NOVAK, registry, "de", model=no)
