@@ -1,4 +1,4 @@
-"""Countries and capitals that act (geoapp/agency.py): the patterns added for issue 12, on invented
+"""Countries and capitals that act (geoapp/agency.py): the patterns added for issue 11, on invented
 sentences in German and English, each with a near miss that must stay a place."""
 
 from __future__ import annotations
