@@ -65,8 +65,9 @@ class EntityTagger:
             self._taggers[lang] = tagger
         return self._taggers[lang]
 
-    def tag(self, lang: str, feats: list[list[str]]) -> list[str]:
-        """BIO labels for one sentence's token features (all "O" without a model)."""
+    def tag(self, lang: str, feats: list[list[str]] | list[list[bytes]]) -> list[str]:
+        """BIO labels for one sentence's token features, as strings or UTF-8 bytes (all "O"
+        without a model)."""
         tagger = self._tagger(lang)
         if tagger is None or not feats:
             return ["O"] * len(feats)
@@ -113,7 +114,7 @@ class EntityTagger:
             return []
         fld = _Field(text, lang, "text", ())
         rows = extractor._windows(fld, extractor._context(fld))
-        return self.field_entities(lang, fld.tokens, extractor.crf_sentences(fld, rows))
+        return self.field_entities(lang, fld.tokens, extractor.crf_sentences(fld, rows, encoded=True))
 
 
 def _stem(word: str) -> str:
