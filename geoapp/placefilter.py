@@ -505,6 +505,11 @@ def entity_runs(tags: list[str]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     start, cur = None, ""
     for k, t in enumerate(tags):
+        if t == "O":  # most tags: closes the open run, if any (the general case below, shortened)
+            if start is not None:
+                out.append((start, k - 1, cur))
+                start, cur = None, ""
+            continue
         prefix, kind = t[:2], t[2:]
         if prefix == "I-" and kind == cur and start is not None:
             continue
