@@ -80,3 +80,35 @@ def test_opened_tagger_stays_available(tmp_path):
     assert t.available("de") == MODEL_PATHS["de"].exists()
     absent = EntityTagger({"de": tmp_path / "none.crfsuite"})
     assert not absent.available("de") and absent.tag("de", [["b"]]) == ["O"] and not absent.available("de")
+
+
+@pytest.fixture
+def gc_state():
+    import gc
+
+    before = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*before)
+
+
+def test_command_line_extract_settles_the_heap_and_writes_the_same(tmp_path, gc_state, monkeypatch):
+    """Run as the command (no argv), extract freezes what is alive after the parser is built and
+    raises the collector's thresholds; given argv (a caller's process), it leaves them alone; the
+    output is the same byte for byte."""
+    import gc
+    import sys
+
+    from geoapp.cli import main
+    from geoapp.engines import GC_THRESHOLDS
+
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    gc.unfreeze()
+    default = gc.get_threshold()
+    assert main(["extract", str(seed), "--workers", "1", "-o", str(tmp_path / "a.jsonl")]) == 0
+    assert gc.get_threshold() == default and gc.get_freeze_count() == 0
+    monkeypatch.setattr(sys, "argv", ["geoapp", "extract", str(seed), "--workers", "1", "-o",
+                                      str(tmp_path / "b.jsonl")])
+    assert main() == 0
+    assert gc.get_threshold() == GC_THRESHOLDS and gc.get_freeze_count() > 0
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
