@@ -107,11 +107,11 @@ GC_THRESHOLDS = (20_000, 20, 20)
 def settle_heap() -> None:
     """Tune the cyclic garbage collector of a process whose job is parsing, once its parser is built.
 
-    Everything alive then (the gazetteer, word lists, lexicons, the models' tables: millions of
-    objects that live as long as the process) is moved to the collector's permanent generation
-    (:func:`gc.freeze`), so no later collection walks it again; and young objects are collected
-    every :data:`GC_THRESHOLDS` allocations instead of every 700, as a parse allocates hundreds of
-    thousands of short-lived tuples, lists and strings that reference counting frees anyway.
+    Everything alive then (what the parser holds for the life of the process) is moved to the
+    collector's permanent generation (:func:`gc.freeze`), so no later collection walks it again;
+    and young objects are collected every :data:`GC_THRESHOLDS` allocations instead of every 700,
+    as a parse allocates hundreds of thousands of short-lived tuples, lists and strings that
+    reference counting frees anyway.
     Results do not depend on it (nothing in geoapp acts on collection); ~3 % fewer instructions
     per article (docs/speed.md, third pass). Only for processes geoapp owns: the command line's
     own process and the worker processes, never a library caller's."""
