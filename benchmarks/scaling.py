@@ -51,7 +51,7 @@ def source_texts() -> tuple[list[str], str]:
 _CHILD = (
     "import resource, sys\n"
     "from geoapp.cli import main\n"
-    "code = main(sys.argv[1:])\n"
+    "code = main()  # reads sys.argv, as the command does\n"
     "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "print('peak_kb', max(own, kids), file=sys.stderr)\n"

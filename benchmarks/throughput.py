@@ -44,7 +44,7 @@ _GEOAPP = (
     "import resource, sys\n"
     "from geoapp.cli import main\n"
     "if __name__ == '__main__':\n"
-    "    code = main(sys.argv[1:])\n"
+    "    code = main()  # reads sys.argv, as the command does\n"
     "    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime\n"
     "    print('peak_kb', max(own.ru_maxrss, kids.ru_maxrss), cpu, file=sys.stderr)\n"

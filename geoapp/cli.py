@@ -112,7 +112,12 @@ def make_engine(args: argparse.Namespace):
 
     workers = args.workers or default_workers()
     if workers == 1:
-        return SerialEngine(make_parser(args))
+        engine = SerialEngine(make_parser(args))
+        if getattr(args, "own_process", False):
+            from .engines import settle_heap
+
+            settle_heap()
+        return engine
     return ProcessEngine(make_settings(args), workers)
 
 
@@ -514,6 +519,9 @@ def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(only=args_in[0] if args_in else None)
     args = parser.parse_args(args_in)
+    # Run as the command (no argv given): the process is geoapp's own, and extract may tune its
+    # garbage collector (engines.settle_heap); a caller passing argv (tests, scripts) keeps its own.
+    args.own_process = argv is None
     terminate_cleanly()
     try:
         return args.func(args)

@@ -22,6 +22,7 @@ The Dask engine for clusters is :mod:`geoapp.dask_engine`.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -97,6 +98,25 @@ def parse_one(parser, article: Article) -> Outcome:
         return parser.parse(article)
     except Exception as exc:
         return ParseFailure(article.id, article.path, _one_line(exc))
+
+
+#: The cyclic garbage collector's thresholds in a process that parses (see :func:`settle_heap`).
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def settle_heap() -> None:
+    """Tune the cyclic garbage collector of a process whose job is parsing, once its parser is built.
+
+    Everything alive then (what the parser holds for the life of the process) is moved to the
+    collector's permanent generation (:func:`gc.freeze`), so no later collection walks it again;
+    and young objects are collected every :data:`GC_THRESHOLDS` allocations instead of every 700,
+    as a parse allocates hundreds of thousands of short-lived tuples, lists and strings that
+    reference counting frees anyway.
+    Results do not depend on it (nothing in geoapp acts on collection); ~3 % fewer instructions
+    per article (docs/speed.md, third pass). Only for processes geoapp owns: the command line's
+    own process and the worker processes, never a library caller's."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def build_parser(settings: Settings):
@@ -194,6 +214,8 @@ def _init_worker(factory: Callable[[Settings], object], settings: Settings) -> N
         _WORKER["parser"] = factory(settings)
     except Exception as exc:  # reported by the parent as one line, like a bad setting in serial
         _WORKER["error"] = _first_line(exc)
+    else:
+        settle_heap()
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -51,6 +52,8 @@ class EntityTagger:
 
     def available(self, lang: str) -> bool:
         """Whether ``lang`` has a model file."""
+        if self._taggers.get(lang) is not None:  # opened, so its file was there: no stat per field
+            return True
         path = self.paths.get(lang)
         return path is not None and path.exists()
 
@@ -65,8 +68,9 @@ class EntityTagger:
             self._taggers[lang] = tagger
         return self._taggers[lang]
 
-    def tag(self, lang: str, feats: list[list[str]]) -> list[str]:
-        """BIO labels for one sentence's token features (all "O" without a model)."""
+    def tag(self, lang: str, feats: list[list[str]] | list[list[bytes]]) -> list[str]:
+        """BIO labels for one sentence's token features, as strings or UTF-8 bytes (all "O"
+        without a model)."""
         tagger = self._tagger(lang)
         if tagger is None or not feats:
             return ["O"] * len(feats)
@@ -113,9 +117,11 @@ class EntityTagger:
             return []
         fld = _Field(text, lang, "text", ())
         rows = extractor._windows(fld, extractor._context(fld))
-        return self.field_entities(lang, fld.tokens, extractor.crf_sentences(fld, rows))
+        return self.field_entities(lang, fld.tokens, extractor.crf_sentences(fld, rows, encoded=True))
 
 
+@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
-    """A word without its English possessive ("Conille's" → "Conille")."""
+    """A word without its English possessive ("Conille's" → "Conille"); memoised, as it is asked
+    of every capitalised word of a field that names a person in full."""
     return _POSSESSIVE.sub("", word)

@@ -285,8 +285,8 @@ class PlaceFilter:
 
 
 def crf_token_features(
-    words: list[str], gaps: list[str], gaz_tags: list[str], lang: str = "de"
-) -> list[list[str]]:
+    words: list[str], gaps: list[str], gaz_tags: list[str], lang: str = "de", *, encoded: bool = False
+) -> list[list[str]] | list[list[bytes]]:
     """crfsuite feature strings per token of one sentence.
 
     ``gaps`` holds the text between token k-1 and k (punctuation is not a token);
@@ -300,61 +300,72 @@ def crf_token_features(
     frequency and word classes (or a padding feature), and the first character of the gap after
     it. Every string that depends on one word or one tag alone is built once and reused: the
     neighbours' parts come from the neighbour's cached :func:`_word_static`.
+
+    ``encoded`` gives the same features as UTF-8 ``bytes`` (each string's ``.encode()``), built
+    from caches of encoded strings: python-crfsuite takes bytes as they are, while it encodes every
+    ``str`` anew on every call (a third of the tagging time). For tagging; training and tests read
+    the strings.
     """
+    t = _ENCODED if encoded else _PLAIN
+    word_static = t.word_static
     n = len(words)
-    static = [_word_static(w, lang) for w in words]
+    static = [word_static(w, lang) for w in words]
     stripped = [g.strip() for g in gaps]
-    before = [_PG.get(g[-1:]) or _new_gap_feature(_PG, "pg=", g[-1:]) for g in stripped]
-    after = [_NG.get(g[:1]) or _new_gap_feature(_NG, "ng=", g[:1]) for g in stripped]
-    gm2, gm1, gp1, gp2 = _GAZ
-    pad_m2, pad_m1, pad_p1, pad_p2 = _PAD
-    feats: list[list[str]] = []
+    pg, ng = t.pg, t.ng
+    before = [pg.get(g[-1:]) or t.new_gap(pg, "pg=", g[-1:]) for g in stripped]
+    after = [ng.get(g[:1]) or t.new_gap(ng, "ng=", g[:1]) for g in stripped]
+    gm2, gm1, gp1, gp2 = t.gaz
+    pad_m2, pad_m1, pad_p1, pad_p2 = t.pad
+    first = t.first
+    tag_features = t.tag_features
+    new_tag, new_gaz = t.new_tag, t.new_gaz
+    feats: list = []
     for k in range(n):
         st = static[k]
         f = list(st[3])
         tag = gaz_tags[k]
-        f += _TAG_FEATURES.get((tag, st[2])) or _new_tag_features(tag, st[2])
+        f += tag_features.get((tag, st[2])) or new_tag(tag, st[2])
         f.append(before[k])
         if k == 0:
-            f.append("first")
+            f.append(first)
         else:
             g = stripped[k]
             if g and g[-1] in ".!?:":
-                f.append("first")
+                f.append(first)
         # Neighbours at -2, -1, +1, +2: word and shape, gazetteer tag, then frequency (at
         # distance one) and word classes.
         if k >= 2:
             head, tail = static[k - 2][4][0]
-            t = gaz_tags[k - 2]
+            tg = gaz_tags[k - 2]
             f += head
-            f.append(gm2.get(t) or _new_gaz_feature(0, t))
+            f.append(gm2.get(tg) or new_gaz(0, tg))
             if tail:
                 f += tail
         else:
             f.append(pad_m2)
         if k >= 1:
             head, tail = static[k - 1][4][1]
-            t = gaz_tags[k - 1]
+            tg = gaz_tags[k - 1]
             f += head
-            f.append(gm1.get(t) or _new_gaz_feature(1, t))
+            f.append(gm1.get(tg) or new_gaz(1, tg))
             if tail:
                 f += tail
         else:
             f.append(pad_m1)
         if k + 1 < n:
             head, tail = static[k + 1][4][2]
-            t = gaz_tags[k + 1]
+            tg = gaz_tags[k + 1]
             f += head
-            f.append(gp1.get(t) or _new_gaz_feature(2, t))
+            f.append(gp1.get(tg) or new_gaz(2, tg))
             if tail:
                 f += tail
         else:
             f.append(pad_p1)
         if k + 2 < n:
             head, tail = static[k + 2][4][3]
-            t = gaz_tags[k + 2]
+            tg = gaz_tags[k + 2]
             f += head
-            f.append(gp2.get(t) or _new_gaz_feature(3, t))
+            f.append(gp2.get(tg) or new_gaz(3, tg))
             if tail:
                 f += tail
         else:
@@ -366,38 +377,50 @@ def crf_token_features(
 
 
 _OFFSETS = (-2, -1, 1, 2)
-_PAD = tuple(f"{d}w=<pad>" for d in _OFFSETS)
 #: Built feature strings by what they depend on: the neighbour's gazetteer tag per slot, a token's
 #: (tag, frequency bucket), and a gap's last ("pg=") or first ("ng=") character. Small: a few
 #: dozen tags, nine buckets, the punctuation that occurs; capped all the same.
-_GAZ: tuple[dict[str, str], ...] = ({}, {}, {}, {})
-_TAG_FEATURES: dict[tuple[str, str], tuple[str, str]] = {}
-_PG: dict[str, str] = {}
-_NG: dict[str, str] = {}
 _SMALL_CACHE = 10_000
 
 
-def _new_gaz_feature(slot: int, tag: str) -> str:
-    """The gazetteer-tag feature of the neighbour in ``slot`` (index into -2, -1, +1, +2)."""
-    cache = _GAZ[slot]
-    if len(cache) >= _SMALL_CACHE:
-        cache.clear()
-    out = cache[tag] = f"{_OFFSETS[slot]}g=" + tag
-    return out
+class _FeatureTables:
+    """The caches :func:`crf_token_features` builds its strings from, one set for ``str`` and one
+    for UTF-8 ``bytes``; an encoded entry is always the ``.encode()`` of the plain string."""
+
+    def __init__(self, encode) -> None:
+        self.encode = encode
+        self.gaz: tuple[dict, ...] = ({}, {}, {}, {})
+        self.tag_features: dict[tuple[str, str], tuple] = {}
+        self.pg: dict[str, object] = {}
+        self.ng: dict[str, object] = {}
+        self.pad = tuple(encode(f"{d}w=<pad>") for d in _OFFSETS)
+        self.first = encode("first")
+        self.word_static = _word_static if encode is str else _word_static_encoded
+
+    def new_gaz(self, slot: int, tag: str):
+        """The gazetteer-tag feature of the neighbour in ``slot`` (index into -2, -1, +1, +2)."""
+        cache = self.gaz[slot]
+        if len(cache) >= _SMALL_CACHE:
+            cache.clear()
+        out = cache[tag] = self.encode(f"{_OFFSETS[slot]}g=" + tag)
+        return out
+
+    def new_tag(self, tag: str, zb: str) -> tuple:
+        cache = self.tag_features
+        if len(cache) >= _SMALL_CACHE:
+            cache.clear()
+        out = cache[(tag, zb)] = (self.encode("g=" + tag), self.encode("g=" + tag + "|z=" + zb))
+        return out
+
+    def new_gap(self, cache: dict, prefix: str, char: str):
+        if len(cache) >= _SMALL_CACHE:
+            cache.clear()
+        out = cache[char] = self.encode(prefix + (char or "_"))
+        return out
 
 
-def _new_tag_features(tag: str, zb: str) -> tuple[str, str]:
-    if len(_TAG_FEATURES) >= _SMALL_CACHE:
-        _TAG_FEATURES.clear()
-    out = _TAG_FEATURES[(tag, zb)] = ("g=" + tag, "g=" + tag + "|z=" + zb)
-    return out
-
-
-def _new_gap_feature(cache: dict[str, str], prefix: str, char: str) -> str:
-    if len(cache) >= _SMALL_CACHE:
-        cache.clear()
-    out = cache[char] = prefix + (char or "_")
-    return out
+def _utf8(s: str) -> bytes:
+    return s.encode("utf-8")
 
 
 @lru_cache(maxsize=100_000)
@@ -425,6 +448,29 @@ def _word_static(
         (("2w=" + lw, "2s=" + sh), tuple("2c=" + c for c in classes)),
     )
     return lw, sh, zb, tuple(f), around
+
+
+@lru_cache(maxsize=100_000)
+def _word_static_encoded(
+    word: str, lang: str
+) -> tuple[str, str, str, tuple[bytes, ...], tuple[tuple[tuple[bytes, ...], tuple[bytes, ...]], ...]]:
+    """:func:`_word_static` with its feature strings UTF-8 encoded (the keys stay ``str``).
+
+    Computed from the uncached :func:`_word_static` (the tagger never needs the strings again),
+    each string encoded by ``str.encode`` (UTF-8, strict) mapped in C: a new word costs a few
+    microseconds, and most words of a fresh article are new."""
+    lw, sh, zb, f, ((h0, t0), (h1, t1), (h2, t2), (h3, t3)) = _word_static.__wrapped__(word, lang)
+    enc = str.encode
+    return lw, sh, zb, tuple(map(enc, f)), (
+        (tuple(map(enc, h0)), tuple(map(enc, t0))),
+        (tuple(map(enc, h1)), tuple(map(enc, t1))),
+        (tuple(map(enc, h2)), tuple(map(enc, t2))),
+        (tuple(map(enc, h3)), tuple(map(enc, t3))),
+    )
+
+
+_PLAIN = _FeatureTables(str)
+_ENCODED = _FeatureTables(_utf8)
 
 
 #: English words that name a person's title or office: the capitalised words after them are a
@@ -466,6 +512,11 @@ def entity_runs(tags: list[str]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     start, cur = None, ""
     for k, t in enumerate(tags):
+        if t == "O":  # most tags: closes the open run, if any (the general case below, shortened)
+            if start is not None:
+                out.append((start, k - 1, cur))
+                start, cur = None, ""
+            continue
         prefix, kind = t[:2], t[2:]
         if prefix == "I-" and kind == cur and start is not None:
             continue

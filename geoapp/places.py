@@ -612,7 +612,7 @@ class PlaceExtractor:
         return out
 
     def crf_sentences(
-        self, fld: _Field, rows: list[tuple], named_only: bool = False
+        self, fld: _Field, rows: list[tuple], named_only: bool = False, encoded: bool = False
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Token indexes and CRF features per sentence of the field (for training and tagging).
 
@@ -620,7 +620,8 @@ class PlaceExtractor:
         which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). A generator: one
         sentence's features at a time, so a long article never holds them all. ``named_only``
         (English tagging) skips sentences without a capitalised word after their first: they
-        hold no name, and their features are most of the tagger's cost.
+        hold no name, and their features are most of the tagger's cost. ``encoded`` yields the
+        features as UTF-8 bytes (:func:`~geoapp.placefilter.crf_token_features`), for tagging.
         """
         from .placefilter import crf_token_features
 
@@ -650,7 +651,7 @@ class PlaceExtractor:
                 words = [tokens[m].text for m in part]
                 first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
                 gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
-                yield part, crf_token_features(words, gaps, [gaz[m] for m in part], lang)
+                yield part, crf_token_features(words, gaps, [gaz[m] for m in part], lang, encoded=encoded)
 
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
@@ -660,7 +661,8 @@ class PlaceExtractor:
         if self.ner is None or fld.doc.tagged or not self.ner.available(fld.lang):
             return fld.doc.entities
         named_only = fld.lang == "en"  # German capitalises every noun: no sentence can be skipped
-        spans = self.ner.field_entities(fld.lang, fld.tokens, self.crf_sentences(fld, rows, named_only))
+        sentences = self.crf_sentences(fld, rows, named_only, encoded=True)
+        spans = self.ner.field_entities(fld.lang, fld.tokens, sentences)
         fld.doc.entities = [Entity(s.start, s.end, s.label) for s in spans]
         fld.doc.tagged = True
         return fld.doc.entities

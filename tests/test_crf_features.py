@@ -112,3 +112,60 @@ def test_seed_sentences_give_the_same_features():
         for lang, words, gaps in sentences:
             tags = ["B1a" if w[:1].isupper() else "O" for w in words]
             assert crf_token_features(words, gaps, tags, lang) == reference_features(words, gaps, tags, lang)
+
+
+def _utf8(feats):
+    return [[s.encode("utf-8") for s in f] for f in feats]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_encoded_features_are_the_strings_utf8(lang):
+    """``encoded=True`` gives each feature string's UTF-8 bytes, in the same order, whichever of
+    the two forms a word, tag or gap was first built in (the caches are separate)."""
+    cases = [
+        (["Er", "fuhr", "nach", "Baden-Württemberg"], ["", " ", " ", " "], ["O", "O", "O", "B1a"]),
+        (["Kyjiw’s", "Bürgermeister", "Klitschko"], ["„", " ", " – "], ["B1a", "O", "B2r"]),
+        (["Płock", "Ærøskøbing"], ["«", " »\u00a0"], ["Bé", "O"]),
+        ([], [], []),
+    ]
+    for words, gaps, tags in cases:
+        encoded = crf_token_features(words, gaps, tags, lang, encoded=True)
+        plain = crf_token_features(words, gaps, tags, lang)
+        assert all(isinstance(s, bytes) for f in encoded for s in f)
+        assert encoded == _utf8(plain) == _utf8(reference_features(words, gaps, tags, lang))
+    for lang_, words, gaps in _sentences()[:200]:
+        tags = ["B1a" if w[:1].isupper() else "O" for w in words]
+        assert crf_token_features(words, gaps, tags, lang_, encoded=True) == _utf8(
+            reference_features(words, gaps, tags, lang_)
+        )
+
+
+def test_tagger_gives_the_same_entities_from_bytes():
+    """The pipeline tags with encoded features; the labels and entity spans of every seed field
+    are those of the string features (python-crfsuite encodes a ``str`` to these same bytes)."""
+    from geoapp.articles import read_articles
+    from geoapp.ner import EntityTagger
+    from geoapp.pipeline import Geoparser
+    from geoapp.places import _Field
+
+    parser = Geoparser(corrections=None)
+    ex = parser.places
+    tagger = EntityTagger()
+    n = 0
+    for article in read_articles([SEEDS], []):
+        for lang in ("de", "en"):
+            if not tagger.available(lang):
+                continue
+            fld = _Field(article.text, lang, "text", ())
+            rows = ex._windows(fld, ex._context(fld))
+            plain = list(ex.crf_sentences(fld, rows, named_only=lang == "en"))
+            encoded = list(ex.crf_sentences(fld, rows, named_only=lang == "en", encoded=True))
+            assert [idx for idx, _ in plain] == [idx for idx, _ in encoded]
+            for (_, p), (_, e) in zip(plain, encoded):
+                assert e == _utf8(p)
+                assert tagger.tag(lang, e) == tagger.tag(lang, p)
+                n += 1
+            assert tagger.field_entities(lang, fld.tokens, encoded) == tagger.field_entities(
+                lang, fld.tokens, plain
+            )
+    assert n > 100
