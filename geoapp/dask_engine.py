@@ -241,8 +241,18 @@ def _start(distributed, scheduler: str | None, workers: int | None, processes: b
 
 
 def _ignore_sigint() -> None:
-    """Run on each local worker process (in its main thread, where its event loop runs)."""
+    """Run on each local worker process (in its main thread, where its event loop runs).
+
+    Also drops the worker's "failed to communicate with scheduler during heartbeat" traceback: a
+    local worker's scheduler lives in this process, so it only goes away when this process stops
+    the run (Ctrl-C on a loaded machine can close it between two heartbeats), and the user has
+    already been told why."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("distributed.worker").addFilter(_no_heartbeat_traceback)
+
+
+def _no_heartbeat_traceback(record: logging.LogRecord) -> bool:
+    return "during heartbeat" not in str(record.msg)
 
 
 def run_dask(

@@ -446,3 +446,15 @@ def test_jsonl_blocks_cover_every_line_once(tmp_path: Path) -> None:
     assert not errors
     assert [replace(a, path=None) for a in got] == [replace(a, path=None) for a in want]
     assert [line for _, _, line in seen.ids] == list(range(1, 51))
+
+
+def test_local_workers_drop_only_the_heartbeat_traceback() -> None:
+    import logging
+
+    from geoapp.dask_engine import _no_heartbeat_traceback
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1, msg, None, None)
+
+    assert not _no_heartbeat_traceback(record("Failed to communicate with scheduler during heartbeat."))
+    assert _no_heartbeat_traceback(record("Compute Failed"))
