@@ -588,7 +588,9 @@ def pair_features(
         on("speaker_reports")
     if actor.kind == "country" and a_role == AGENT and prep in ("none", "against", "of") and same_clause:
         on("country_acts_on")
-    if relation is None:
+    if "speaker_content" in f:
+        relation = "statement"  # what the actor says about the place, whatever the content's verb
+    elif relation is None:
         relation = _default_relation(prep, actor)
     return f, relation
 

@@ -259,6 +259,17 @@ def test_a_place_in_what_the_speaker_says_is_marked(registry: ActorRegistry) -> 
     assert "speaker_content" not in got[("Lina Testova", "Vienna")]
 
 
+def test_what_a_speaker_says_about_a_place_is_a_statement(registry: ActorRegistry) -> None:
+    # the content's own verb ("attacked") names no relation of the speaker to the place
+    text = "Foreign Minister Lina Testova said that drones attacked Graz overnight."
+    doc, pms, ams, _ = run(text, registry, "en")
+    by_pair = {(c.actor.actor.name, c.place.mention.text): c for c in candidates(doc, pms, ams)}
+    assert by_pair[("Lina Testova", "Graz")].relation == "statement"
+    # the agent of the attack keeps it
+    doc, pms, ams, _ = run("Russland hat Graz in der Nacht angegriffen.", registry, "de")
+    assert {c.relation for c in candidates(doc, pms, ams)} == {"attack"}
+
+
 def test_speaker_content_is_not_penalised_by_distance(registry: ActorRegistry) -> None:
     text = ("Residents of Graz and of three smaller towns nearby were moved to shelters during the "
             "long night of heavy rain, the OSCE said on Tuesday.")
