@@ -91,11 +91,14 @@ class AtomicFile:
     nothing was written, so an old good file must not be replaced by an empty one).
     """
 
-    def __init__(self, path: str | os.PathLike[str], mode: str = "w") -> None:
+    def __init__(self, path: str | os.PathLike[str], mode: str = "w", *, make_folder: bool = True) -> None:
+        """``make_folder=False``: a missing folder is an ``OSError`` here instead of being made
+        (the cache copies, which an offline run that only reads must not leave behind)."""
         if mode not in ("w", "wb"):
             raise ValueError("mode must be 'w' or 'wb'")
         self.target = Path(path)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(self.target)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.target.name}.{os.getpid()}.", suffix=".tmp", dir=self.target.parent or "."

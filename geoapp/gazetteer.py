@@ -24,9 +24,7 @@ import gzip
 import hashlib
 import json
 import marshal
-import os
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -161,24 +159,22 @@ def _chunks(items: list, size: int = _CHUNK) -> list[list]:
 
 
 def _write_copy(target: Path, stamp: list, parsed: Parsed) -> None:
-    """Write atomically (a temporary file renamed over the old copy), so a reader never sees half
-    a file and two processes writing at once leave one whole copy. A cache folder that does not
-    exist is not created: an offline run that only reads leaves no trace (the folder appears
-    when something the user asked for, a geocode answer or a correction, is stored)."""
-    tmp = None
+    """Write atomically (:class:`~geoapp.fileio.AtomicFile`), so a reader never sees half a file
+    and two processes writing at once leave one whole copy. A cache folder that does not exist is
+    not created: an offline run that only reads leaves no trace (the folder appears when something
+    the user asked for, a geocode answer or a correction, is stored)."""
+    from .fileio import AtomicFile
+
+    header, rows, names = parsed
+    row_chunks = _chunks(rows)
+    name_chunks = [dict(chunk) for chunk in _chunks(list(names.items()))]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-        header, rows, names = parsed
-        row_chunks = _chunks(rows)
-        name_chunks = [dict(chunk) for chunk in _chunks(list(names.items()))]
-        with os.fdopen(fd, "wb") as f:
+        with AtomicFile(target, "wb", make_folder=False) as f:
             for obj in (stamp, header, len(row_chunks), *row_chunks, len(name_chunks), *name_chunks):
                 record = marshal.dumps(obj)
                 f.write(len(record).to_bytes(8, "little") + record)
-        os.replace(tmp, target)
     except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        pass  # a read-only or missing cache folder only costs the speed-up
 
 
 class Gazetteer:

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import marshal
 import math
-import os
 import sys
-import tempfile
 import threading
 import zlib
 from array import array
@@ -141,8 +139,10 @@ def _read_copy(target: Path, stamp: list) -> _Table | None:
 
 
 def _write_copy(target: Path, stamp: list, freqs: dict[str, float]) -> None:
-    """Write the shards atomically (temporary file renamed over the old copy). A cache folder that
-    does not exist is not created (see :func:`geoapp.gazetteer._write_copy`)."""
+    """Write the shards atomically, like the gazetteer's copy (:func:`geoapp.gazetteer._write_copy`:
+    a cache folder that does not exist is not created)."""
+    from .fileio import AtomicFile
+
     shards: list[dict[str, float]] = [{} for _ in range(_MASK + 1)]
     for word, freq in freqs.items():
         shards[_shard_of(word)][word] = freq
@@ -152,17 +152,14 @@ def _write_copy(target: Path, stamp: list, freqs: dict[str, float]) -> None:
         at += len(blob)
         offsets.append(at)
     head = marshal.dumps(stamp)
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
+        with AtomicFile(target, "wb", make_folder=False) as f:
             f.write(len(head).to_bytes(8, "little") + head)
             f.write(offsets.tobytes())  # native order: the stamp names it
-            f.writelines(blobs)
-        os.replace(tmp, target)
+            for blob in blobs:
+                f.write(blob)
     except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        pass  # a read-only or missing cache folder only costs the speed-up
 
 
 def word_frequency(word: str, lang: str) -> float:
