@@ -277,6 +277,7 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
     window = text[max(0, start - 80) : start]
     window = window[window.rfind("\n") + 1 :]  # a line break (a headline's end) ends the phrase
     words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[^\w\s]", window)
+    modifiers = agency_words().phrase_modifiers
     for word in reversed(words[-(reach + 1) :]):
         low = word.lower()
         if low in _PREPOSITIONS:
@@ -285,7 +286,7 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
             return ""  # punctuation ends the phrase
         if low in _DETERMINERS or word[:1].isupper() or adjective_like(low):
             continue
-        if low in agency_words().phrase_modifiers or "-" in low:
+        if low in modifiers or "-" in low:
             continue  # "north", "Serb-majority", "rebel-held"
         return ""
     return ""

@@ -236,28 +236,17 @@ def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     """Whether the actor is who speaks: a verb of saying right before or after it ("sagte Dunford",
     "Stoltenberg told", "the Pentagon spokesman said", "…, Lawrow sagte"), or before its title
     ("sagte der deutsche Außenminister Heiko Maas", '…," said Foreign Secretary Philip Hammond')."""
-    after_k = fld.token_at(m.end)
-    after = [t.text.casefold() for t in fld.tokens[after_k : after_k + 3]]
-    if after and (after[0] in _SPEECH or (len(after) > 1 and after[0] in ("has", "had", "hat", "have")
-                                          and after[1] in _SPEECH)):
-        return True
-    k = _speech_verb_before(fld, fld.token_at(m.start))
-    if k < 0:
-        return False
-    if lang == "de":
-        return True  # "…, sagte Dunford": German puts the speaker after the verb
-    # English only in the inverted quote frame "…," said Smith; "urged Vucic" makes Vucic the object
-    verb_start = fld.tokens[k].start
-    return text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'"))
+    return _speech_verb_at(text, fld, m, lang) >= 0
 
 
-def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
-    """The offset of the verb of saying that makes the actor its speaker (see :func:`_speaker`),
-    else -1: right after the name ("NDRRMC said", "X has said"), or before it and its title
-    ("…, sagte Sprecher X", '…," said Foreign Minister X')."""
+def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str, through_bracket: bool = False) -> int:
+    """The offset of the verb of saying that makes the actor its speaker, else -1: right after the
+    name ("NDRRMC said", "X has said"), or before it and its title ("…, sagte Sprecher X", '…,"
+    said Foreign Minister X'). ``through_bracket``: also after a closing bracket ("the National
+    Council (NC) said": the acronym speaks too)."""
     after_k = fld.token_at(m.end)
-    if after_k < len(fld.tokens) and fld.tokens[after_k].text == ")":
-        after_k += 1  # "the National Council (NC) said": the acronym in brackets speaks too
+    if through_bracket and after_k < len(fld.tokens) and fld.tokens[after_k].text == ")":
+        after_k += 1
     after = fld.tokens[after_k : after_k + 3]
     words = [t.text.casefold() for t in after]
     if words and words[0] in _SPEECH:
@@ -268,6 +257,8 @@ def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
     if k < 0:
         return -1
     verb_start = fld.tokens[k].start
+    # German puts the speaker after the verb ("…, sagte Dunford"); English only in the inverted
+    # quote frame ('…," said Smith'): "urged Vucic" makes Vucic the object
     if lang == "de" or text[max(0, verb_start - 3) : verb_start].rstrip(" ").endswith((",", '"', "”", "'")):
         return verb_start
     return -1
@@ -278,7 +269,7 @@ def _reported_place(text: str, fld: DocField, a: Mention, p: Mention, lang: str,
     far side of the actor's verb of saying, within the sentence ("X said residents in P fled",
     "Residents in P fled, the agency said", "In P …, sagte Sprecher X"); not a fronted locative
     phrase of the speaker's own clause ("In P, X said …": where X speaks)."""
-    v = _speech_verb_at(text, fld, a, lang)
+    v = _speech_verb_at(text, fld, a, lang, through_bracket=True)
     if v < 0:
         return False
     if a.end <= v:  # "X said …": the content follows the verb; "…, X said": it precedes the speaker
