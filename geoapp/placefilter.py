@@ -333,7 +333,8 @@ def crf_token_features(
             if g and g[-1] in ".!?:":
                 f.append(first)
         # Neighbours at -2, -1, +1, +2: word and shape, gazetteer tag, then frequency (at
-        # distance one) and word classes.
+        # distance one) and word classes; written out slot by slot, as this runs for every token
+        # the tagger sees and a loop over the slots costs more than the work in it.
         if k >= 2:
             head, tail = static[k - 2][4][0]
             tg = gaz_tags[k - 2]

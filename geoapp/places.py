@@ -247,6 +247,7 @@ class PlaceExtractor:
         self._cands: dict[str, list[Candidate]] = {}
         self._heads: dict[str, int] = {}
         self._flags_memo: dict[str, dict] = {}
+        self._abbr_regions: dict[str, Candidate | None] = {}
         self._singles: dict[tuple[str, str], tuple | None] = {}
 
     # -- public ----------------------------------------------------------------------------------
@@ -271,23 +272,19 @@ class PlaceExtractor:
         ]
         if self.filter is not None:
             countries = set().union(*(self._context(f) for f in fields))
-            learned = self._learned_field
-            return [
-                sp
-                for f in fields
-                for sp in self._with_abbreviations(f, _without_facility_parts(f, learned(f, countries)))
-            ]
-        found = [span for f in fields for span in self._decide_field(f, None)]
-        countries = {span.candidates[0].country_code for span in found if _names_context(span.candidates[0])}
-        countries.discard(None)
-        if countries:
-            found = [span for f in fields for span in self._decide_field(f, countries)]
+            per_field = [self._learned_field(f, countries) for f in fields]
+        else:
+            per_field = [self._decide_field(f, None) for f in fields]
+            countries = {sp.candidates[0].country_code for spans in per_field for sp in spans
+                         if _names_context(sp.candidates[0])}
+            countries.discard(None)
+            if countries:
+                per_field = [self._decide_field(f, countries) for f in fields]
+        # names that are only part of a facility's name out, state abbreviations in
         return [
             sp
-            for f in fields
-            for sp in self._with_abbreviations(
-                f, _without_facility_parts(f, [s for s in found if s.mention.field == f.name])
-            )
+            for f, spans in zip(fields, per_field)
+            for sp in self._with_abbreviations(f, _without_facility_parts(f, spans))
         ]
 
     def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
@@ -301,7 +298,9 @@ class PlaceExtractor:
         spans = list(spans)
         added = []
         for start, end, form in found:
-            region = stateabbr.region_for(self.gazetteer, form)
+            region = self._abbr_regions.get(form, False)
+            if region is False:  # looked up once per form and extractor
+                region = self._abbr_regions[form] = stateabbr.region_for(self.gazetteer, form)
             if region is None or taken.overlaps(start, end):
                 continue
             city = stateabbr.joined_city(form)
@@ -1050,9 +1049,6 @@ class PlaceExtractor:
         return None
 
 
-#: Above this length a name's repeats are counted in a bounded window around it, not in the whole
-#: text: ``str.count`` per distinct name over a 10 MB article is quadratic in practice (tens of
-#: thousands of names times ten million characters), and the feature only asks "more than once?".
 #: The next capitalised word after a name, joined by one space or a hyphen ("Çiragan-Palast").
 _NEXT_NAME_WORD = re.compile(r"[ \u00a0-]([A-ZÄÖÜ][\w]*)")
 _FACILITY_BEFORE = re.compile(r"([A-ZÄÖÜ][\w]*)[ \u00a0-]$")
@@ -1097,9 +1093,14 @@ def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> lis
     return [sp for sp in spans if not facility_part(text, sp.mention.start, sp.mention.end, lang)]
 
 
-#: A key of two names joined ("england and wales", "england & wales", "bayern und sachsen").
-_CONJUNCTION = re.compile(r" (?:and|und|&) ")
+#: What joins two names into one key ("england and wales", "trinidad and tobago", "bayern und
+#: sachsen").
+NAME_JOINERS = (" and ", " und ", " & ")
+_CONJUNCTION = re.compile("|".join(re.escape(j) for j in NAME_JOINERS))
 
+#: Above this length a name's repeats are counted in a bounded window around it, not in the whole
+#: text: ``str.count`` per distinct name over a 10 MB article is quadratic in practice (tens of
+#: thousands of names times ten million characters), and the feature only asks "more than once?".
 _COUNT_WINDOW = 100_000
 
 

@@ -36,7 +36,7 @@ from .document import Doc
 from .features import is_curated
 from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, PlaceMention
 from .placecues import NO_CUE, Cue, CueReader, acronym_source
-from .places import PlaceCandidateSpan
+from .places import NAME_JOINERS, PlaceCandidateSpan
 from .settings import DATA_DIR
 from .text import name_key
 
@@ -676,9 +676,6 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
     return out
 
 
-_JOINERS = (" and ", " und ", " & ")
-
-
 def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
     """A name that is the first part of a country's two-part name the article uses takes that
     country ("Trinidad" after "Trinidad and Tobago" is no town in Bolivia), unless a cue or an
@@ -687,7 +684,7 @@ def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choi
     for j, it in enumerate(items):
         ch = chosen[j]
         if ch is not None and ch.cand.feature == "country":
-            for joiner in _JOINERS:
+            for joiner in NAME_JOINERS:
                 head, sep, _ = it.span.key.partition(joiner)
                 if sep and head not in firsts:
                     firsts[head] = j
