@@ -42,6 +42,9 @@ from .wordfreqs import zipf_frequency
 _EAST_ASIAN_GIVEN = re.compile(r"^[A-Z][a-zŏŭ]+-[a-zŏŭ]+$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]?[A-Z0-9&-]{1,7}$")
 _COMMON_ZIPF = 4.2  # a capitalised word at least this frequent after a name's first word ends the name
+#: English capitalises no common noun mid-sentence, so after a name's first word only a very frequent
+#: capitalised word ends it ("Peter Cook", "Ash Carter", "Sarah Baker" go on; "Kerry State" does not).
+_COMMON_ZIPF_EN = 5.3
 
 
 # ---------------------------------------------------------------------------------- word lists
@@ -86,6 +89,12 @@ def _zipf(word: str, lang: str) -> float:
 def _capitalised(word: str) -> bool:
     """A name-like word: capital first letter then lower case, or an acronym."""
     return (word[:1].isupper() and any(c.islower() for c in word[1:])) or (word.isupper() and len(word) > 1)
+
+
+def _particle_name(word: str) -> bool:
+    """A name word led by a particle: "al-Jaafari", "bin-Laden", "el-Sisi"."""
+    head, _, rest = word.partition("-")
+    return bool(rest) and head in _PARTICLES and _capitalised(rest)
 
 
 def name_surname(name: str) -> str:
@@ -253,6 +262,12 @@ class _Scan:
     #: The resolved place mention each token lies in (token index → mention).
     place_at: dict[int, PlaceMention] = field(init=False)
     found: list[tuple[int, int, Actor]] = field(init=False, default_factory=list)
+    #: Titles with no name after them ("the Foreign Secretary said"): (first token, token after the
+    #: title, role, end of a compound's prefix or -1, how it refers: see :func:`_bare_title`),
+    #: resolved once every name is known.
+    bare_titles: list[tuple[int, int, str, int, str]] = field(init=False, default_factory=list)
+    #: Mentions by office alone, resolved to a person: (start, end, actor).
+    references: list[tuple[int, int, Actor]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.fld.tokens)
@@ -321,11 +336,17 @@ def find_actors(
         _acronym_pass(state, scan)
         _repeat_pass(state, scan)
         _surname_pass(state, scan)
+    for scan in scans:  # offices stand for the persons named by now
+        _title_reference_pass(state, scan, counts)
     out: list[ActorMention] = []
     for scan in scans:
         fld = scan.fld
         out.extend(
             ActorMention(Mention(s, e, fld.text[s:e], "actor", fld.name), actor) for s, e, actor in scan.found
+        )
+        out.extend(
+            ActorMention(Mention(s, e, fld.text[s:e], "actor", fld.name), actor, "title")
+            for s, e, actor in scan.references
         )
         out.extend(_acting_places(state, scan, capital_country))
     out.sort(key=lambda am: (am.mention.field != "text", am.mention.start, am.mention.end))
@@ -382,6 +403,9 @@ def _title_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> N
         j = i + k
         span = _name_after(text, toks, j, scan.taken, scan.blocked, state.lang)
         if not span:
+            how = _bare_title(text, toks, i, j, scan)
+            if how is not None:
+                scan.bare_titles.append((i, j, role, prefix_end, how))
             nxt = j
             continue
         a, b = span
@@ -426,12 +450,17 @@ def _tagger_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> 
             j -= 1
         while person and i < j and _noun_like(toks[i].text, state.lang):
             i += 1  # "Friedensnobelpreisträger Abiy": an office, then the name
+        while person and j + 1 < len(toks) and _particle_name(toks[j + 1].text) and joinable(
+            fld.norm, toks[j].end, toks[j + 1].start, dots=False
+        ):
+            j += 1  # the tagger stops before "al-Jaafari"
         if i > j or not scan.free(i, j):
             continue
         start, end = toks[i].start, toks[j].end
         words = [t.text for t in toks[i : j + 1]]
         if ent.label == "PER":
-            if not all(_capitalised(w) or w in _PARTICLES for w in words) or len(words) > 4:
+            name_like = all(_capitalised(w) or w in _PARTICLES or _particle_name(w) for w in words)
+            if not name_like or len(words) > 4:
                 continue
             pm = scan.place_at.get(i)
             if (pm is not None and pm.mention.start == start) or toks[i].text in state.place_words:
@@ -619,6 +648,120 @@ def _surname_pass(state: _ArticleActors, scan: _Scan) -> None:
         nxt = last + 1
 
 
+_REFERRING = frozenset("the der die den dem des".split())
+#: Words that carry an office's name on: "Minister for Central Asia", "Gouverneur der Region".
+_OFFICE_GLUE = frozenset("of for der des von".split())
+#: Offices that name one holder in an article even when no name comes with them: a capitalised
+#: English title of two words or a country with one of these words makes its own actor ("The
+#: Foreign Secretary met …"; "the President" alone names no one).
+_OFFICE_WORDS = frozenset("minister secretary president chancellor premier".split())
+
+
+def _bare_title(text: str, toks: Sequence[Tok], i: int, j: int, scan: _Scan) -> str | None:
+    """How the title at tokens ``i``..``j - 1`` refers on its own, if it does: ``definite`` after a
+    definite article, its country between ("the Foreign Secretary", "the Iraqi Foreign Minister",
+    "der Außenminister"); ``opening`` a clause with a capital ("Foreign Secretary statement on …");
+    ``apposition`` after a comma ("Tobias Ellwood, Minister for the Middle East"). None when a name
+    follows it directly ("the Foreign Secretary Boris Johnson" is a title with its name)."""
+    if j < len(toks) and joinable(text, toks[j - 1].end, toks[j].start, dots=False):
+        nxt = toks[j].text
+        if _capitalised(nxt) and nxt not in _NOT_NAME:
+            return None
+    b = i
+    while b > 0 and b > i - 3 and joinable(text, toks[b - 1].end, toks[b].start) and (
+        b - 1 in scan.dem_at or (b - 1 in scan.place_at and scan.place_at[b - 1].place.feature == "country")
+    ):
+        b -= 1  # the office's country: "the Iraqi Foreign Minister", "the U.S. Secretary of State"
+    if b > 0 and joinable(text, toks[b - 1].end, toks[b].start, dots=False):
+        return "definite" if toks[b - 1].text.lower() in _REFERRING else None
+    if not toks[b].text[:1].isupper():
+        return None
+    if _clause_opens(text, toks[b].start):
+        return "opening"
+    return "apposition" if text[max(0, toks[b].start - 3) : toks[b].start].rstrip().endswith(",") else None
+
+
+def _clause_opens(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \u00a0\"'„“«»(")
+    return not before or before[-1:] in ".!?:;\n"
+
+
+def _role_fits(actor_role: str | None, role: str) -> bool:
+    """Whether a person's role is the office a title names: the same ("Foreign Secretary"), or
+    that office with its country ("Foreign Minister of Russia"), or a kind of it ("the minister"
+    for a "Foreign Minister")."""
+    if not actor_role:
+        return False
+    a, r = actor_role.casefold(), role.casefold()
+    return a == r or a.startswith(r + " of ") or a.endswith(" " + r) or (" " not in r and a.endswith(r))
+
+
+def _title_reference_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> None:
+    """Offices standing for a person ("the Foreign Secretary", "der Außenminister"): the person the
+    article names with that office — the apposition after it ("The Foreign Secretary, Boris
+    Johnson, said"), else the nearest one before, else the first one after; of the title's country
+    when it has one ("the Iraqi Foreign Minister"). With no such person, a capitalised English
+    office ("The Prime Minister") is an actor of its own; any other title names no one."""
+    fld = scan.fld
+    toks, text = fld.tokens, fld.norm
+    persons = [a for a in {*state.persons.values(), *state.by_entry.values()} if a.kind == "person"]
+    by_start = {start: actor for start, _e, actor in scan.found if actor.kind == "person"}
+    by_end = {end: actor for _s, end, actor in scan.found if actor.kind == "person"}
+    for i, j, role, prefix_end, how in scan.bare_titles:
+        if not scan.free(i, j - 1):
+            continue
+        if state.lang == "en" and fld.norm[toks[i].start : toks[j - 1].end].casefold() != role.casefold():
+            continue  # "Ministers": an English title names one holder
+        cc = _title_country(state, scan, i, prefix_end, counts)
+        start, end = toks[i].start, toks[j - 1].end
+        # the office's own name runs on ("Minister for Central Asia", "der Gouverneur der Region
+        # Belgorod"): then only the name it introduces can be its holder
+        k = j
+        glued = k < len(toks) and toks[k].text.lower() in _OFFICE_GLUE
+        if glued and joinable(text, toks[j - 1].end, toks[k].start):
+            k += 1
+            while k < len(toks) and k < j + 7 and toks[k].start not in by_start and joinable(
+                text, toks[k - 1].end, toks[k].start
+            ):
+                k += 1
+        runs_on = k > j
+        actor = None
+        if k < len(toks) and toks[k].start in by_start and (
+            text[toks[k - 1].end : toks[k].start].strip() in ("", ",")
+        ):
+            # its holder named after it: "The Foreign Secretary, Boris Johnson"
+            actor = by_start[toks[k].start]
+        if actor is None and i > 0:
+            b = i
+            while b > 0 and toks[b - 1].text.lower() not in _REFERRING and b > i - 3 and (
+                b - 1 in scan.dem_at or b - 1 in scan.place_at
+            ):
+                b -= 1
+            lead = toks[b - 1].start if b > 0 and toks[b - 1].text.lower() in _REFERRING else toks[b].start
+            m = re.search(r"([^\W\d_][\w.'’-]*)[ \u00a0]*,[ \u00a0]*$", text[max(0, lead - 80) : lead])
+            if m is not None:
+                actor = by_end.get(lead - (len(m.group(0)) - len(m.group(1))))  # "Tshisekedi, the President"
+        if actor is None and not runs_on and how != "apposition":
+            fits = [a for a in persons if _role_fits(a.role, role)
+                    and (cc is None or a.country_code == cc)]
+            before = [a for a in fits if state.first_seen.get(a, start + 1) < start]
+            after = [a for a in fits if state.first_seen.get(a, -1) > start]
+            if before:
+                actor = max(before, key=lambda a: state.first_seen[a])
+            elif after:
+                actor = min(after, key=lambda a: state.first_seen[a])
+        office = role.casefold().replace("-", " ").split()
+        if (actor is None and not runs_on and how != "apposition" and state.lang == "en"
+                and toks[i].text[:1].isupper() and (len(office) > 1 or cc)
+                and any(w in _OFFICE_WORDS for w in office)):
+            actor = state.person(role, cc, role)  # one holder, unnamed: "The Foreign Secretary met …"
+        if actor is None:
+            continue
+        scan.references.append((start, end, actor))
+        for k in range(i, j):
+            scan.taken[k] = True
+
+
 def _acting_places(
     state: _ArticleActors, scan: _Scan, capital_country: Callable[[Place], str | None]
 ) -> list[ActorMention]:
@@ -738,9 +881,13 @@ def _name_after(
 
 
 def _name_word(w: str, k: int, taken: Sequence[bool], blocked: Sequence[bool], lang: str) -> bool:
-    if taken[k] or blocked[k] or not _capitalised(w) or w in _NOT_NAME or _TITLES.starts(w):
+    if taken[k] or blocked[k] or w in _NOT_NAME or _TITLES.starts(w):
         return False
-    return "-" in w or _zipf(w, lang) < _COMMON_ZIPF
+    if _particle_name(w):
+        return True
+    if not _capitalised(w):
+        return False
+    return "-" in w or _zipf(w, lang) < (_COMMON_ZIPF_EN if lang == "en" else _COMMON_ZIPF)
 
 
 def _title_country(

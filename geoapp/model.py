@@ -147,8 +147,13 @@ class Actor:
 
 @dataclass(frozen=True)
 class ActorMention:
+    """One mention of an actor. ``form`` says how the text names it: ``name`` (a proper name, a
+    country or capital that acts) or ``title`` (the office alone, standing for a person the article
+    names: "the Foreign Secretary", "der Außenminister")."""
+
     mention: Mention
     actor: Actor
+    form: str = "name"
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,8 @@ class Result:
             }
             if m.field != "text":
                 item["field"] = m.field
+            if am.form != "name":
+                item["form"] = am.form
             actors.append(item)
         links = [
             {

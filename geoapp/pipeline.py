@@ -138,7 +138,9 @@ class Geoparser:
         # organisation ("White House press secretary", "the Kremlin said"); a country-like place
         # keeps its place ("EU").
         names = FieldSpans(
-            (am.mention.field, am.mention.start, am.mention.end) for am in actors if am.actor.kind == "person"
+            (am.mention.field, am.mention.start, am.mention.end)
+            for am in actors
+            if am.actor.kind == "person" and am.form == "name"
         )
         bodies = {
             (am.mention.field, am.mention.start, am.mention.end)

@@ -317,10 +317,14 @@ def _false_actor_cause(doc: NewsDoc, m: Mention, kind: str) -> str:
 
 
 def score_news_actors(doc: NewsDoc, result: Result) -> NewsActorScore:
-    """Actor mentions one-to-one by character overlap, and distinct actors by name agreement."""
+    """Actor mentions one-to-one by character overlap, and distinct actors by name agreement.
+
+    devnews annotates actors where the text names them, so mentions by office alone ("the
+    President" for the Tshisekedi named before; ``form == "title"``) are outside its scope and not
+    scored here; re3d, whose guidelines annotate such descriptions, scores them."""
     out = NewsActorScore()
     gold = doc.actors
-    preds = text_actor_mentions(result)
+    preds = [am for am in text_actor_mentions(result) if am.form == "name"]
     pred_spans = [am.mention for am in preds]
     pairs = match_overlap(gold, pred_spans)
     out.mentions = Tally(len(pairs), len(preds), len(gold))
