@@ -239,15 +239,19 @@ def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
     return _speech_verb_at(text, fld, m, lang) >= 0
 
 
-def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str, through_bracket: bool = False) -> int:
+_BRACKETED = re.compile(r"[ \u00a0]*\([^\W\d_]{2,12}\)")
+
+
+def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
     """The offset of the verb of saying that makes the actor its speaker, else -1: right after the
     name ("NDRRMC said", "X has said"), or before it and its title ("…, sagte Sprecher X", '…,"
-    said Foreign Minister X'). ``through_bracket``: also after a closing bracket ("the National
-    Council (NC) said": the acronym speaks too)."""
+    said Foreign Minister X'), also through an acronym in brackets after the name ("the National
+    Council (NC) said")."""
     after_k = fld.token_at(m.end)
-    if through_bracket and after_k < len(fld.tokens) and fld.tokens[after_k].text == ")":
-        after_k += 1
-    after = fld.tokens[after_k : after_k + 3]
+    toks = fld.tokens
+    if _BRACKETED.match(text, m.end):
+        after_k += 1  # the name and its acronym: "the … Council (NDRRMC) said"
+    after = toks[after_k : after_k + 3]
     words = [t.text.casefold() for t in after]
     if words and words[0] in _SPEECH:
         return after[0].start
@@ -269,7 +273,7 @@ def _reported_place(text: str, fld: DocField, a: Mention, p: Mention, lang: str,
     far side of the actor's verb of saying, within the sentence ("X said residents in P fled",
     "Residents in P fled, the agency said", "In P …, sagte Sprecher X"); not a fronted locative
     phrase of the speaker's own clause ("In P, X said …": where X speaks)."""
-    v = _speech_verb_at(text, fld, a, lang, through_bracket=True)
+    v = _speech_verb_at(text, fld, a, lang)
     if v < 0:
         return False
     if a.end <= v:  # "X said …": the content follows the verb; "…, X said": it precedes the speaker
@@ -765,6 +769,34 @@ def excluded(features: dict[str, float]) -> bool:
 
 
 
+_APPOSITION = re.compile(r"[ \u00a0]*,[ \u00a0]*")
+
+
+def _apposed_containers(doc: Doc, cands: Sequence[Candidate], decided: Sequence[bool]) -> dict[int, str]:
+    """The pairs a decided link carries to the place named beside its own as its container:
+    "talks in Jeddah, Saudi Arabia", "near Tabqa Dam, Syria", "Pyongsong, South Pyongan Province"
+    — the actor is in the country or region too. Candidate id → the relation it takes over."""
+    by_pair = {(c.actor.mention.start, c.actor.mention.field, c.place.mention.start, c.sentence): i
+               for i, c in enumerate(cands)}
+    out: dict[int, str] = {}
+    for c, ok in zip(cands, decided):
+        if not ok:
+            continue
+        a, m = c.place.place, c.place.mention
+        text = doc.text_of(c.field)
+        gap = _APPOSITION.match(text, m.end)
+        if gap is None:
+            continue
+        k = by_pair.get((c.actor.mention.start, c.actor.mention.field, gap.end(), c.sentence))
+        if k is None or decided[k] or excluded(cands[k].features):
+            continue
+        b = cands[k].place.place
+        contains = b.feature in ("country", "region") and b != a
+        if contains and b.country_code and b.country_code == a.country_code:
+            out[id(cands[k])] = c.relation
+    return out
+
+
 def find_links(
     doc: Doc,
     places: Sequence[PlaceMention],
@@ -780,17 +812,20 @@ def find_links(
     """
     model = model or default_model()
     threshold = model.threshold_for(doc.lang) if model is not None else 1.0
+    cands = candidates(doc, places, actors)
+    decided = [
+        model is not None and not excluded(c.features) and model.probability(c.features) >= threshold
+        for c in cands
+    ]
+    relations = _apposed_containers(doc, cands, decided)
     out: list[Link] = []
     seen: set[tuple] = set()
-    for cand in candidates(doc, places, actors):
-        accepted = (
-            model is not None
-            and not excluded(cand.features)
-            and model.probability(cand.features) >= threshold
-        )
+    for cand, accepted in zip(cands, decided):
+        carried_relation = relations.get(id(cand))
+        accepted = accepted or carried_relation is not None
         if not accepted and not cooccurrence:
             continue
-        relation = cand.relation if accepted else MENTIONED_WITH
+        relation = (carried_relation or cand.relation) if accepted else MENTIONED_WITH
         key = (cand.actor.actor, cand.place.place.key, relation, cand.sentence, cand.field)
         if key in seen:
             continue

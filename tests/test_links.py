@@ -289,3 +289,33 @@ def test_words_with_sharp_s_match_their_lists(registry: ActorRegistry) -> None:
     assert cue_relation("beschießt") == cue_relation("beschoss") or cue_relation("beschießt") is not None
     got = features_of("Aus Moskau hieß es, die Lage in Graz sei ruhig.", "de", registry)
     assert any(k[1] == "Graz" and f.get("speaker") for k, f in got.items())
+
+
+def test_a_link_carries_to_the_container_named_beside_its_place(registry: ActorRegistry) -> None:
+    # a model that accepts only pairs with a city: the country named as the city's container
+    # ("Graz, Austria") shares the link and its relation; a country named on its own does not
+    only_cities = LinkModel({"bias": -10.0, "pfeat=city": 20.0}, 0.5, {})
+    austria = Place("Austria", 47.5, 14.5, "AT", "country", 2782113)
+    PLACES["Austria"] = austria
+    try:
+        _doc, _pms, _ams, links = run("The OSCE held talks in Graz, Austria, on Monday.", registry, "en",
+                                      model=only_cities)
+        assert pairs(links) == {("OSCE", "Graz"), ("OSCE", "Austria")}
+        assert len({lk.relation for lk in links}) == 1
+        _doc, _pms, _ams, links = run("The OSCE held talks in Graz and later in Austria.", registry, "en",
+                                      model=only_cities)
+        assert pairs(links) == {("OSCE", "Graz")}
+        # a place of another country beside it is no container
+        _doc, _pms, _ams, links = run("The OSCE held talks in Graz, Charkiw and Isjum.", registry, "en",
+                                      model=only_cities)
+        assert ("OSCE", "Austria") not in pairs(links)
+    finally:
+        del PLACES["Austria"]
+
+
+def test_a_speaker_named_with_its_acronym_in_brackets_is_the_speaker(registry: ActorRegistry) -> None:
+    text = "Residents of Graz were moved to shelters, the Organization for Security and Co-operation " \
+           "in Europe (OSCE) said on Tuesday."
+    got = features_of(text, "en", registry)
+    full = [k for k in got if k[1] == "Graz" and k[0] != "OSCE"]
+    assert full and all(got[k].get("speaker_content") for k in full)
