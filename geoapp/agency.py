@@ -48,6 +48,11 @@ class AgencyWords:
     source_speech_de: frozenset[str]
     support_nouns: frozenset[str]
     phrase_modifiers: frozenset[str]
+    adverbs_en: frozenset[str]
+    not_adverbs_en: frozenset[str]
+    state_verbs_en: frozenset[str]
+    commitment_predicates_en: frozenset[str]
+    object_before_en: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -67,18 +72,28 @@ def agency_words() -> AgencyWords:
         source_speech_de=word_list("agency", "source_speech_de"),
         support_nouns=word_list("agency", "support_nouns"),
         phrase_modifiers=word_list("agency", "phrase_modifiers"),
+        adverbs_en=word_list("agency", "adverbs_en"),
+        not_adverbs_en=word_list("agency", "not_adverbs_en"),
+        state_verbs_en=word_list("agency", "state_verbs_en"),
+        commitment_predicates_en=word_list("agency", "commitment_predicates_en"),
+        object_before_en=word_list("agency", "object_before_en"),
     )
 
 
 def words_after(text: str, end: int, n: int = 3) -> list[str]:
     """The next ``n`` words after ``end`` within the clause, lower case (punctuation stops)."""
-    out: list[str] = []
+    return [m.group().lower() for m in _tokens_after(text, end, n)]
+
+
+def _tokens_after(text: str, end: int, n: int) -> list[re.Match[str]]:
+    """The next ``n`` words after ``end`` within the clause, as matches (their case and place kept)."""
+    out: list[re.Match[str]] = []
     pos = end
     while len(out) < n:
         m = _WORD.search(text, pos, min(len(text), pos + 40))
         if m is None or text[pos : m.start()].strip(" \u00a0"):
             break
-        out.append(m.group().lower())
+        out.append(m)
         pos = m.end()
     return out
 
@@ -136,6 +151,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
         if prev == "von" and after and _participle_like(after[0], "de"):
             return AGENT
+        if prev == "von" and after and after[0] in _CONJUNCTIONS and _participle_after_list(text, end):
+            return AGENT  # the first of coordinated agents: "von Russland und der Türkei vermittelte"
         if prev == "by" and len(before) > 1 and _participle_like(before[1], "en"):
             return AGENT
         return LOCATION
@@ -147,24 +164,46 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         return AGENT  # "with Kenya pledging 1,000 officers": the subject of an absolute clause
     if prev in w.locative_before or governing_preposition(text, start) in w.locative_before:
         return LOCATION
-    if prev in ("und", "and", "oder", "or", "sowie") or text[max(0, start - 2) : start].strip() == ",":
-        # a later conjunct shares the role of the first: "zwischen Russland und Nordkorea"
-        governing = _word_before_list(text, start)
-        if governing in w.locative_before:
+    if prev in _CONJUNCTIONS or text[max(0, start - 2) : start].strip() == "," or (
+        prev in _DETERMINERS and len(before) > 1 and before[1] in _CONJUNCTIONS
+    ):
+        # a later conjunct shares the role of the first: "zwischen Russland und Nordkorea", "the
+        # ceasefire announced by Russia and Turkey", "die von Russland und der Türkei eingesetzte"
+        governing, ahead = _words_before_list(text, start)
+        if governing in w.locative_before and prev not in _DETERMINERS:
             return LOCATION
+        if governing == "by" and _participle_like(ahead, "en"):
+            return AGENT
+        if governing == "von" and after and _participle_like(after[0], "de"):
+            return AGENT
+    if lang == "en" and prev in w.object_before_en:
+        # "the commission of inquiry on Syria has published": the object of "on"; but "with U.S.
+        # support" names the supporter
+        return AGENT if prev == "with" and after and after[0] in w.support_nouns else OTHER
     verbs = w.verbs[lang]
-    if after and after[0] in _COPULAS:
-        # "Russia is preparing" acts; "die USA sind der verlässlichste Partner" does not
-        return AGENT if len(after) > 1 and after[1].endswith("ing") else OTHER
-    if after and after[0] in w.subject_auxiliaries and (not prev or prev in _CLAUSE_OPENERS or _clause_start(
-        text, start
-    )):
-        return AGENT
-    rest = list(after)
-    while rest and rest[0] in w.auxiliaries and rest[0] not in verbs:
-        rest = rest[1:]
-    if rest and (rest[0] in verbs or _verb_like(rest[0], text, end, lang, w)):
-        return AGENT
+    if lang == "en":
+        toks = _tokens_after(text, end, 6)
+        i = _skip_adverbs(toks, 0, w)  # "The United States strongly condemns", "The U.S. today announced"
+        head = toks[i].group().lower() if i < len(toks) else ""
+        if head in _COPULAS or (head in w.state_verbs_en and head not in ("be", "been")):
+            # "Russia is preparing", "The UK is committed to", "The United States remains committed
+            # to" act; "Turkey is a key player", "Syria remains a concern" do not
+            return AGENT if _state_predicate(toks, i + 1, w, gerund=head in _COPULAS) else OTHER
+        if head in w.subject_auxiliaries and _opens_clause(text, start, prev):
+            return AGENT
+        if _predicate_en(text, toks, i, w, aux_acts=False):
+            return AGENT
+    else:
+        if after and after[0] in _COPULAS:
+            # "die USA sind der verlässlichste Partner" does not act
+            return AGENT if len(after) > 1 and after[1].endswith("ing") else OTHER
+        if after and after[0] in w.subject_auxiliaries and _opens_clause(text, start, prev):
+            return AGENT
+        rest = list(after)
+        while rest and rest[0] in w.auxiliaries and rest[0] not in verbs:
+            rest = rest[1:]
+        if rest and (rest[0] in verbs or _verb_like(rest[0], text, end, lang, w)):
+            return AGENT
     # a coordinated subject or a parenthetical before the verb: "Die USA, die EU und Nachbarländer
     # Venezuelas verurteilten", "Russia, with backing from Turkey, brokered"
     verb = _verb_after_list(text, end, lang, w)
@@ -176,6 +215,73 @@ def role(text: str, start: int, end: int, lang: str) -> str:
     ):
         return AGENT
     return OTHER
+
+
+def _opens_clause(text: str, start: int, prev: str) -> bool:
+    """Whether the name opens its clause: nothing, an article or a conjunction, or punctuation before it."""
+    return not prev or prev in _CLAUSE_OPENERS or _clause_start(text, start)
+
+
+def _adverb_en(tok: re.Match[str], w: AgencyWords) -> bool:
+    """A lower-case English adverb that may stand between a subject and its verb: "strongly",
+    "today", "also", "once" (a closed list and "-ly" words, less a few "-ly" nouns and adjectives)."""
+    word = tok.group()
+    if not word[:1].islower():
+        return False
+    return word in w.adverbs_en or (len(word) > 4 and word.endswith("ly") and word not in w.not_adverbs_en)
+
+
+def _skip_adverbs(toks: list[re.Match[str]], i: int, w: AgencyWords) -> int:
+    """The index of the first word from ``i`` on that is no adverb (:func:`_adverb_en`)."""
+    while i < len(toks) and _adverb_en(toks[i], w):
+        i += 1
+    return i
+
+
+def _state_predicate(toks: list[re.Match[str]], i: int, w: AgencyWords, *, gerund: bool) -> bool:
+    """Whether the words from ``i`` on, after a copula, make its subject act: a predicate of
+    commitment ("committed", "determined", "ready"), or with ``gerund`` a progressive ("is
+    preparing"); adverbs between are skipped ("is firmly committed")."""
+    i = _skip_adverbs(toks, i, w)
+    if i >= len(toks):
+        return False
+    word = toks[i].group().lower()
+    if word in w.commitment_predicates_en:
+        return not (i + 1 < len(toks) and toks[i + 1].group() == "by")  # "is prepared by" is passive
+    return gerund and word.endswith("ing")
+
+
+def _predicate_en(text: str, toks: list[re.Match[str]], i: int, w: AgencyWords, *, aux_acts: bool) -> bool:
+    """Whether the English words from ``toks[i]`` open the predicate of a subject before them:
+    adverbs and auxiliaries skipped ("has strongly condemned", "will also remain committed"), a verb
+    of acting or a past tense in "-ed" ("brokered", not "held by"), or a copula-like verb with a
+    predicate of commitment. With ``aux_acts`` a non-copula auxiliary alone is enough ("South Korea
+    and the US were analysing", "… and the US will")."""
+    verbs = w.verbs["en"]
+    for k in range(i, len(toks)):
+        tok = toks[k]
+        word = tok.group().lower()
+        if word in verbs:
+            return True
+        if word in w.state_verbs_en:
+            return _state_predicate(toks, k + 1, w, gerund=word in _COPULAS or word in ("be", "been"))
+        if aux_acts and word in w.subject_auxiliaries:
+            return True
+        if word in w.auxiliaries or _adverb_en(tok, w):
+            continue
+        return _verb_like_en(tok, text)
+    return False
+
+
+def _verb_like_en(tok: re.Match[str], text: str) -> bool:
+    """An English past tense in "-ed" written in lower case, not a participle before "by"."""
+    word = tok.group()
+    return (
+        word[:1].islower()
+        and word.isalpha()
+        and word.endswith("ed")
+        and not re.match(r"\s+by\b", text[tok.end() : tok.end() + 5])
+    )
 
 
 def _gerund(word: str) -> bool:
@@ -210,13 +316,11 @@ def _fronted_adverbial(text: str, start: int, w: AgencyWords) -> bool:
 
 def _verb_like(word: str, text: str, end: int, lang: str, w: AgencyWords) -> bool:
     """A lower-case word right after a German name that is no closed-class word: its verb
-    (German capitalises nouns). English: a past tense in "-ed" (not a participle before "by")."""
+    (German capitalises nouns). English reads its predicate with :func:`_predicate_en`."""
     raw = text[end : end + 8 + len(word)].lstrip(" \u00a0")[: len(word)]
-    if not raw or not raw[:1].islower() or not word.isalpha():
+    if lang != "de" or not raw or not raw[:1].islower() or not word.isalpha():
         return False
-    if lang == "de":
-        return word not in w.closed_class_de and len(word) > 2
-    return word.endswith("ed") and not re.match(r"\s+by\b", text[end + len(raw) + 1 : end + len(raw) + 6])
+    return word not in w.closed_class_de and len(word) > 2
 
 
 _PREPOSITIONS = frozenset(
@@ -235,12 +339,14 @@ def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
         return False
     aside = re.match(r",([^,.;:!?\"„“”«»()]{1,80}),[ \u00a0]*", rest)
     if lang == "en" and aside:
-        nxt = words_after(text, end + aside.end(), 1)
-        if nxt and (nxt[0] in w.verbs["en"] or nxt[0].endswith("ed")):
+        # "Russia, with backing from Turkey, brokered", "The UK, as part of the Global Coalition, is
+        # committed to"
+        if _predicate_en(text, _tokens_after(text, end + aside.end(), 6), 0, w, aux_acts=False):
             return True
     n = 0
     joined = False  # a coordinated subject needs its "und"/"and"
-    for tok in re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?()\"„“”«»–-]", rest):
+    toks = list(re.finditer(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?()\"„“”«»–-]", rest))
+    for k, tok in enumerate(toks):
         word = tok.group()
         if word in ".;:!?()\"„“”«»–-" or n > 12:
             return False
@@ -249,24 +355,30 @@ def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
             joined = True
         if word == "," or word.lower() in _LIST_GLUE or word[:1].isupper():
             continue
+        low = word.lower()
+        if lang == "en":
+            # inside a conjunct's name: "the wider Global Coalition", "the Government of Iraq"
+            before_cap = k + 1 < len(toks) and toks[k + 1].group()[:1].isupper()
+            after_det = k > 0 and toks[k - 1].group().lower() in ("the", "a", "an")
+            if before_cap and (after_det or low == "of"):
+                continue
+            if after_det:
+                return False  # "and the recently refurbished House": no verb after an article
         if not joined:
             return False
-        low = word.lower()
-        verbs = w.verbs["de" if lang == "de" else "en"]
-        if low in verbs:
+        if lang == "en":
+            # "South Korea and the US were analysing", "The UK, the wider Global Coalition and the
+            # Government of Iraq are committed to", "Russia and Turkey jointly announced": an
+            # auxiliary with its verb; a copula alone ("Russia and China are neighbours") makes no agent
+            return _predicate_en(text, _tokens_after(text, end + tok.start(), 6), 0, w, aux_acts=True)
+        if low in w.verbs["de"]:
             return True
-        if lang == "en" and low in w.subject_auxiliaries:
-            # "South Korea and the US were analysing": an auxiliary with its verb; a copula alone
-            # ("Russia and China are neighbours") makes no agent
-            nxt = words_after(text, end + tok.end(), 1)
-            return low not in _COPULAS or bool(nxt and _gerund(nxt[0]))
-        if lang == "de":
-            return low not in w.closed_class_de and len(low) > 2
-        return low.endswith("ed")
+        return low not in w.closed_class_de and len(low) > 2
     return False
 
 
 _DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem einen".split())
+_CONJUNCTIONS = ("und", "and", "oder", "or", "sowie")
 
 
 def governing_preposition(text: str, start: int, reach: int = 4) -> str:
@@ -303,11 +415,36 @@ def adjective_like(word: str) -> bool:
 def _word_before_list(text: str, start: int) -> str:
     """The word before a coordinated list that ends at ``start`` ("zwischen" in "zwischen Russland
     und Nordkorea", "in" in "in Serbia, Kosovo and"), lower case; "" when there is none."""
+    return _words_before_list(text, start)[0]
+
+
+def _participle_after_list(text: str, end: int) -> bool:
+    """Whether a German coordinated list that starts after ``end`` ("und der Türkei") ends in a
+    participle before its noun ("vermittelte Waffenruhe", "eingesetzte Regierung"); at most 8 words."""
+    toks = _tokens_after(text, end, 8)
+    for k, tok in enumerate(toks):
+        word = tok.group()
+        if word[:1].isupper() or word.lower() in _LIST_GLUE:
+            continue
+        low = word.lower()
+        if _participle_like(low, "de"):
+            return True
+        nxt = toks[k + 1].group() if k + 1 < len(toks) else ""
+        return low.endswith(("te", "ten", "tes", "ter")) and nxt[:1].isupper()
+    return False
+
+
+def _words_before_list(text: str, start: int) -> tuple[str, str]:
+    """The word before a coordinated list that ends at ``start`` (:func:`_word_before_list`) and the
+    word before that ("announced" in "announced by Russia and"), lower case; "" where there is none."""
     words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[,.;:!?]", text[max(0, start - 120) : start])
     k = len(words) - 1
     while k >= 0 and (words[k] == "," or words[k].lower() in _LIST_GLUE or words[k][:1].isupper()):
         k -= 1
-    return words[k].lower() if k >= 0 and words[k] not in ".;:!?" else ""
+    if k < 0 or words[k] in ".;:!?":
+        return "", ""
+    ahead = words[k - 1].lower() if k > 0 and words[k - 1] not in ",.;:!?" else ""
+    return words[k].lower(), ahead
 
 
 def _after_noun(text: str, start: int) -> bool:
