@@ -331,8 +331,9 @@ def _clause_subject(text: str, m: Mention, lo: int) -> bool:
     English and in German main clauses that start with it."""
     head = text[lo : m.start]
     clause = re.split(r"[,;:]|\b(?:dass|that|which|who|weil|because)\b", head)[-1]
-    words = clause.split()
-    return len(words) <= 4 and not any(w.lower() in _PREP_CLASS for w in words)
+    words = [w.lower() for w in clause.split()]
+    # a preposition before it makes it no subject ("in der Stadt X"); an article is no preposition
+    return len(words) <= 4 and not any(w in _PREP_CLASS and w not in _DETERMINERS for w in words)
 
 
 def _in_list(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> bool:
