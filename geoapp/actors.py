@@ -686,14 +686,33 @@ def _clause_opens(text: str, start: int) -> bool:
     return not before or before[-1:] in ".!?:;\n"
 
 
+def _office_epithets() -> dict[str, tuple[str, ...]]:
+    """Epithet (case-folded, German feminine form too) → the offices it stands for
+    (``office_epithets`` in ``data/words/titles.yaml``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for epithet, offices in (load_words("titles").get("office_epithets") or {}).items():
+        names = tuple(str(o).casefold() for o in offices)
+        for form in (str(epithet), str(epithet) + "in"):
+            out[form.casefold()] = names
+    return out
+
+
+_EPITHETS = _office_epithets()
+
+
 def _role_fits(actor_role: str | None, role: str) -> bool:
     """Whether a person's role is the office a title names: the same ("Foreign Secretary"), or
     that office with its country ("Foreign Minister of Russia"), or a kind of it ("the minister"
-    for a "Foreign Minister")."""
+    for a "Foreign Minister"), or an epithet of it ("der Spitzendiplomat" for an "Außenminister",
+    "der Regierungschef" for a "Prime Minister")."""
     if not actor_role:
         return False
-    a, r = actor_role.casefold(), role.casefold()
-    return a == r or a.startswith(r + " of ") or a.endswith(" " + r) or (" " not in r and a.endswith(r))
+    a = actor_role.casefold()
+    r0 = role.casefold()
+    for r in (r0, *_EPITHETS.get(r0, ())):
+        if a == r or a.startswith(r + " of ") or a.endswith(" " + r) or (" " not in r and a.endswith(r)):
+            return True
+    return False
 
 
 def _title_reference_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> None:

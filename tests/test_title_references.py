@@ -109,3 +109,19 @@ def test_title_form_is_in_the_record(parser: Geoparser) -> None:
     r = parse(parser, "Defence Secretary Alan Marchetti arrived. The Defence Secretary spoke.")
     forms = [a.get("form", "name") for a in r.to_record()["actors"]]
     assert forms == ["name", "title"]
+
+
+def test_an_epithet_joins_the_holder_of_its_office(parser: Geoparser) -> None:
+    r = parse(parser, "Außenministerin Hanna Lindqvist reiste am Montag nach Oslo. "
+                      "Die Spitzendiplomatin traf dort den König.", "de")
+    assert titles(r) == [("Spitzendiplomatin", "Hanna Lindqvist")]
+    r = parse(parser, "Premierminister Aiko Tanabe reiste nach Hanoi. Der Regierungschef sprach dort.", "de")
+    assert titles(r) == [("Regierungschef", "Aiko Tanabe")]
+
+
+def test_an_office_is_no_epithet_of_another(parser: Geoparser) -> None:
+    # one way only: "the Chancellor" is not the Prime Minister named before, nor is an epithet
+    # without a holder of its office anyone
+    r = parse(parser, "Prime Minister Aiko Tanabe flew to Hanoi. The top diplomat stayed home; "
+                      "the Chancellor said little.")
+    assert titles(r) == []
