@@ -691,7 +691,7 @@ def _office_epithets() -> dict[str, tuple[str, ...]]:
     (``office_epithets`` in ``data/words/titles.yaml``)."""
     out: dict[str, tuple[str, ...]] = {}
     for epithet, offices in (load_words("titles").get("office_epithets") or {}).items():
-        names = tuple(str(o).casefold() for o in offices)
+        names = tuple(form.casefold() for o in offices for form in (str(o), str(o) + "in"))
         for form in (str(epithet), str(epithet) + "in"):
             out[form.casefold()] = names
     return out
