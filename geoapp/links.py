@@ -439,12 +439,21 @@ def _list_head(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> M
     return cur
 
 
+_OPEN_BRACKET = re.compile(r"[ \u00a0]*\([ \u00a0]*")
+
+
 def _attached_place(text: str, am: ActorMention, pm: PlaceMention, places: Sequence[PlaceMention]) -> str:
     """The preposition class of a place attached to the actor's own phrase ("ISIL fighters in Syria
     and Iraq", "die Minusma-Mission in Bamako", "KFOR, the NATO-led mission in Kosovo", "ein Helfer aus
     Dadu"): the phrase says where the actor is, whatever the verb. "" when it is not attached."""
     a = am.mention
     head = _list_head(text, pm, places)
+    if pm.mention.end <= a.start and _OPEN_BRACKET.fullmatch(text, pm.mention.end, a.start) and (
+        text[a.end : a.end + 1] == ")"
+    ):
+        # the acronym that names the phrase holding the place: "die Stabilisierungsmission in Mali
+        # (Minusma)", "the UN mission in South Sudan (UNMISS)"
+        return _PREP_CLASS.get(_word_before(text, head.start, max(0, head.start - 40)), "")
     if head.start < a.end or head.start - a.end > 90:
         return ""
     m = _ATTACHED.fullmatch(text, a.end, head.start)
@@ -611,11 +620,19 @@ def _pick_relation(cues: list[tuple[int, int, str]], a: Mention, p: Mention) -> 
     return best[1], "between" if best[0][0] == 0 else ("near" if best[0][1] < 40 else "far")
 
 
+#: Registry body types that deal with a place rather than deploy to it (``org_type`` in actors.yaml).
+_DEALING_BODIES = frozenset({"international body", "government body"})
+
+
 def _default_relation(prep: str, actor: Actor) -> str:
     """A relation when no cue names one: being at or going to a place is a visit for a person,
     a deployment for an armed group; otherwise what is said about it."""
     if prep.startswith(("at", "to")):
-        return "visit" if actor.kind == "person" else "troops"
+        if actor.kind == "person":
+            return "visit"
+        # an armed group or an unknown body at a place is there in force; a state or an
+        # international body there deals with it ("Deutschland hat seine Botschaft in Kabul geschlossen")
+        return "relations" if actor.kind == "country" or actor.role in _DEALING_BODIES else "troops"
     if prep.startswith("against"):
         return "attack"
     if prep.startswith(("with", "between")):

@@ -319,3 +319,19 @@ def test_a_speaker_named_with_its_acronym_in_brackets_is_the_speaker(registry: A
     got = features_of(text, "en", registry)
     full = [k for k in got if k[1] == "Graz" and k[0] != "OSCE"]
     assert full and all(got[k].get("speaker_content") for k in full)
+
+
+def test_an_acronym_in_brackets_names_the_phrase_that_holds_the_place(registry: ActorRegistry) -> None:
+    text = "Die Beteiligung an der Beobachtermission in Graz (OSZE) gilt als sicher."
+    got = features_of(text, "de", registry)
+    assert got[("OSZE", "Graz")].get("attached=at")
+    # brackets elsewhere attach nothing
+    got = features_of("In Graz sprach die OSZE (Wien) mit den Behörden.", "de", registry)
+    assert not any(k.startswith("attached=") for k in got[("OSZE", "Graz")])
+
+
+def test_a_state_at_a_place_without_a_cue_deals_with_it(registry: ActorRegistry) -> None:
+    accept_all = LinkModel({"bias": 10.0}, 0.5, {})
+    _doc, _pms, _ams, links = run("Russland hat seine Botschaft in Graz geschlossen.", registry, "de",
+                                  model=accept_all)
+    assert {(lk.actor.name, lk.place.name, lk.relation) for lk in links} == {("Russia", "Graz", "relations")}
