@@ -209,11 +209,18 @@ def role(text: str, start: int, end: int, lang: str) -> str:
     verb = _verb_after_list(text, end, lang, w)
     if verb:
         return AGENT
-    # German verb-second inversion: "Am Montag kritisierte Russland …", "Dann hat Russland …"
+    # German verb-second inversion: "Am Montag kritisierte Russland …", "Dann hat Russland …", also
+    # with the subject's article between ("Angesichts des Vormarschs will die Bundeswehr …")
     if lang == "de" and prev and (prev in verbs or prev in w.subject_auxiliaries) and _fronted_adverbial(
         text, start, w
     ):
         return AGENT
+    if lang == "de" and prev in _NOMINATIVE_ARTICLES and len(before) > 1 and (
+        before[1] in verbs or before[1] in w.subject_auxiliaries
+    ):
+        article = re.search(r"[^\W\d_]+[ \u00a0]*$", text[max(0, start - 40) : start])
+        if article is not None and _fronted_adverbial(text, start - len(article.group(0)), w):
+            return AGENT
     return OTHER
 
 
@@ -379,6 +386,8 @@ def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
 
 _DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem einen".split())
 _CONJUNCTIONS = ("und", "and", "oder", "or", "sowie")
+#: German articles a subject may take ("den", "dem", "des" mark objects and genitives).
+_NOMINATIVE_ARTICLES = frozenset({"der", "die", "das"})
 
 
 def governing_preposition(text: str, start: int, reach: int = 4) -> str:

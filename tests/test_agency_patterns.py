@@ -32,6 +32,11 @@ from geoapp.agency import AGENT, role
         ("Graz (dpa) - Angesichts der Lage im Norden des Landes hat Slowenien seine Grenze geschlossen.",
          "Slowenien", "de", True),
         ("Die Regierung kritisierte Slowenien.", "Slowenien", "de", False),
+        # verb-second with the subject's article between verb and name
+        ("Angesichts der Lage im Norden will die Bundeswehr Leute ausfliegen.", "Bundeswehr", "de", True),
+        ("Am Montag kritisierte die Slowakei den Plan.", "Slowakei", "de", True),
+        ("Die Regierung kritisierte die Slowakei.", "Slowakei", "de", False),
+        ("Am Montag kritisierte Wien den Plan der Slowakei.", "Slowakei", "de", False),
         # a coordinated subject with an auxiliary and its verb; a copula alone makes no agent
         ("Chile and Peru were analysing the data, officials said.", "Chile", "en", True),
         ("Chile and Peru are neighbours.", "Chile", "en", False),
