@@ -420,6 +420,8 @@ def _title_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]) -> N
             continue
         cc = _title_country(state, scan, i, prefix_end, counts)
         scan.add(toks[a].start, end, state.person(name, cc, role), a, b, state)
+        for k in range(i, j):  # the title is the person's: no organisation of its own ("Chief Cabinet")
+            scan.taken[k] = True
         nxt = b + 1
 
 
