@@ -25,6 +25,7 @@ its lines start) from the registry or its country's capital. See ``docs/actors.m
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -728,6 +729,7 @@ def _title_reference_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, 
     persons = [a for a in {*state.persons.values(), *state.by_entry.values()} if a.kind == "person"]
     by_start = {start: actor for start, _e, actor in scan.found if actor.kind == "person"}
     by_end = {end: actor for _s, end, actor in scan.found if actor.kind == "person"}
+    holders: dict[tuple[str, str | None], list[tuple[int, str, Actor]]] = {}
     for i, j, role, prefix_end, how in scan.bare_titles:
         if not scan.free(i, j - 1):
             continue
@@ -763,14 +765,19 @@ def _title_reference_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, 
             if m is not None:
                 actor = by_end.get(lead - (len(m.group(0)) - len(m.group(1))))  # "Tshisekedi, the President"
         if actor is None and not runs_on and how != "apposition":
-            fits = [a for a in persons if _role_fits(a.role, role)
-                    and (cc is None or a.country_code == cc)]
-            before = [a for a in fits if state.first_seen.get(a, start + 1) < start]
-            after = [a for a in fits if state.first_seen.get(a, -1) > start]
-            if before:
-                actor = max(before, key=lambda a: state.first_seen[a])
-            elif after:
-                actor = min(after, key=lambda a: state.first_seen[a])
+            key = (role.casefold(), cc)
+            fits = holders.get(key)
+            if fits is None:  # once per office and country: titles × persons would not be linear
+                fits = holders[key] = sorted(
+                    (state.first_seen[a], a.name, a) for a in persons
+                    if a in state.first_seen and _role_fits(a.role, role)
+                    and (cc is None or a.country_code == cc)
+                )
+            k = bisect_left(fits, (start,))
+            if k > 0:
+                actor = fits[k - 1][2]  # the nearest one named before
+            elif fits:
+                actor = fits[0][2]  # else the first one named after
         office = role.casefold().replace("-", " ").split()
         if (actor is None and not runs_on and how != "apposition" and state.lang == "en"
                 and toks[i].text[:1].isupper() and (len(office) > 1 or cc)
