@@ -667,11 +667,14 @@ def _pacific_frames() -> tuple[Any, Any]:
 
 
 #: Longest horizontal step of each drawn SVG path (lines or outlines), in pixels.
+#: The longest drawn step of each path, in pixels: within each subpath ("M" starts one; a line cut
+#: at the map's edge goes on from the other edge with a move, which draws nothing).
 _LONGEST_STEP = """(selector) => [...document.querySelectorAll(selector)].map(p => {
-  const xs = (p.getAttribute('d') || '').split(/[MLZz]/).filter(s => s.trim())
-    .map(s => parseFloat(s.trim().split(/[ ,]+/)[0]));
   let step = 0;
-  for (let i = 1; i < xs.length; i++) { step = Math.max(step, Math.abs(xs[i] - xs[i - 1])); }
+  for (const sub of (p.getAttribute('d') || '').split('M').filter(s => s.trim())) {
+    const xs = sub.split(/[LZz]/).filter(s => s.trim()).map(s => parseFloat(s.trim().split(/[ ,]+/)[0]));
+    for (let i = 1; i < xs.length; i++) { step = Math.max(step, Math.abs(xs[i] - xs[i - 1])); }
+  }
   return step; })"""
 
 #: Drawn outline rings that step across the antimeridian (Antarctica's goes round the pole).
