@@ -202,6 +202,27 @@ class CueReader:
         return False
 
 
+@lru_cache(maxsize=1)
+def _riverside() -> dict[str, re.Pattern]:
+    """Per language, one pattern for the prepositions that put a name on a river's bank, anchored
+    at the name (``riverside`` in ``data/words/place_cues.yaml``)."""
+    data = load_words("place_cues").get("riverside") or {}
+    return {
+        lang: re.compile(r"(?<![\w-])(" + "|".join(re.escape(p) for p in phrases) + r")\s+$", re.IGNORECASE)
+        for lang, phrases in data.items()
+    }
+
+
+def riverside_cue(text: str, start: int, lang: str) -> Cue:
+    """A feature cue when a riverside preposition stands right before the name at ``start`` ("an der
+    Moldau", "am Niger"): the caller asks only when a river is among the name's candidates, so
+    "an der Moldau" is the Vltava, "in der Republik Moldau" still Moldova. Constant work (the 20
+    characters before the name)."""
+    pattern = _riverside().get(lang)
+    m = pattern.search(text, max(0, start - 20), start) if pattern is not None else None
+    return Cue("feature", None, False, m.group(1)) if m else NO_CUE
+
+
 def _spaced(text: str, a: int, b: int) -> bool:
     """Only spaces between two offsets (one line, no punctuation)."""
     gap = text[a:b]

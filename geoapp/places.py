@@ -306,11 +306,13 @@ class PlaceExtractor:
             city = stateabbr.joined_city(form)
             before = ends.get(start - 2) if fld.text[start - 2 : start] == ", " else None
             if city is not None and before is not None and spans[before].mention.text == city:
-                # "Washington, D.C.": one name, the city's
+                # "Washington, D.C.": one name, the city's (its towns only, and a key of its own, so
+                # neither the state of Washington nor the referent of a bare "Washington" is taken)
                 old = spans[before]
                 m = old.mention
                 mention = Mention(m.start, end, fld.text[m.start : end], m.kind, m.field)
-                spans[before] = PlaceCandidateSpan(mention, old.key, old.candidates, old.cue, old.score,
+                towns = tuple(c for c in old.candidates if c.feature == "city") or old.candidates
+                spans[before] = PlaceCandidateSpan(mention, name_key(mention.text), towns, old.cue, old.score,
                                                    old.evidence, old.name_flags)
                 continue
             mention = Mention(start, end, form, "place", fld.name)
@@ -581,7 +583,13 @@ class PlaceExtractor:
             # acceptance stands even where the gazetteer knows only a town of that name and the
             # mention is left for the online geocoder.
             cue_says_place = cue == "region" and "rule_accept" in feats
-            curated = _curated_name(cands[0], by_flags(key), j - i + 1)
+            curated = _curated_name(cands[0], by_flags(key), j - i + 1) or (
+                # a one-word name of the curated table after a locative preposition: "an der Grenze
+                # bei Panmunjom", "near Panmunjom" (the German tagger reads it as an organisation)
+                is_curated(cands[0].geonameid)
+                and i > 0
+                and tokens[i - 1].text.lower() in LOCATIVE_WORDS[lang]
+            )
             if (p < threshold and not cue_says_place and not curated) or taken.overlaps(start, end):
                 continue
             if crf and self.de_mode == "crf" and not (
@@ -589,6 +597,7 @@ class PlaceExtractor:
                 or _country_level(cands[0], by_flags(key))
                 or (_tier(cands[0]) == 1 and "rule_accept" in feats and headline(start))
                 or (cue is not None and "rule_accept" in feats)
+                or (_tier(cands[0]) == 1 and "rule_accept" in feats and _genitive_beside_noun(fld, i, j, key))
             ):
                 # German body text is the tagger's: trained on news sentences, it knows that the
                 # "Dortmund" of a football club is an organisation. Three exceptions the model (and,
@@ -1218,6 +1227,22 @@ def _names_context(c: Candidate) -> bool:
     """Whether an accepted place says which country an article is about: a country or region, or a
     place of 100,000 or more."""
     return c.feature in ("country", "region") or c.population >= 100_000
+
+
+def _genitive_beside_noun(fld: _Field, i: int, j: int, key: str) -> bool:
+    """A major place's German genitive before a noun: "Kiews Bürgermeister", "Moskaus Truppen". The
+    word is the name with its genitive "s" ("Kiews" → Kyiv) and a capitalised word follows it on
+    the line (German capitalises its nouns); such a genitive names the place (GermEval and devnews
+    mark it LOC), where the tagger, trained on few of them, often leaves it out. The genitive after
+    a noun ("die Streitkräfte Kiews") is left to the tagger: the link stage reads a place before an
+    office as qualifying it, not one after it, and took "Selenskyj sagt, die Streitkräfte Kiews …"
+    for a statement in Kyiv. Constant work: the next token."""
+    tokens, text = fld.tokens, fld.text
+    word = tokens[j].text
+    if i != j or not word.endswith("s") or len(word) < 5 or _key(word[:-1]) != key:
+        return False
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    return nxt is not None and text[tokens[j].end : nxt.start] == " " and nxt.text[:1].isupper()
 
 
 def _sentence_initial(text: str, start: int) -> bool:

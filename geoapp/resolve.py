@@ -35,7 +35,7 @@ from itertools import islice
 from .document import Doc
 from .features import is_curated
 from .model import NEEDS_REVIEW, REVIEW_BELOW, Candidate, PlaceMention
-from .placecues import NO_CUE, Cue, CueReader, acronym_source
+from .placecues import NO_CUE, Cue, CueReader, acronym_source, riverside_cue
 from .places import NAME_JOINERS, PlaceCandidateSpan
 from .settings import DATA_DIR
 from .text import name_key
@@ -617,6 +617,8 @@ def resolve(
         cue = reader.read(source, m.start, m.end, lang, ends[m.field], toks) if source else NO_CUE
         adjacent = _adjacent_region(spans, index, text_of) if source else None
         cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+        if cue is NO_CUE and source and any(c.feature_code == "river" for c in cands):
+            cue = riverside_cue(source, m.start, lang)  # "an der Moldau": the river, not Moldova
         long_form = acronym_source(source, m.start, m.end, toks) if source else None
         neighbours = _list_neighbours(spans, index, text_of) if source else ()
         short = _short_country_name(span, cands)

@@ -39,6 +39,9 @@ from geoapp.gazetteer import head_lengths  # noqa: E402
 from geoapp.text import name_key  # noqa: E402
 
 OUT = ROOT / "geoapp" / "data" / "gazetteer.tsv.gz"
+#: Names of GeoNames cities that news uses and GeoNames lacks (a German transliteration such as
+#: "Saporischschija"), one a line with its source: tagged with their language.
+CITY_NAMES = ROOT / "geoapp" / "data" / "city_names.tsv"
 #: Natural Earth country outlines (world-atlas, keyed by ISO 3166-1 numeric ``iso_n3``), shipped for
 #: the basemap and reused here for country reference points.
 OUTLINES = ROOT / "geoapp" / "data" / "countries.geojson.gz"
@@ -427,6 +430,9 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         for a in c.get("alternatenames") or ():
             e.add(a, ALT)
         city_entries[e.geonameid] = e
+    for gid, name, lang in city_names():
+        if gid in city_entries:
+            city_entries[gid].add(name, DE if lang == "de" else EN)
 
     # German names of first-level regions from pycountry's ISO 3166-2 translations ("Kalifornien",
     # "Schottland"): untagged alternates, so the alternates' filters apply (the big-city rule:
@@ -585,7 +591,14 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     # A first-level region's name or its clipped form is no alias of a country: "IOWA", "Ohio",
     # "NEV" and "WYO" come as loose aliases of the United States in the alias packages, and would
     # make the state the country.
-    region_keys = {name_key(r.name) for r in regions.values()} | {name_key(r.name) for r in second}
+    # The curated table's regions likewise: "Berkshire" and "Northamptonshire" come as aliases of
+    # the United Kingdom, and the table holds the English counties GeoNames lacks.
+    curated_regions = (e for e in entries if e.curated and e.feature == "region" and e.cc)
+    region_keys = (
+        {name_key(r.name) for r in regions.values()}
+        | {name_key(r.name) for r in second}
+        | {name_key(n) for e in curated_regions for n in e.names}
+    )
     region_heads: dict[str, set[str]] = defaultdict(set)
     for r in regions.values():
         region_heads[r.cc].add(name_key(r.name).replace(" ", ""))
@@ -773,6 +786,18 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         f"{bare_dropped} bare forms without the division noun dropped"
     )
     return out
+
+
+def city_names() -> list[tuple[int, str, str]]:
+    """``(geonameid, name, lang)`` rows of :data:`CITY_NAMES` (tab-separated, a header row)."""
+    rows = []
+    with open(CITY_NAMES, encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            if line.strip():
+                gid, name, lang = line.rstrip("\n").split("\t")[:3]
+                rows.append((int(gid), name, lang))
+    return sorted(rows)
 
 
 def curated_entries(log) -> list[Entry]:
