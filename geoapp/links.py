@@ -459,6 +459,8 @@ def _attached_place(text: str, am: ActorMention, pm: PlaceMention, places: Seque
     m = _ATTACHED.fullmatch(text, a.end, head.start)
     if m is None or re.search(r"[.;:!?\"„“”«»]", text[a.end : head.start]):
         return ""
+    if any(a.end <= o.mention.start < head.start for o in places):
+        return ""  # another place between: "der Taliban in Afghanistan hat Deutschland" is no phrase
     if m.group("noun") and m.group("noun").casefold() not in _MEMBER_NOUNS:
         return ""  # "Scholz said in Berlin": a verb, not the actor's phrase
     return _PREP_CLASS[m.group("prep").lower()]
@@ -786,6 +788,16 @@ def excluded(features: dict[str, float]) -> bool:
     return any(f in features for f in EXCLUDING)
 
 
+#: Rules from the guidelines that make a pair a link whatever the learned decision says (unless a
+#: rule of :data:`EXCLUDING` removes it): a place attached to the actor's own phrase with a locative
+#: preposition says where the actor is ("ISIL fighters in Syria", "die Minusma-Mission in Bamako").
+INCLUDING = ("attached=at",)
+
+
+def included(features: dict[str, float]) -> bool:
+    return any(f in features for f in INCLUDING)
+
+
 
 _APPOSITION = re.compile(r"[ \u00a0]*,[ \u00a0]*")
 
@@ -832,7 +844,8 @@ def find_links(
     threshold = model.threshold_for(doc.lang) if model is not None else 1.0
     cands = candidates(doc, places, actors)
     decided = [
-        model is not None and not excluded(c.features) and model.probability(c.features) >= threshold
+        model is not None and not excluded(c.features)
+        and (included(c.features) or model.probability(c.features) >= threshold)
         for c in cands
     ]
     relations = _apposed_containers(doc, cands, decided)
