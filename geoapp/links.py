@@ -242,6 +242,12 @@ def _speaker(text: str, fld: DocField, m: Mention, lang: str) -> bool:
 _BRACKETED = re.compile(r"[ \u00a0]*\([^\W\d_]{2,12}\)")
 
 
+#: An English name's apposition or relative clause before its verb: "[X] of Guatemala, who was sworn
+#: in this week, said", "[X], the chairman of CENI, announced" (at most 100 characters, no clause end).
+_ASIDE = re.compile(r"(?:[ \u00a0]+of[ \u00a0]+[A-Z][\w'’-]*(?:[ \u00a0][A-Z][\w'’-]*)*)?[ \u00a0]*,"
+                    r"[^,.;:!?\"“”()]{1,100},[ \u00a0]*(?=[a-z])")
+
+
 def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
     """The offset of the verb of saying that makes the actor its speaker, else -1: right after the
     name ("NDRRMC said", "X has said"), or before it and its title ("…, sagte Sprecher X", '…,"
@@ -251,6 +257,8 @@ def _speech_verb_at(text: str, fld: DocField, m: Mention, lang: str) -> int:
     toks = fld.tokens
     if _BRACKETED.match(text, m.end):
         after_k += 1  # the name and its acronym: "the … Council (NDRRMC) said"
+    elif lang == "en" and (aside := _ASIDE.match(text, m.end)) is not None:
+        after_k = fld.token_at(aside.end())  # "X, the chairman of CENI, announced", "X of Y, who …, said"
     after = toks[after_k : after_k + 3]
     words = [t.text.casefold() for t in after]
     if words and words[0] in _SPEECH:

@@ -356,3 +356,16 @@ def test_another_place_between_ends_the_actors_phrase(registry: ActorRegistry) -
     got = features_of(text, "de", registry)
     assert got[("OSZE", "Graz")].get("attached=at")
     assert not any(k.startswith("attached=") for k in got.get(("OSZE", "Wien"), {}))
+
+
+def test_an_english_speaker_is_found_through_an_apposition(registry: ActorRegistry) -> None:
+    got = features_of("Envoy Lina Testova, the head of the mission, said that roads near Graz were closed.",
+                      "en", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    got = features_of("President Lina Testova of Austria, who took office this week, said roads near Graz "
+                      "were closed.", "en", registry)
+    assert got[("Lina Testova", "Graz")].get("speaker_content")
+    # a list after the name is no aside of it
+    text = "Envoy Lina Testova met the mayors of Graz, Linz and Vienna, said Reuters."
+    got = features_of(text, "en", registry)
+    assert "speaker" not in got[("Lina Testova", "Graz")]
