@@ -176,6 +176,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
             return AGENT
         if governing == "von" and after and _participle_like(after[0], "de"):
             return AGENT
+        if governing in ("from", "aus", "von") and ahead in w.support_nouns:
+            return AGENT  # every supporter: "with backing from Turkey and the Islamic Republic of Iran"
     if lang == "en" and prev in w.object_before_en:
         # "the commission of inquiry on Syria has published": the object of "on"; but "with U.S.
         # support" names the supporter

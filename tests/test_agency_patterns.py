@@ -22,6 +22,12 @@ from geoapp.agency import AGENT, role
         ("Chile, with backing from Peru, signed the accord.", "Peru", "en", True),
         ("The delegation flew from Peru to Chile.", "Peru", "en", False),
         ("Mit Unterstützung aus Österreich baute Slowenien die Brücke.", "Österreich", "de", True),
+        # every supporter of a list
+        ("Chile, with backing from Peru and the Republic of Bolivia, signed the accord.",
+         "Republic of Bolivia", "en", True),
+        ("Mit Unterstützung aus Österreich und der Schweiz baute Slowenien die Brücke.",
+         "Schweiz", "de", True),
+        ("Die Delegation flog von Peru und Chile nach Graz.", "Chile", "de", False),
         # the subject of an absolute "with X -ing" clause
         ("Forty engineers arrived on Monday, with Chile pledging two hundred more.", "Chile", "en", True),
         ("Talks with Chile being difficult, the envoy left.", "Chile", "en", False),
