@@ -153,6 +153,9 @@ def role(text: str, start: int, end: int, lang: str) -> str:
             return AGENT
         if prev == "von" and after and after[0] in _CONJUNCTIONS and _participle_after_list(text, end):
             return AGENT  # the first of coordinated agents: "von Russland und der Türkei vermittelte"
+        adverbial = bool(after) and after[0] in _ADVERBIAL_OPENERS_DE
+        if prev == "von" and adverbial and _participle_before_noun(text, end):
+            return AGENT  # an adverbial between: "zehn von Russland in der Nacht eingesetzte Drohnen"
         if prev == "by" and len(before) > 1 and _participle_like(before[1], "en"):
             return AGENT
         return LOCATION
@@ -442,6 +445,25 @@ def _participle_after_list(text: str, end: int) -> bool:
             return True
         nxt = toks[k + 1].group() if k + 1 < len(toks) else ""
         return low.endswith(("te", "ten", "tes", "ter")) and nxt[:1].isupper()
+    return False
+
+
+#: Words that open a short adverbial inside a German participle phrase ("in der Nacht", "am Montag").
+_ADVERBIAL_OPENERS_DE = frozenset("in im am an auf seit bei nach vor während zuvor bereits erneut".split())
+
+
+def _participle_before_noun(text: str, end: int) -> bool:
+    """Whether a German participle phrase after ``end`` ends in a participle before its noun within
+    six words ("in der Nacht eingesetzte Drohnen"): the first lower-case word that is no preposition
+    or article is that participle, and a capitalised word follows it."""
+    toks = _tokens_after(text, end, 6)
+    for k, tok in enumerate(toks):
+        word = tok.group()
+        low = word.lower()
+        if word[:1].isupper() or low in _ADVERBIAL_OPENERS_DE or low in _DETERMINERS:
+            continue
+        nxt = toks[k + 1].group() if k + 1 < len(toks) else ""
+        return _participle_like(low, "de") and nxt[:1].isupper()
     return False
 
 

@@ -28,6 +28,10 @@ from geoapp.agency import AGENT, role
         ("Mit Unterstützung aus Österreich und der Schweiz baute Slowenien die Brücke.",
          "Schweiz", "de", True),
         ("Die Delegation flog von Peru und Chile nach Graz.", "Chile", "de", False),
+        # a passive agent with an adverbial before its participle
+        ("Die Luftwaffe zerstörte zehn von Slowenien in der Nacht eingesetzte Drohnen.",
+         "Slowenien", "de", True),
+        ("Sie flogen von Slowenien am Montag zurück nach Graz.", "Slowenien", "de", False),
         # the subject of an absolute "with X -ing" clause
         ("Forty engineers arrived on Monday, with Chile pledging two hundred more.", "Chile", "en", True),
         ("Talks with Chile being difficult, the envoy left.", "Chile", "en", False),
