@@ -104,3 +104,19 @@ def test_washington_dc_is_the_city_also_in_a_list_of_states(gp):
     assert found["Washington, D.C."].feature == "city"
     assert km(found["Washington, D.C."], 38.9, -77.04) < 20
     assert found["Wash."].feature == "region"
+
+
+@pytest.mark.parametrize(
+    "text, lang, surface, lat, lon",
+    [
+        ("Police searched a cargo plane at Heathrow airport on Tuesday.", "en", "Heathrow", 51.47, -0.45),
+        ("Die Maschine landete am Abend in Scheremetjewo.", "de", "Scheremetjewo", 55.97, 37.41),
+        ("U.S. troops at Al Asad Airbase were unhurt.", "en", "Al Asad Airbase", 33.79, 42.44),
+    ],
+)
+def test_airports_and_bases_of_the_news_are_places(gp: Geoparser, text: str, lang: str, surface: str,
+                                                   lat: float, lon: float) -> None:
+    # curated (features.tsv): "Heathrow" is no longer the town in Florida
+    got = places(gp, text, lang)
+    place = next(p for s, p in got.items() if surface in s)
+    assert place is not None and km(place, lat, lon) < 30
