@@ -508,7 +508,11 @@ def dateline(text: str, start: int, end: int) -> bool:
 
 
 #: What follows the place of a dateline: "(dpa)", ":", ", July 3", " – ".
-_DATELINE_TAIL = re.compile(r"(?:/[^\W\d_]+)*(?:\s*\(|\s*:|,\s*(?:\w+\.?\s+\d|\d)|\s+[-–—]\s)")
+_DATELINE_TAIL = re.compile(
+    r"(?:/[^\W\d_]+)*(?:\s*\(|\s*:|,\s*(?:\w+\.?\s+\d|\d)|\s+[-–—]\s"
+    # "TEHRAN, Young Journalists Club (YJC) -": the agency's name and acronym, then the dash
+    r"|,\s*(?:[A-Z][\w'’]*\s+){0,4}[A-Z][\w'’]*\s*(?:\([A-Z]{2,10}\)\s*)?[-–—]\s)"
+)
 
 
 def is_agent(text: str, start: int, end: int, lang: str) -> bool:

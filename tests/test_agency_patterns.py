@@ -55,3 +55,18 @@ from geoapp.agency import AGENT, role
 def test_agency_patterns(text: str, name: str, lang: str, agent: bool) -> None:
     start = text.index(name)
     assert (role(text, start, start + len(name), lang) == AGENT) is agent
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "is_dateline"),
+    [
+        ("TEHRAN, Young Journalists Club (YJC) - The army announced a ceasefire.", "TEHRAN", True),
+        ("TEHRAN, July 3, YJC - Syria said it has suspended operations.", "TEHRAN", True),
+        ("Washington, the capital, was quiet on Monday.", "Washington", False),
+        ("Berlin, Paris and Rome - a summit of three capitals.", "Berlin", False),
+    ],
+)
+def test_datelines_with_an_agency(text: str, name: str, is_dateline: bool) -> None:
+    from geoapp.agency import dateline
+
+    assert dateline(text, 0, len(name)) is is_dateline
