@@ -329,6 +329,7 @@ def find_actors(
         for fld in doc
     ]
     for scan in scans:
+        _never_actors(scan)
         _registry_pass(state, scan)
         _title_pass(state, scan, counts)
         _org_pattern_pass(state, scan, counts)
@@ -352,6 +353,31 @@ def find_actors(
         out.extend(_acting_places(state, scan, capital_country))
     out.sort(key=lambda am: (am.mention.field != "text", am.mention.start, am.mention.end))
     return out
+
+
+def _not_actor_index() -> PhraseIndex[bool]:
+    idx: PhraseIndex[bool] = PhraseIndex()
+    for phrase in load_words("institutions").get("not_actors", ()):
+        idx.add(str(phrase), True)
+    return idx
+
+
+_NOT_ACTORS = _not_actor_index()
+
+
+def _never_actors(scan: _Scan) -> None:
+    """Take the tokens of names that are never actors (``not_actors`` in
+    ``data/words/institutions.yaml``: "Line of Actual Control", "LAC"), so no pass makes one."""
+    fld = scan.fld
+    text, toks, words = fld.norm, fld.tokens, fld.words
+    starts = _NOT_ACTORS.start_words(fld.distinct)
+    if not starts:
+        return
+    for i in [i for i, w in enumerate(words) if w in starts]:
+        hit = _NOT_ACTORS.match(text, toks, i)
+        if hit:
+            for k in range(i, i + hit[0]):
+                scan.taken[k] = True
 
 
 def _registry_pass(state: _ArticleActors, scan: _Scan) -> None:

@@ -432,3 +432,4 @@ def test_german_compound_titles_find_unknown_people(registry: ActorRegistry) -> 
     assert ("Ana Ribeiro", "Ana Ribeiro", "Umweltministerin", "BR") in people
     assert ("Sabine Kühnert", "Sabine Kühnert", "Landrätin", None) in people
     assert ("Ribeiro", "Ana Ribeiro", "Umweltministerin", "BR") in people
+

@@ -125,3 +125,4 @@ def test_an_office_is_no_epithet_of_another(parser: Geoparser) -> None:
     r = parse(parser, "Prime Minister Aiko Tanabe flew to Hanoi. The top diplomat stayed home; "
                       "the Chancellor said little.")
     assert titles(r) == []
+
