@@ -447,6 +447,10 @@ def _list_head(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> M
     return cur
 
 
+#: A place compounded into the actor's phrase as its base: "the Leh-based 14 Corps", "the
+#: Doha-headquartered group", "die Kiew-treuen Truppen" is no base (left out).
+_BASED = re.compile(r"-(?:based|stationed|headquartered|basierte[nrs]?|stationierte[nrs]?)"
+                    r"(?:[ \u00a0]+[^\W\d_][\w-]*){0,2}[ \u00a0]+", re.IGNORECASE)
 _OPEN_BRACKET = re.compile(r"[ \u00a0]*\([ \u00a0]*")
 
 
@@ -456,6 +460,8 @@ def _attached_place(text: str, am: ActorMention, pm: PlaceMention, places: Seque
     Dadu"): the phrase says where the actor is, whatever the verb. "" when it is not attached."""
     a = am.mention
     head = _list_head(text, pm, places)
+    if pm.mention.end <= a.start and _BASED.fullmatch(text, pm.mention.end, a.start):
+        return "at"  # "the Leh-based 14 Corps", "die Ramstein-stationierten Einheiten"
     if pm.mention.end <= a.start and _OPEN_BRACKET.fullmatch(text, pm.mention.end, a.start) and (
         text[a.end : a.end + 1] == ")"
     ):
@@ -562,17 +568,19 @@ def pair_features(
         on("own|" + actor.kind)
     if actor.kind == "country" and place.feature == "country":
         on("country_to_country")
+    attached = _attached_place(text, am, pm, sent.places)
+    if attached:
+        on("attached=" + attached)  # "ISIL in Syria", "KFOR, the mission in Kosovo"
     persons = [o for o in sent.actors if o.actor.kind == "person"]
-    if _title_of(text, am, pm) or any(_title_of(text, o, pm) for o in persons):
-        on("title_of")  # the place names an office or a nationality: "US President Trump", "Simbabwes …"
+    if attached != "at" and (_title_of(text, am, pm) or any(_title_of(text, o, pm) for o in persons)):
+        # the place names an office or a nationality: "US President Trump", "Simbabwes …"; not where
+        # it is this actor's own base ("commander of the Leh-based 14 Corps": Leh is the corps')
+        on("title_of")
     if any(o.mention.start <= p.start and p.end <= o.mention.end and o.actor.kind != "country"
            for o in sent.actors):
         on("in_actor_name")  # "Washington" in "Washington Post": part of a name, no place of action
     if dateline(text, p.start, p.end):
         on("dateline")
-    attached = _attached_place(text, am, pm, sent.places)
-    if attached:
-        on("attached=" + attached)  # "ISIL in Syria", "KFOR, the mission in Kosovo"
     if _fronted_place(text, a, p, lo):
         on("fronted_place")  # "In Syria, Coalition forces conducted …"
     # the cue that governs the pair: between the two, else nearest to the place within the clause

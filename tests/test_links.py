@@ -369,3 +369,12 @@ def test_an_english_speaker_is_found_through_an_apposition(registry: ActorRegist
     text = "Envoy Lina Testova met the mayors of Graz, Linz and Vienna, said Reuters."
     got = features_of(text, "en", registry)
     assert "speaker" not in got[("Lina Testova", "Graz")]
+
+
+def test_a_place_compounded_as_the_actors_base_is_attached(registry: ActorRegistry) -> None:
+    # "the Graz-based OSCE unit": Graz is the actor's base, a link by rule, even inside an office's
+    # title ("commander of the Graz-based OSCE mission") where the place names no office of the actor
+    text = "Envoy Lina Testova, commander of the Graz-based OSCE mission, met the press."
+    got = features_of(text, "en", registry)
+    assert got[("OSCE", "Graz")].get("attached=at") and "title_of" not in got[("OSCE", "Graz")]
+    assert "title_of" in got[("Lina Testova", "Graz")]
