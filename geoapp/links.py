@@ -527,7 +527,10 @@ def pair_features(
     n_between = len(fld.token_range(first.end, second.start))
     dist = "0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12 else "13+"
     others = [o for o in sent.actors if o is not am and o.actor != actor]
-    if any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
+    partner = _meeting_partner(text, a, lo)
+    if not partner and any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
+        # (whom a meeting partner meets stands between it and the place by the sentence's form:
+        # "In Wŏnsan führte Lawrow Gespräche mit Kim": no other actor in the way)
         on("actor_between")
     nearest = min(sent.actors, key=lambda o: abs(o.mention.start - p.start))
     if nearest.actor == actor:
@@ -597,7 +600,7 @@ def pair_features(
         on("cue_kind=" + relation + "|" + actor.kind)
     if len({o.actor for o in agents}) == 1 and agents[0].actor == actor and "actor_between" not in f:
         on("sole_agent")  # the sentence's only agent, nobody else between it and the place
-    if _meeting_partner(text, a, lo):
+    if partner:
         on("meeting_partner")  # "Gespräche mit Kim Jong-un", "talks with", "met with"
     # the conjunctions that carry the decision, as single features (few examples, so the model
     # gets them spelled out rather than having to learn them from sums)

@@ -378,3 +378,14 @@ def test_a_place_compounded_as_the_actors_base_is_attached(registry: ActorRegist
     got = features_of(text, "en", registry)
     assert got[("OSCE", "Graz")].get("attached=at") and "title_of" not in got[("OSCE", "Graz")]
     assert "title_of" in got[("Lina Testova", "Graz")]
+
+
+def test_whom_a_meeting_partner_meets_is_no_actor_in_the_way(registry: ActorRegistry) -> None:
+    text = "In Graz führte Präsidentin Zuzana Novak Gespräche mit Ministerin Marta Kovalska."
+    got = features_of(text, "de", registry)
+    partner = got[("Marta Kovalska", "Graz")]
+    assert partner.get("meeting_partner") and "actor_between" not in partner
+    # an actor between still counts for one who is no meeting partner
+    text = "In Graz traf Präsidentin Zuzana Novak den Bürgermeister, sagte Ministerin Marta Kovalska."
+    got = features_of(text, "de", registry)
+    assert "actor_between" in got[("Marta Kovalska", "Graz")]
