@@ -120,3 +120,13 @@ def test_airports_and_bases_of_the_news_are_places(gp: Geoparser, text: str, lan
     got = places(gp, text, lang)
     place = next(p for s, p in got.items() if surface in s)
     assert place is not None and km(place, lat, lon) < 30
+
+
+def test_the_gulf_of_the_news_is_the_persian_gulf(gp: Geoparser) -> None:
+    # "the Gulf" in news is the Persian Gulf, not Papua New Guinea's Gulf Province; the US Gulf Coast
+    # is a curated region of its own, and the Gulf of Mexico keeps its name
+    got = places(gp, "Tensions rose in the Gulf after the tanker attack.", "en")
+    assert km(got["Gulf"], 27.0, 51.0) < 100
+    text = "Hurricanes hit the Gulf Coast of Texas; rigs in the Gulf of Mexico were evacuated."
+    got = places(gp, text, "en")
+    assert got["Gulf Coast"].country_code == "US" and km(got["Gulf of Mexico"], 25.0, -90.0) < 500
