@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .agency import agency_words, is_agent
+from .agency import agency_words, clause_start, is_agent
 from .demonyms import Demonym, DemonymLexicon, country_counts, load_demonyms, resolve_codes
 from .document import Doc, DocField
 from .lexicon import PhraseIndex, joinable, load_words, word_list
@@ -703,16 +703,10 @@ def _bare_title(text: str, toks: Sequence[Tok], i: int, j: int, scan: _Scan) -> 
         b -= 1  # the office's country: "the Iraqi Foreign Minister", "the U.S. Secretary of State"
     if b > 0 and joinable(text, toks[b - 1].end, toks[b].start, dots=False):
         return "definite" if toks[b - 1].text.lower() in _REFERRING else None
-    if not toks[b].text[:1].isupper():
+    if not toks[b].text[:1].isupper() or not clause_start(text, toks[b].start):
         return None
-    if _clause_opens(text, toks[b].start):
-        return "opening"
-    return "apposition" if text[max(0, toks[b].start - 3) : toks[b].start].rstrip().endswith(",") else None
-
-
-def _clause_opens(text: str, start: int) -> bool:
-    before = text[max(0, start - 3) : start].rstrip(" \u00a0\"'„“«»(")
-    return not before or before[-1:] in ".!?:;\n"
+    after_comma = text[max(0, toks[b].start - 3) : toks[b].start].rstrip().endswith(",")
+    return "apposition" if after_comma else "opening"
 
 
 def _office_epithets() -> dict[str, tuple[str, ...]]:

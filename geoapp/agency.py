@@ -151,11 +151,10 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
         if prev == "von" and after and _participle_like(after[0], "de"):
             return AGENT
-        if prev == "von" and after and after[0] in _CONJUNCTIONS and _participle_after_list(text, end):
-            return AGENT  # the first of coordinated agents: "von Russland und der Türkei vermittelte"
-        adverbial = bool(after) and after[0] in _ADVERBIAL_OPENERS_DE
-        if prev == "von" and adverbial and _participle_before_noun(text, end):
-            return AGENT  # an adverbial between: "zehn von Russland in der Nacht eingesetzte Drohnen"
+        if prev == "von" and after and after[0] in _PARTICIPLE_PHRASE and _participle_after(text, end):
+            # the first of coordinated agents ("von Russland und der Türkei vermittelte"), or an
+            # adverbial between ("zehn von Russland in der Nacht eingesetzte Drohnen")
+            return AGENT
         if prev == "by" and len(before) > 1 and _participle_like(before[1], "en"):
             return AGENT
         return LOCATION
@@ -231,7 +230,7 @@ def role(text: str, start: int, end: int, lang: str) -> str:
 
 def _opens_clause(text: str, start: int, prev: str) -> bool:
     """Whether the name opens its clause: nothing, an article or a conjunction, or punctuation before it."""
-    return not prev or prev in _CLAUSE_OPENERS or _clause_start(text, start)
+    return not prev or prev in _CLAUSE_OPENERS or clause_start(text, start)
 
 
 def _adverb_en(tok: re.Match[str], w: AgencyWords) -> bool:
@@ -432,38 +431,28 @@ def _word_before_list(text: str, start: int) -> str:
     return _words_before_list(text, start)[0]
 
 
-def _participle_after_list(text: str, end: int) -> bool:
-    """Whether a German coordinated list that starts after ``end`` ("und der Türkei") ends in a
-    participle before its noun ("vermittelte Waffenruhe", "eingesetzte Regierung"); at most 8 words."""
+#: Words a German participle phrase may hold before its participle besides capitalised ones: list
+#: glue ("und der Türkei") and the openers of a short adverbial ("in der Nacht", "am Montag").
+_PARTICIPLE_PHRASE = frozenset(
+    "und oder sowie die der das den dem des in im am an auf seit bei nach vor während zuvor bereits"
+    " erneut".split()
+)
+
+
+def _participle_after(text: str, end: int) -> bool:
+    """Whether a German phrase after ``end`` ends in a participle before its noun within eight
+    words ("und der Türkei vermittelte Waffenruhe", "in der Nacht eingesetzte Drohnen"): the first
+    lower-case word that is no glue or adverbial opener is that participle."""
     toks = _tokens_after(text, end, 8)
     for k, tok in enumerate(toks):
         word = tok.group()
-        if word[:1].isupper() or word.lower() in _LIST_GLUE:
-            continue
         low = word.lower()
+        if word[:1].isupper() or low in _PARTICIPLE_PHRASE:
+            continue
         if _participle_like(low, "de"):
             return True
         nxt = toks[k + 1].group() if k + 1 < len(toks) else ""
         return low.endswith(("te", "ten", "tes", "ter")) and nxt[:1].isupper()
-    return False
-
-
-#: Words that open a short adverbial inside a German participle phrase ("in der Nacht", "am Montag").
-_ADVERBIAL_OPENERS_DE = frozenset("in im am an auf seit bei nach vor während zuvor bereits erneut".split())
-
-
-def _participle_before_noun(text: str, end: int) -> bool:
-    """Whether a German participle phrase after ``end`` ends in a participle before its noun within
-    six words ("in der Nacht eingesetzte Drohnen"): the first lower-case word that is no preposition
-    or article is that participle, and a capitalised word follows it."""
-    toks = _tokens_after(text, end, 6)
-    for k, tok in enumerate(toks):
-        word = tok.group()
-        low = word.lower()
-        if word[:1].isupper() or low in _ADVERBIAL_OPENERS_DE or low in _DETERMINERS:
-            continue
-        nxt = toks[k + 1].group() if k + 1 < len(toks) else ""
-        return _participle_like(low, "de") and nxt[:1].isupper()
     return False
 
 
@@ -486,10 +475,10 @@ def _after_noun(text: str, start: int) -> bool:
     m = re.search(r"([^\W\d_]+)[ \u00a0]+$", text[max(0, start - 40) : start])
     if m is None or not m.group(1)[:1].isupper():
         return False
-    return not _clause_start(text, start - len(m.group(0)))
+    return not clause_start(text, start - len(m.group(0)))
 
 
-def _clause_start(text: str, start: int) -> bool:
+def clause_start(text: str, start: int) -> bool:
     """Whether only punctuation, an opening quote or nothing precedes ``start`` on its clause."""
     before = text[max(0, start - 3) : start].rstrip(" \u00a0\"'„“«»(")
     return not before or before[-1:] in ".!?:;,\n"
