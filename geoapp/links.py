@@ -817,14 +817,13 @@ def included(features: dict[str, float]) -> bool:
     return any(f in features for f in INCLUDING)
 
 
-
 _APPOSITION = re.compile(r"[ \u00a0]*,[ \u00a0]*")
 
 
 def _apposed_containers(doc: Doc, cands: Sequence[Candidate], decided: Sequence[bool]) -> dict[int, str]:
     """The pairs a decided link carries to the place named beside its own as its container:
     "talks in Jeddah, Saudi Arabia", "near Tabqa Dam, Syria", "Pyongsong, South Pyongan Province"
-    — the actor is in the country or region too. Candidate id → the relation it takes over."""
+    — the actor is in the country or region too. Candidate index → the relation it takes over."""
     by_pair = {(c.actor.mention.start, c.actor.mention.field, c.place.mention.start, c.sentence): i
                for i, c in enumerate(cands)}
     out: dict[int, str] = {}
@@ -842,7 +841,7 @@ def _apposed_containers(doc: Doc, cands: Sequence[Candidate], decided: Sequence[
         b = cands[k].place.place
         contains = b.feature in ("country", "region") and b != a
         if contains and b.country_code and b.country_code == a.country_code:
-            out[id(cands[k])] = c.relation
+            out[k] = c.relation
     return out
 
 
@@ -870,8 +869,8 @@ def find_links(
     relations = _apposed_containers(doc, cands, decided)
     out: list[Link] = []
     seen: set[tuple] = set()
-    for cand, accepted in zip(cands, decided):
-        carried_relation = relations.get(id(cand))
+    for k, (cand, accepted) in enumerate(zip(cands, decided)):
+        carried_relation = relations.get(k)
         accepted = accepted or carried_relation is not None
         if not accepted and not cooccurrence:
             continue
