@@ -905,6 +905,8 @@ def _name_after(
         return None
     if _TITLES.starts(first.text) or first.text.isdigit() or len(first.text) < 2:
         return None
+    if _noun_like(first.text, lang):
+        return None  # a common noun: "nach Angaben des Gouverneurs Öllager nach einem Drohnenangriff"
     end = j
     k = j + 1
     words = 1

@@ -53,6 +53,7 @@ class AgencyWords:
     state_verbs_en: frozenset[str]
     commitment_predicates_en: frozenset[str]
     object_before_en: frozenset[str]
+    member_nouns: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +78,7 @@ def agency_words() -> AgencyWords:
         state_verbs_en=word_list("agency", "state_verbs_en"),
         commitment_predicates_en=word_list("agency", "commitment_predicates_en"),
         object_before_en=word_list("agency", "object_before_en"),
+        member_nouns=word_list("relations", "member_nouns"),
     )
 
 
@@ -147,6 +149,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
             return POSSESSOR_AGENT if after[0] in w.agency_nouns else POSSESSOR
     if lang == "de" and surface.endswith("s") and _after_noun(text, start):
         return POSSESSOR  # "Nachbarländer Venezuelas", "die Streitkräfte Kiews": a genitive after a noun
+    if lang == "de" and prev in ("der", "des") and len(before) > 1 and _member_noun(before[1], w):
+        return POSSESSOR_AGENT  # "Fallschirmjäger der Bundeswehr sollen … fliegen": it acts through them
     if prev in ("von", "by"):
         # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
         if prev == "von" and after and _participle_like(after[0], "de"):
@@ -197,6 +201,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
             return AGENT
         if _predicate_en(text, toks, i, w, aux_acts=False):
             return AGENT
+        if _apposed_subject_en(text, start, end, w):
+            return AGENT
     else:
         if after and after[0] in _COPULAS:
             # "die USA sind der verlässlichste Partner" does not act
@@ -215,17 +221,77 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         return AGENT
     # German verb-second inversion: "Am Montag kritisierte Russland …", "Dann hat Russland …", also
     # with the subject's article between ("Angesichts des Vormarschs will die Bundeswehr …")
-    if lang == "de" and prev and (prev in verbs or prev in w.subject_auxiliaries) and _fronted_adverbial(
-        text, start, w
-    ):
+    if lang == "de" and prev and _v2_verb(prev, text, start, w) and _fronted_adverbial(text, start, w):
         return AGENT
-    if lang == "de" and prev in _NOMINATIVE_ARTICLES and len(before) > 1 and (
-        before[1] in verbs or before[1] in w.subject_auxiliaries
-    ):
+    if lang == "de" and prev in _NOMINATIVE_ARTICLES and len(before) > 1:
         article = re.search(r"[^\W\d_]+[ \u00a0]*$", text[max(0, start - 40) : start])
-        if article is not None and _fronted_adverbial(text, start - len(article.group(0)), w):
-            return AGENT
+        if article is not None:
+            at = start - len(article.group(0))
+            if _v2_verb(before[1], text, at, w) and _fronted_adverbial(text, at, w):
+                return AGENT
     return OTHER
+
+
+def _v2_verb(word: str, text: str, start: int, w: AgencyWords) -> bool:
+    """Whether ``word``, right before ``start``, can be the finite verb of a German verb-second
+    clause: a known verb or auxiliary, or any lower-case word that is no closed-class word. After
+    a fronted adverbial German allows only the finite verb in this slot ("In der Hauptstadt Niamey
+    betreibt die Bundeswehr …"), so the verb list need not know every verb."""
+    if word in w.verbs["de"] or word in w.subject_auxiliaries:
+        return True
+    m = re.search(r"([^\W\d_]+)[ \u00a0]+([^\W\d_]+)[ \u00a0]*$", text[max(0, start - 60) : start])
+    # an article or preposition before the word makes it an adjective inside a phrase ("Im Krieg
+    # gegen die russische Armee"), not the verb after one
+    return (
+        m is not None
+        and m.group(2)[:1].islower()
+        and word not in w.closed_class_de
+        and len(word) > 2
+        and m.group(1).lower() not in w.closed_class_de
+    )
+
+
+def _member_noun(word: str, w: AgencyWords) -> bool:
+    """Whether a German noun names an actor's people or units, also as the end of a compound
+    ("Soldaten", "Bodentruppen", "Sicherheitskräfte")."""
+    return word in w.member_nouns or any(word.endswith(m) for m in w.member_nouns if len(m) >= 5)
+
+
+def members_act(text: str, end: int, lang: str) -> bool:
+    """Whether the English name ending at ``end`` heads a phrase of its members or units that is
+    the subject of a predicate: "ISIL fighters attacked", "Coalition military forces conducted 34
+    strikes". For an organisation this makes it act; a country before such a phrase is only its
+    nationality ("US officials said"), so the caller decides by the actor's kind."""
+    if lang != "en":
+        return False
+    w = agency_words()
+    toks = _tokens_after(text, end, 8)
+    for k in range(min(3, len(toks))):
+        word = toks[k].group()
+        if not word[:1].islower():
+            return False
+        if word in w.member_nouns:
+            return _predicate_en(text, toks, _skip_adverbs(toks, k + 1, w), w, aux_acts=False)
+    return False
+
+
+def _apposed_subject_en(text: str, start: int, end: int, w: AgencyWords) -> bool:
+    """Whether the English name stands in apposition to the clause's subject, with the predicate
+    after it: "The Minister for Central Asia, Tobias Ellwood, visited Turkey". The phrase before
+    the first comma must open the sentence or clause and begin with "The"."""
+    after = re.match(r"[ \u00a0]*,[ \u00a0]*", text[end : end + 4])
+    if after is None or not re.search(r",[ \u00a0]*$", text[max(0, start - 3) : start]):
+        return False
+    floor = max(0, start - 80)  # a subject's head phrase is short
+    head_end = text.rfind(",", floor, start)
+    found = max(text.rfind(c, floor, head_end) for c in ".!?;:\n")
+    if found < 0 and floor > 0:
+        return False
+    head = text[found + 1 : head_end].strip(" \u00a0\"“”")
+    if not head.startswith("The ") or "," in head:
+        return False
+    toks = _tokens_after(text, end + after.end(), 6)
+    return _predicate_en(text, toks, _skip_adverbs(toks, 0, w), w, aux_acts=False)
 
 
 def _opens_clause(text: str, start: int, prev: str) -> bool:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .agency import AGENT, adjective_like, dateline, governing_preposition, role
+from .agency import AGENT, OTHER, adjective_like, dateline, governing_preposition, members_act, role
 from .document import Doc, DocField
 from .lexicon import load_words, word_list
 from .model import Actor, ActorMention, Link, Mention, PlaceMention
@@ -99,7 +99,7 @@ _MEDIA_ROLES = tuple(load_words("relations").get("media_roles", ()))
 #: Prepositions before a place, by what they say about it.
 _PREP_CLASS = {
     **dict.fromkeys("in im at bei beim inside within innerhalb throughout across on auf am".split(), "at"),
-    **dict.fromkeys("nach to into ins towards toward zum zur visited".split(), "to"),
+    **dict.fromkeys("nach bis to into ins towards toward zum zur visited".split(), "to"),
     **dict.fromkeys("aus from vom".split(), "from"),
     **dict.fromkeys("über about regarding concerning um".split(), "about"),
     **dict.fromkeys("mit with".split(), "with"),
@@ -398,23 +398,51 @@ def _names_title(gap: str) -> bool:
     words = gap.split()
     if not 1 <= len(words) <= 5 or not all(w[:1].isupper() or w in ("of", "for") for w in words):
         return False
+    return _title_among(words)
+
+
+def _title_among(words: list[str]) -> bool:
+    """Whether the words hold a known English title phrase or end a German title form."""
     english, german = _title_words()
     low = " " + " ".join(words).casefold() + " "
     return any(f" {t} " in low for t in english) or any(w.casefold().endswith(german) for w in words)
 
 
-def _title_of(text: str, am: ActorMention, pm: PlaceMention) -> bool:
+#: The words after a name that may lead to "of" and its place: "…, President of the DRC".
+_OFFICE_OF = re.compile(r",?\s*((?:[\w-]+\s+){0,3})(?:of|von|des|der)\s+(?:the\s+)?")
+
+
+def _office_words(words: list[str]) -> bool:
+    """Whether the words before "of" name an office ("President", "the president", "der
+    Machthaber"), not a predicate ("ISIL has had control of Mosul"): capitalised words and
+    articles, or a known title among them."""
+    return all(w[:1].isupper() or w.casefold() in _DETERMINERS for w in words) or _title_among(words)
+
+
+def _title_of(text: str, am: ActorMention, pm: PlaceMention, lang: str) -> bool:
     """Whether the place only qualifies the actor's office or name: "Simbabwes Oppositionsführer
-    Chamisa", "President of the DRC Tshisekedi", "Venezuelas Präsident Maduro", "US-Außenminister"."""
+    Chamisa", "President of the DRC Tshisekedi", "Venezuelas Präsident Maduro", "US-Außenminister",
+    "the U.S. State Department"."""
     a, p = am.mention, pm.mention
     if p.end <= a.start:
         gap = text[p.end : a.start]
         if len(gap) <= 40 and "," not in gap and not re.search(r"[.;:!?]", gap):
-            genitive = gap.startswith(("s ", "'s ", "’s ", "-")) or text[p.end - 1 : p.end] == "s"
-            return (len(gap.split()) <= 3 and genitive) or _names_title(gap)
+            # German marks the genitive with a bare -s ("Simbabwes"); English needs "'s" ("Paris
+            # the Foreign Secretary" is no genitive)
+            bare_s = lang == "de" and text[p.end - 1 : p.end] == "s"
+            genitive = gap.startswith(("s ", "'s ", "’s ", "-")) or bare_s
+            # a place right before the name qualifies it ("the U.S. State Department", "US Army")
+            # unless a preposition governs the place ("Following the meeting in Paris the Foreign
+            # Secretary will return")
+            governed = _word_before(text, p.start, max(0, p.start - 30)) in _PREP_CLASS
+            qualifies = not gap.strip() and not governed
+            # after "'s" a title phrase of its own ("Japan’s Chief Cabinet Secretary Yoshihide Suga")
+            owned = re.sub(r"^(?:'s|’s)\s", "", gap)
+            return (len(gap.split()) <= 3 and genitive) or qualifies or _names_title(owned)
     elif a.end <= p.start:
         gap = text[a.end : p.start]
-        if len(gap) <= 25 and re.fullmatch(r",?\s*(?:[\w-]+\s+){0,3}(?:of|von|des|der)\s+(?:the\s+)?", gap):
+        m = _OFFICE_OF.fullmatch(gap) if len(gap) <= 25 else None
+        if m is not None and _office_words(m.group(1).split()):
             return True
     return False
 
@@ -485,9 +513,12 @@ def _fronted_place(text: str, a: Mention, p: Mention, lo: int) -> bool:
     it ("In Syria, Coalition forces conducted …", "In der Hauptstadt Niamey betreibt die
     Bundeswehr …", "Near Mosul, five strikes engaged ISIL units"): the phrase sets the scene for
     the whole clause, its subject included."""
-    words = text[lo : p.start].strip(" \"„“«(").split()
+    opening = re.sub(r"^\W+", "", text[lo : p.start])  # a bullet or a stray period before it
+    words = opening.split()
     if not words or len(words) > 5 or words[0].lower() not in _LOCATIVE or a.start < p.end:
         return False
+    if re.search(r"[,;:]", opening):
+        return False  # "In 2022, Haiti requested …": the opening phrase ended before the place
     return not re.search(r"[.;:!?]", text[p.end : a.start])
 
 
@@ -508,6 +539,8 @@ def pair_features(
 
     on("kind=" + actor.kind)
     a_role = _role(doc, text, sent, a)
+    if a_role == OTHER and actor.kind == "organisation" and members_act(text, a.end, doc.lang):
+        a_role = AGENT  # "Coalition military forces conducted 34 strikes"
     p_role = _role(doc, text, sent, p)
     on("arole=" + a_role)
     on("prole=" + p_role)
@@ -575,7 +608,8 @@ def pair_features(
     if attached:
         on("attached=" + attached)  # "ISIL in Syria", "KFOR, the mission in Kosovo"
     persons = [o for o in sent.actors if o.actor.kind == "person"]
-    if attached != "at" and (_title_of(text, am, pm) or any(_title_of(text, o, pm) for o in persons)):
+    titled = _title_of(text, am, pm, doc.lang) or any(_title_of(text, o, pm, doc.lang) for o in persons)
+    if attached != "at" and titled:
         # the place names an office or a nationality: "US President Trump", "Simbabwes …"; not where
         # it is this actor's own base ("commander of the Leh-based 14 Corps": Leh is the corps')
         on("title_of")
@@ -598,6 +632,11 @@ def pair_features(
     on("cue_at=" + where)
     if relation:
         on("cue_kind=" + relation + "|" + actor.kind)
+    governed = _governing_cue(text, cues, a, p)
+    if governed and "agent" in f and "actor_between" not in f and _one_clause(text, a, p, same_clause):
+        # "Tobias Ellwood visited Turkey", "Russland griff Charkiw an", "flew to Kabul": the agent's
+        # own verb of going, meeting, deploying or attacking governs the place
+        on("agent_verb_place")
     if len({o.actor for o in agents}) == 1 and agents[0].actor == actor and "actor_between" not in f:
         on("sole_agent")  # the sentence's only agent, nobody else between it and the place
     if partner:
@@ -619,6 +658,60 @@ def pair_features(
     elif relation is None:
         relation = _default_relation(prep, actor)
     return f, relation
+
+
+#: Relations whose cue, standing right before a place, makes the place the goal or target of the act.
+_GOVERNING_RELATIONS = frozenset({"visit", "meeting", "troops", "attack"})
+#: What may stand between such a cue and its place: a few words ending in a preposition and an
+#: article ("visited Turkey", "flew to Kabul", "reiste am Montag nach Kiew", "struck targets near Mosul").
+_CUE_TO_PLACE = re.compile(
+    r"[ \u00a0]+(?:[^\W\d_]+[ \u00a0]+){0,3}?"
+    r"(?:(?:in|im|ins|into|to|nach|bis|at|near|on|auf|über|zum|zur|against|gegen)[ \u00a0]+)?"
+    r"(?:(?:the|die|der|den|das|dem|des)[ \u00a0]+)?$"
+)
+
+
+def _governing_cue(text: str, cues: list[tuple[int, int, str]], a: Mention, p: Mention) -> str | None:
+    """The relation of a cue of going, meeting, deploying or attacking that stands after the actor
+    and right before the place (at most three words and a preposition between), else ``None``.
+    The link's relation is still named by the nearest-cue rule ("reist zu Gesprächen nach Moskau"
+    is a visit)."""
+    best = None
+    for s, e, rel in cues:
+        if rel in _GOVERNING_RELATIONS and a.end <= s and e <= p.start and (best is None or s > best[0]):
+            best = (s, e, rel)
+    if best is None or _CUE_TO_PLACE.match(text[best[1] : p.start]) is None:
+        return None
+    gap = text[best[1] : p.start]
+    if any(c in gap for c in ",;:.") or _modifies_noun(text, p.end):
+        return None
+    return best[2]
+
+
+#: Lower-case words that may follow a place without making it a modifier of a noun after it.
+_AFTER_PLACE = frozenset(
+    "on in at and or to for from with by last this next yesterday today tomorrow since after before "
+    "during until over under via as when where which who that am im und oder mit nach zu bei "
+    "vor seit für von an auf ein eine einen ist war hat wird sowie um gestern heute".split()
+)
+
+
+def _modifies_noun(text: str, end: int) -> bool:
+    """Whether the place ending at ``end`` qualifies a lower-case noun after it ("visit U.S. service
+    members", "struck ISIL targets"): then it is no goal or target of the act."""
+    m = re.match(r"[ \u00a0]+([^\W\d_]+)", text[end : end + 30])
+    return m is not None and m.group(1)[:1].islower() and m.group(1) not in _AFTER_PLACE
+
+
+def _one_clause(text: str, a: Mention, p: Mention, same_clause: bool) -> bool:
+    """Whether actor and place (actor first) share a clause, where a comma that closes an
+    apposition around the actor does not count ("The Minister …, Tobias Ellwood, visited Turkey")."""
+    if same_clause:
+        return True
+    if text[a.end : a.end + 1] != ",":
+        return False
+    commas, clause, quote = _boundary_between(text, a.end + 1, p.start)
+    return commas == 0 and not clause and not quote
 
 
 def _pick_relation(cues: list[tuple[int, int, str]], a: Mention, p: Mention) -> tuple[str | None, str]:
@@ -810,7 +903,7 @@ def excluded(features: dict[str, float]) -> bool:
 #: Rules from the guidelines that make a pair a link whatever the learned decision says (unless a
 #: rule of :data:`EXCLUDING` removes it): a place attached to the actor's own phrase with a locative
 #: preposition says where the actor is ("ISIL fighters in Syria", "die Minusma-Mission in Bamako").
-INCLUDING = ("attached=at",)
+INCLUDING = ("attached=at", "agent_verb_place", "fronted_place")
 
 
 def included(features: dict[str, float]) -> bool:

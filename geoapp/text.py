@@ -263,10 +263,32 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
             word = words[-1].strip("(\"'“„").lower() if words else ""
             if word in _ABBREVIATIONS or word.isdigit() or (len(word) == 1 and word.isalpha()):
                 continue
+            if _DOTTED.match(word) and not _opens_sentence(text, end, words[-1]):
+                continue
         _add_span(text, start, end, spans)
         start = end
     _add_span(text, start, len(text), spans)
     return tuple(spans)
+
+
+#: A dotted abbreviation such as "U.S", "U.N", "z.B", "e.g" (its last period is the candidate end).
+_DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
+#: Words that open a sentence after an initialism ends one ("… in the U.S. The talks …"); any
+#: other word after "U.S." continues it ("U.S. service members", "U.S. Secretary of State").
+_OPENERS = frozenset(
+    "the a an he she it they we i in on at but and this that these those there his her its their "
+    "after before when while if as for however meanwhile der die das ein eine er sie es wir in im am "
+    "aber und doch dies diese dieser nach bei mit seit als wenn".split()
+)
+
+
+def _opens_sentence(text: str, end: int, word: str) -> bool:
+    """Whether the word after a dotted abbreviation that ends at ``end`` opens a new sentence: only
+    after an upper-case initialism ("U.S.", not "z.B.") and before a usual sentence opener."""
+    if not word.strip("(\"'“„")[:1].isupper():
+        return False
+    nxt = re.match(r"\s*[\"„“«(]*([^\W\d_]+)", text[end : end + 40])
+    return nxt is not None and nxt.group(1)[:1].isupper() and nxt.group(1).lower() in _OPENERS
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
