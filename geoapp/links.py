@@ -111,7 +111,7 @@ _PREP_CLASS = {
 #: Words after which a clause ends within a sentence: subordinating conjunctions and relative
 #: pronouns right after a comma.
 _CLAUSE_WORDS = frozenset(
-    "dass weil während nachdem bevor obwohl wenn als wo die der das dem den deren dessen welche welcher "
+    "dass weil während nachdem bevor obwohl wenn als wo wie die der das dem den deren dessen welche welcher "
     "that which who whom whose while because after before although when where whereas since".split()
 )
 _CLAUSE_START = re.compile(r"[,;:]\s+(?:" + "|".join(sorted(_CLAUSE_WORDS)) + r")\b", re.IGNORECASE)

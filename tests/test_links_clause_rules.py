@@ -128,3 +128,11 @@ def test_a_governed_place_before_a_name_is_no_nationality(parser: Geoparser) -> 
     cands = candidates(Doc.from_article(result.article), result.places, result.actors)
     paris = [c for c in cands if c.place.place.name == "Paris" and c.actor.actor.name == "Tom Hadley"]
     assert paris and "title_of" not in paris[0].features
+
+
+def test_a_reporting_clause_with_wie_is_a_clause_of_its_own(parser: Geoparser) -> None:
+    text = "Geplant ist ein Treffen mit Sergej Lawrow, wie am Donnerstag aus Kreisen in Berlin verlautete."
+    result = parser.parse(Article("a1", "", text, "de"))
+    cands = candidates(Doc.from_article(result.article), result.places, result.actors)
+    berlin = [c for c in cands if c.place.place.name == "Berlin"]
+    assert berlin and all("clause_between" in c.features for c in berlin)
