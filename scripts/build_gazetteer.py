@@ -73,6 +73,12 @@ MAX_WORDS = 6
 #: Historic ones (UdSSR, DDR) are deliberately left out; EU is not a country.
 EXTRA_ABBR = {"DVRK": "KP", "BRD": "DE", "VAE": "AE", "UAE": "AE", "USA": "US", "UK": "GB"}
 
+#: A one-word variant from the countrynames package (a list for fuzzy matching, with misspellings
+#: and loose words) that is this common in German or English (wordfreq Zipf) is dropped unless it
+#: shares its first four letters with a word of the country's own CLDR, pycountry or GeoNames names:
+#: "Iron" (Iran), "Laws" (Laos) and "Cat" (Chad) go; "America", "Britain", "Korea" and "German" stay.
+COUNTRY_VARIANT_ZIPF = 4.5
+
 #: pycountry's German names of first-level regions that are also common words: the Marche
 #: ("Marken", brands), the Free State ("Freistaat", any German Land's title), Ruse ("Russe", a
 #: Russian), Wake Island ("Wake"). Project-authored, like EXTRA_ABBR.
@@ -172,6 +178,16 @@ def zipf_limit(entry: Entry) -> float:
     if entry.feature == "region" or entry.population >= 100_000:
         return ZIPF_MEDIUM
     return ZIPF_SMALL
+
+
+def unrelated_common_word(variant: str, own_names: list[str]) -> bool:
+    """Whether a one-word country variant is a common word that is no form of the country's own
+    names (see COUNTRY_VARIANT_ZIPF): such a variant makes every use of the word a country."""
+    key = name_key(variant)
+    if not key or " " in key or zipf(variant) < COUNTRY_VARIANT_ZIPF:
+        return False
+    stems = {w[:4] for n in own_names for w in name_key(n).split() if len(w) >= 4}
+    return key[:4] not in stems
 
 
 def is_abbr(name: str) -> bool:
@@ -496,6 +512,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     outlines = outline_points(sizes=sizes)
     references = reference_points()
     n_outline = n_reference = 0
+    junk_variants: list[str] = []
     for cc in sorted(countries):
         c = countries[cc]
         pts = points_cc.get(cc, [])
@@ -552,14 +569,21 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 # lower-case short forms: keep those that are abbreviations, not words ("mann")
                 if len(s) <= 4 and zipf(s) < 4.0 and name_key(s) not in {name_key(n) for n in e.names}:
                     e.add(s.upper(), ABBR)
+        own = [n for n, b in e.names.items() if b & (MAIN | EN | DE)]
         for a in cn_data.DATA.get(cc, ()):
-            e.add(a, ABBR if is_abbr(a) else ALT)
+            if is_abbr(a):
+                e.add(a, ABBR)
+            elif unrelated_common_word(a, own):
+                junk_variants.append(f"{a} ({cc})")
+            else:
+                e.add(a, ALT)
         for abbr, acc in EXTRA_ABBR.items():
             if acc == cc:
                 e.add(abbr, ABBR)
         for name, lang in variants.get(cc, ()):
             e.add(name, ABBR if is_abbr(name) else DE if lang == "de" else EN)
         entries.append(e)
+    log(f"countrynames variants dropped as common words: {', '.join(sorted(junk_variants))}")
     log(
         f"countries: {n_reference} placed by their reference point (midway to the outline centroid "
         f"where the two agree), {n_outline} by their outline alone, the rest by member places"

@@ -1,0 +1,70 @@
+"""Issue 12, fourth round of places: loose country variants that are common words, and the rules
+of this round below. Real sentences through the real pipeline, and the build's rules on their own."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from geoapp.gazetteer import Gazetteer
+from geoapp.model import Article
+from geoapp.pipeline import Geoparser
+
+_SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def _build_module():
+    """scripts/build_gazetteer.py imports its sibling ``gazetteer_names`` by bare name."""
+    if str(_SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(_SCRIPTS))
+    spec = importlib.util.spec_from_file_location("build_gazetteer", _SCRIPTS / "build_gazetteer.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("build_gazetteer", mod)  # its dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def gp() -> Geoparser:
+    return Geoparser(corrections=None)
+
+
+def places(gp: Geoparser, text: str, lang: str = "en") -> dict[str, object]:
+    """Mention text -> resolved place (None when unresolved), first mention of each text."""
+    out: dict[str, object] = {}
+    for pm in gp.parse(Article(id="t", title="", text=text, lang=lang)).places:
+        out.setdefault(pm.mention.text, pm.place)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("variant", "own", "dropped"),
+    [
+        ("Iron", ["Iran", "Islamic Republic of Iran"], True),
+        ("Laws", ["Laos", "Lao People's Democratic Republic"], True),
+        ("America", ["United States", "United States of America"], False),  # a word of its name
+        ("Britain", ["United Kingdom of Great Britain and Northern Ireland"], False),
+        ("Persia", ["Iran"], False),  # not a common word
+        ("New Iron", ["Iran"], False),  # several words: no single common word
+    ],
+)
+def test_unrelated_common_word(variant: str, own: list[str], dropped: bool) -> None:
+    assert _build_module().unrelated_common_word(variant, own) is dropped
+
+
+def test_common_words_are_no_country_aliases() -> None:
+    g = Gazetteer.default()
+    for key, country in (("iron", "IR"), ("laws", "LA"), ("irish", "IE")):
+        assert all(c.country_code != country or c.feature != "country" for c in g.candidates(key)), key
+    for key, country in (("america", "US"), ("britain", "GB"), ("iran", "IR")):
+        assert any(c.country_code == country and c.feature == "country" for c in g.candidates(key)), key
+
+
+def test_iron_pass_is_no_place(gp: Geoparser) -> None:
+    found = places(gp, "Right now, it costs $230 for an Iron pass to the festival in Birmingham, Alabama.")
+    assert "Iron" not in found, found
+    found = places(gp, "Iran and Iraq signed the agreement in Baghdad on Monday.")
+    assert found["Iran"] is not None and found["Iran"].country_code == "IR"
