@@ -84,6 +84,12 @@ _LOCAL_KM = 100.0
 _W_LISTED = 3.0
 #: A sibling country found by a shared short name ("Kongo" for the DR Congo) needs evidence.
 _SIBLING_PENALTY = 1.0
+#: A place of the qualifier's country this near the qualifier's point counts as inside it when the
+#: gazetteer does not say so (a county has no admin code in GeoNames' towns).
+_QUALIFIER_KM = 150.0
+#: Confidence of a mention placed at its qualifier because no candidate lies inside it: below
+#: :data:`~geoapp.model.REVIEW_BELOW`, so it is listed for review.
+_QUALIFIER_ONLY_CONFIDENCE = 0.4
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -630,6 +636,7 @@ def resolve(
     _listed_regions(items, chosen)
     # a name with one candidate and no cue that looks at the context is decided already
     second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
+    second = _outside_qualifier(items, second)
     chosen = _short_forms(items, _acronyms(items, _one_per_name(items, second)))
     out = []
     for it, ch in zip(items, chosen):
@@ -700,6 +707,47 @@ def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choi
         ch = chosen[j]
         if out[i] is None or out[i].cand.country_code != ch.cand.country_code:
             out[i] = replace(ch, why=ch.why + f" (short for '{items[j].span.mention.text}')")
+    return out
+
+
+def _inside(c: Candidate, area: Candidate) -> bool:
+    """Whether place ``c`` lies in the country or region ``area``, by its codes or, for a region the
+    gazetteer gives no code of (a county), by distance (:data:`_QUALIFIER_KM`)."""
+    if c.country_code != area.country_code:
+        return False
+    return (
+        area.feature == "country"
+        or _region_key(c.country_code, c.admin1) == _region_key(area.country_code, area.name)
+        or haversine_km(c.lat, c.lon, area.lat, area.lon) <= _QUALIFIER_KM
+    )
+
+
+def _outside_qualifier(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
+    """"Rockingham, Northamptonshire" when no Rockingham of the gazetteer lies in Northamptonshire:
+    the writer says where the place is, so the mention is placed at the qualifier (with low
+    confidence, for review), not at a namesake on another continent. Only for a place of a country
+    (not "the Gulf, Qatar", a sea in apposition) smaller than its qualifier, and not in a list
+    ("Berlin, Hamburg, Bayern"; "Saipan, Guam, Alaska")."""
+    out = list(chosen)
+    for i, it in enumerate(items):
+        ch = chosen[i]
+        if ch is None or it.adjacent is None or i + 1 >= len(items):
+            continue
+        if (i - 1) in it.neighbours or (i + 2) in items[i + 1].neighbours:
+            continue  # a list of places ("Trips to Saipan, Guam, Alaska")
+        area = chosen[i + 1]
+        if area is None or area.cand.feature not in ("country", "region") or not area.cand.country_code:
+            continue
+        if not ch.cand.country_code or ch.cand.feature in ("country", "continent") or (
+            ch.cand.feature == "region" and ch.cand.feature_code != "ADM2" and area.cand.feature == "region"
+        ):
+            continue
+        if any(_inside(c, area.cand) for c in it.cands):
+            continue
+        where = area.cand.name
+        why = f"no '{it.span.mention.text}' in the gazetteer inside {where}: placed at {where}"
+        alternatives = (describe(ch.cand), *ch.alternatives)[:MAX_ALTERNATIVES]
+        out[i] = replace(area, why=why, confidence=_QUALIFIER_ONLY_CONFIDENCE, alternatives=alternatives)
     return out
 
 

@@ -68,3 +68,27 @@ def test_iron_pass_is_no_place(gp: Geoparser) -> None:
     assert "Iron" not in found, found
     found = places(gp, "Iran and Iraq signed the agreement in Baghdad on Monday.")
     assert found["Iran"] is not None and found["Iran"].country_code == "IR"
+
+
+def test_place_outside_its_qualifier_is_placed_at_the_qualifier(gp: Geoparser) -> None:
+    text = "The series visits Snetterton, Norfolk in July. 11/12 August: Rockingham, Northamptonshire."
+    result = gp.parse(Article(id="t", title="", text=text, lang="en"))
+    got = {pm.mention.text: pm for pm in result.places}
+    rockingham = got["Rockingham"]
+    assert rockingham.place is not None and rockingham.place.name == "Northamptonshire"
+    assert rockingham.place.confidence < 0.5 and "needs_review" in rockingham.flags
+    assert any("Rockingham, AU" in a for a in rockingham.place.alternatives)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        ("He grew up in Paris, Texas, before moving away.", "Paris", "US"),
+        ("The summit was held in Paris, France, on Monday.", "Paris", "FR"),
+        ("Trips to Saipan, Guam, Alaska and Hawaii were planned.", "Saipan", "MP"),
+    ],
+)
+def test_place_inside_its_qualifier_or_in_a_list_keeps_its_referent(gp, text, surface, country) -> None:
+    found = places(gp, text)
+    assert found[surface] is not None and found[surface].country_code == country, found[surface]
+    assert "placed at" not in found[surface].why
