@@ -284,8 +284,29 @@ class PlaceExtractor:
         return [
             sp
             for f, spans in zip(fields, per_field)
-            for sp in self._with_abbreviations(f, _without_facility_parts(f, spans))
+            for sp in self._with_abbreviations(f, self._bracketed(f, _without_facility_parts(f, spans)))
         ]
+
+    def _bracketed(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+        """A name followed by a part in brackets that the gazetteer knows with it is that place:
+        "Frankfurt (Oder)" is not Frankfurt am Main, "Halle (Saale)" not Halle in Belgium. Only the
+        gazetteer's own names ("frankfurt oder"), so "Berlin (dpa)" stays Berlin."""
+        text = fld.text
+        out = []
+        for sp in spans:
+            m = sp.mention
+            got = _BRACKETED.match(text, m.end)
+            key = name_key(f"{m.text} {got.group(1)}") if got else ""
+            cands = self._candidates(key) if key else []
+            if not cands:
+                out.append(sp)
+                continue
+            end = got.end()
+            mention = Mention(m.start, end, text[m.start : end], m.kind, m.field)
+            why = (*sp.evidence, "bracketed part of the name")
+            flags = self._name_flags(key)
+            out.append(PlaceCandidateSpan(mention, key, tuple(cands), sp.cue, sp.score, why, flags))
+        return out
 
     def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
         """``spans`` plus the state and province abbreviations of the field ("Severn, Md.",
@@ -1093,6 +1114,11 @@ def facility_part(text: str, start: int, end: int, lang: str) -> bool:
         pos = m.end()
     m = _FACILITY_BEFORE.search(text, max(0, start - 30), start)
     return m is not None and m.group(1).lower() in before
+
+
+#: A bracketed word right after a name: "(Oder)", "(Saale)", "(Main)" (one word: "Venezuela
+#: (Bolivarian Republic of)" is a country's name and its long form, not one name).
+_BRACKETED = re.compile(r" ?\(([A-ZÄÖÜ][\w.-]{1,30})\)")
 
 
 def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:

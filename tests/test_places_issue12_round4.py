@@ -92,3 +92,18 @@ def test_place_inside_its_qualifier_or_in_a_list_keeps_its_referent(gp, text, su
     found = places(gp, text)
     assert found[surface] is not None and found[surface].country_code == country, found[surface]
     assert "placed at" not in found[surface].why
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        ("EC-Züge werden zwischen Berlin Hbf und Frankfurt (Oder) durch Busse ersetzt.", "Frankfurt (Oder)",
+         "Frankfurt (Oder)"),
+        ("Die Flugbegleiter streiken in Frankfurt und Düsseldorf.", "Frankfurt", "Frankfurt am Main"),
+        ("Berlin (dpa) - Die Regierung hat am Montag beraten.", "Berlin", "Berlin"),
+    ],
+)
+def test_bracketed_part_of_a_name(gp: Geoparser, text: str, surface: str, name: str) -> None:
+    found = places(gp, text, "de")
+    assert surface in found, found
+    assert found[surface] is not None and found[surface].name == name
