@@ -56,6 +56,11 @@ _FEATURE_PRIOR = {"continent": 5.5, "country": 6.0, "region": 4.0, "feature": 3.
 #: Maryland; the Red Sea state of Sudan), but not a country or a city of 100,000 named with its
 #: country in context. (6.5 plus the near-context weight :data:`_W_NEAR`.)
 _CURATED_PRIOR = 8.0
+#: ... except a curated region (table type ``region``, not a territory) inside one country ("West
+#: Coast" of the United States, "Donbas"): ranked like a country, so that an article about another
+#: country's region of the same name (New Zealand's West Coast) takes that one, while a town of the
+#: name elsewhere still loses.
+_CURATED_REGION_PRIOR = 6.0
 
 # Weights of the evidence (score points; a factor of ten in population is one point).
 #: The article's share of a country, and the share among the places near the mention.
@@ -122,6 +127,8 @@ def prior(c: Candidate) -> float:
     Curated features (:data:`_CURATED_PRIOR`) sit between countries and towns.
     """
     if is_curated(c.geonameid):
+        if c.feature_code == "region" and c.country_code:
+            return _CURATED_REGION_PRIOR + c.importance
         return _CURATED_PRIOR + c.importance
     size = math.log10(c.population + 1) if c.population else 0.0
     if c.feature == "country":

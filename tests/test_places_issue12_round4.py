@@ -107,3 +107,17 @@ def test_bracketed_part_of_a_name(gp: Geoparser, text: str, surface: str, name: 
     found = places(gp, text, "de")
     assert surface in found, found
     assert found[surface] is not None and found[surface].name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("The crown prince spent this week on the West Coast, meeting investors in Seattle and Los Angeles.",
+         "US"),
+        ("Heavy rain closed roads on the West Coast, and Greymouth and Westport in New Zealand were cut off.",
+         "NZ"),
+    ],
+)
+def test_west_coast_by_context(gp: Geoparser, text: str, country: str) -> None:
+    found = places(gp, text)
+    assert found["West Coast"] is not None and found["West Coast"].country_code == country
