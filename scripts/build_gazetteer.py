@@ -98,6 +98,10 @@ FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.
 #: kept when their member places of >= 500 inhabitants sum to at least this many people; smaller
 #: ones are rarely named in news and would mostly add namesakes of towns.
 ADM2_MIN_POP = 50_000
+#: ... or at least this many when the name ends in the word for a division ("Montgomery County",
+#: Iowa; "McLean County", Kentucky): news writes such a name only for the county, so a small one
+#: adds no namesake of a town, and the article's state picks among the counties of the name.
+ADM2_NOUN_MIN_POP = 2_000
 #: A second-level division's name must be rarer than this Zipf frequency (any kind of name: its
 #: main names are not in the file yet, unlike a city's, so a common word would be a new key).
 ADM2_ZIPF = ZIPF_SMALL
@@ -784,7 +788,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         name, _iso, gcode, gid, _type, aliases, *_ = rows[number]
         pts = points.get(number)
         pop = sum(p[2] for p in pts) if pts else 0
-        if pop < ADM2_MIN_POP:
+        noun = name_key(name).rsplit(" ", 1)[-1] in DIVISION_WORDS
+        if pop < (ADM2_NOUN_MIN_POP if noun else ADM2_MIN_POP):
             small += 1
             continue
         lat, lon = robust_point(pts)
@@ -798,6 +803,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         words = name_key(name).split()
         bare = " ".join(words[:-1]) if len(words) > 1 and words[-1] in DIVISION_WORDS else None
         for a in aliases.split("|") if aliases else ():
+            if pop < ADM2_MIN_POP and name_key(a).rsplit(" ", 1)[-1] not in DIVISION_WORDS:
+                continue  # a small division is kept for its name with the noun only ("LAC" is no county)
             if name_key(a) == bare:
                 # "Harris" for Harris County: news writes the county with its noun, and the bare
                 # form is a surname or a town far more often
@@ -806,7 +813,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
             e.add(a, ALT)
         out.append(e)
     log(
-        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people); "
+        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people, "
+        f"or {ADM2_NOUN_MIN_POP:,} with a division noun); "
         f"{bare_dropped} bare forms without the division noun dropped"
     )
     return out

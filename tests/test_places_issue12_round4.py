@@ -121,3 +121,19 @@ def test_bracketed_part_of_a_name(gp: Geoparser, text: str, surface: str, name: 
 def test_west_coast_by_context(gp: Geoparser, text: str, country: str) -> None:
     found = places(gp, text)
     assert found["West Coast"] is not None and found["West Coast"].country_code == country
+
+
+def test_small_counties_named_with_their_noun(gp: Geoparser) -> None:
+    text = ("The Montgomery County Democrats will host the forum on Saturday in Red Oak, Iowa. "
+            "In Kentucky, Ohio County schools will be given $128,800 and McLean County schools $5,900.")
+    found = places(gp, text)
+    montgomery, ohio, mclean = found["Montgomery County"], found["Ohio County"], found["McLean County"]
+    assert montgomery is not None and montgomery.country_code == "US" and abs(montgomery.lon + 95.2) < 1.0
+    assert ohio is not None and ohio.name == "Ohio County" and abs(ohio.lat - 37.4) < 1.0  # not the state
+    assert mclean is not None and abs(mclean.lat - 37.5) < 1.0  # Kentucky's, not Illinois'
+
+
+def test_small_counties_add_no_bare_names() -> None:
+    g = Gazetteer.default()
+    assert all(c.feature_code != "ADM2" for c in g.candidates("lac"))
+    assert any(c.feature_code == "ADM2" and c.admin1 == "Kentucky" for c in g.candidates("mclean county"))
