@@ -31,7 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gazetteer_names import country_names, german_weak_forms, icu_version, region_names_de  # noqa: E402
+from gazetteer_names import (  # noqa: E402
+    country_names,
+    german_transcription,
+    german_weak_forms,
+    icu_version,
+    region_names_de,
+)
 
 from geoapp.features import TABLE as FEATURES  # noqa: E402
 from geoapp.features import read_table, validate  # noqa: E402
@@ -78,6 +84,10 @@ EXTRA_ABBR = {"DVRK": "KP", "BRD": "DE", "VAE": "AE", "UAE": "AE", "USA": "US", 
 #: shares its first four letters with a word of the country's own CLDR, pycountry or GeoNames names:
 #: "Iron" (Iran), "Laws" (Laos) and "Cat" (Chad) go; "America", "Britain", "Korea" and "German" stay.
 COUNTRY_VARIANT_ZIPF = 4.5
+
+#: Countries whose towns German news names in a German transcription of their Cyrillic names
+#: ("Wowtschansk", "Pokrowsk"), added by the build as German names (``german_transcription``).
+CYRILLIC_COUNTRIES = {"UA", "RU", "BY"}
 
 #: pycountry's German names of first-level regions that are also common words: the Marche
 #: ("Marken", brands), the Free State ("Freistaat", any German Land's title), Ruse ("Russe", a
@@ -433,6 +443,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
 
     # Cities.
     city_entries: dict[int, Entry] = {}
+    n_transcribed = 0
     for c in sorted(shipped.values(), key=lambda c: int(c["geonameid"])):
         a1 = regions.get(f"{c['countrycode']}.{c['admin1code']}")
         e = Entry(
@@ -449,7 +460,14 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         e.add(c["name"], MAIN)
         for a in c.get("alternatenames") or ():
             e.add(a, ALT)
+        if e.cc in CYRILLIC_COUNTRIES:
+            for a in c.get("alternatenames") or ():
+                de = german_transcription(a, e.cc)
+                if de and zipf(de) < zipf_limit(e) and not e.names.get(de, 0) & DE:
+                    e.add(de, DE)  # also tags a German form GeoNames lists untagged ("Awdijiwka")
+                    n_transcribed += 1
         city_entries[e.geonameid] = e
+    log(f"German transcriptions of Russian and Ukrainian Cyrillic city names: {n_transcribed}")
     for gid, name, lang in city_names():
         if gid in city_entries:
             city_entries[gid].add(name, DE if lang == "de" else EN)

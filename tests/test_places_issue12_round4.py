@@ -137,3 +137,18 @@ def test_small_counties_add_no_bare_names() -> None:
     g = Gazetteer.default()
     assert all(c.feature_code != "ADM2" for c in g.candidates("lac"))
     assert any(c.feature_code == "ADM2" and c.admin1 == "Kentucky" for c in g.candidates("mclean county"))
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "lat"),
+    [
+        ("Die russischen Truppen wehrten die ukrainischen Gegenangriffe in der Nähe von Wowtschansk ab.",
+         "Wowtschansk", 50.29),
+        ("Die Kämpfe um Awdijiwka dauern an, meldete der ukrainische Generalstab.", "Awdijiwka", 48.14),
+    ],
+)
+def test_german_transcriptions_of_ukrainian_towns(gp: Geoparser, text: str, surface: str, lat: float) -> None:
+    found = places(gp, text, "de")
+    assert surface in found, found
+    assert found[surface] is not None and found[surface].country_code == "UA"
+    assert abs(found[surface].lat - lat) < 0.2
