@@ -840,10 +840,31 @@ class PlaceExtractor:
         j = i
         while j + 1 < len(tokens) and tokens[j + 1].start < end:
             j += 1
+        longer = self._dotted_name(fld, m.start(), end, j)
+        if longer is not None:
+            j, end, key = longer
+            cands = self._candidates(key)
         mention = Mention(m.start(), end, fld.text[m.start() : end], "place", fld.name)
         span = PlaceCandidateSpan(mention, key, tuple(cands), None, 3.0, ("dotted abbreviation",),
                                   self._name_flags(key))
         return j, span
+
+    def _dotted_name(self, fld: _Field, start: int, end: int, j: int) -> tuple[int, int, str] | None:
+        """The longest gazetteer name that a dotted abbreviation (``start``–``end``, last token
+        ``j``) starts, over the capitalised words after it: "U.S. Virgin Islands" is a territory,
+        not "U.S." before two more words. ``(last token, end, key)`` or None."""
+        tokens, text = fld.tokens, fld.text
+        best = None
+        k, pos = j + 1, end
+        while k < len(tokens) and k - j <= self.max_words and text[pos : tokens[k].start] == " ":
+            if not tokens[k].text[:1].isupper():
+                break
+            pos = tokens[k].end
+            key = _key(text[start:pos])
+            if self._candidates(key):
+                best = (k, pos, key)
+            k += 1
+        return best
 
     def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
         """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name.
