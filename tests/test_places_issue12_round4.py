@@ -155,7 +155,7 @@ def test_german_transcriptions_of_ukrainian_towns(gp: Geoparser, text: str, surf
 
 
 def test_dotted_abbreviation_starting_a_longer_name(gp: Geoparser) -> None:
-    text = "Tickets are sold in 44 states, Washington, D.C., and the U.S. Virgin Islands. The U.S. lottery grew."
-    got = {pm.mention.text: pm.place for pm in gp.parse(Article(id="t", title="", text=text, lang="en")).places}
+    text = "Tickets are sold in 44 states and the U.S. Virgin Islands. The U.S. lottery grew."
+    got = places(gp, text)
     assert got["U.S. Virgin Islands"] is not None and got["U.S. Virgin Islands"].country_code == "VI"
     assert got["U.S."] is not None and got["U.S."].country_code == "US"
