@@ -85,6 +85,9 @@ _NAMESAKE_PENALTY = 3.0
 #: How near another place of the article a district's namesake town must lie to stand in for the
 #: district (a county's size).
 _LOCAL_KM = 100.0
+#: A place that near another place of the article gains this much more than one merely within
+#: :data:`_NEAR_KM` (Suffolk County, New York, beside Southold; not the county around Boston).
+_W_LOCAL = 0.5
 #: A first-level region listed with other regions of its country ("California or Washington").
 _W_LISTED = 3.0
 #: A sibling country found by a shared short name ("Kongo" for the DR Congo) needs evidence.
@@ -446,6 +449,8 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
             if _near_any(c.lat, c.lon, anchors):
                 s += 1.0
+                if any(haversine_km(c.lat, c.lon, la, lo) < _LOCAL_KM for la, lo in anchors):
+                    s += _W_LOCAL
                 reasons.append("near other places in the article")
         scored.append((s, -position, c, reasons))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)

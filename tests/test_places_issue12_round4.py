@@ -159,3 +159,11 @@ def test_dotted_abbreviation_starting_a_longer_name(gp: Geoparser) -> None:
     got = places(gp, text)
     assert got["U.S. Virgin Islands"] is not None and got["U.S. Virgin Islands"].country_code == "VI"
     assert got["U.S."] is not None and got["U.S."].country_code == "US"
+
+
+def test_the_nearest_namesake_among_the_articles_places(gp: Geoparser) -> None:
+    text = ("Police in the town of Southold are searching for the driver. "
+            "Suffolk County detectives asked witnesses to come forward.")
+    found = places(gp, text)
+    county = found["Suffolk County"]
+    assert county is not None and county.admin1 == "New York"  # not the county around Boston
