@@ -167,3 +167,20 @@ def test_the_nearest_namesake_among_the_articles_places(gp: Geoparser) -> None:
     found = places(gp, text)
     county = found["Suffolk County"]
     assert county is not None and county.admin1 == "New York"  # not the county around Boston
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "name"),
+    [
+        ("They were poisoned by a nerve agent developed by the Soviet Union.", "en", "Soviet Union",
+         "Soviet Union"),
+        ("Nach dem Zerfall der Sowjetunion wurde Kasachstan unabhängig.", "de", "Sowjetunion",
+         "Soviet Union"),
+        ("More than 75,000 flights arrived at Schiphol from airports less than 500 kilometres away.", "en",
+         "Schiphol", "Amsterdam Airport Schiphol"),
+    ],
+)
+def test_historical_state_and_airport(gp: Geoparser, text: str, lang: str, surface: str, name: str) -> None:
+    found = places(gp, text, lang)
+    assert surface in found, found
+    assert found[surface] is not None and found[surface].name == name
