@@ -5,7 +5,9 @@ order of strength:
 
 1. **Cues beside the name**: "der US-Bundesstaat Florida" is the state, "the Indian state of Kerala"
    a region of India, "Region Kursk" the oblast, "Paris, Texas" the town in Texas, "Goma im Osten
-   des Landes" a place in the country the article is about (:mod:`geoapp.placecues`).
+   des Landes" a place in the country the article is about (:mod:`geoapp.placecues`); a town the
+   gazetteer lacks in its qualifier ("Rockingham, Northamptonshire") is placed at the qualifier,
+   for review.
 2. **The article's geography**: the countries it names and the places it names without doubt,
    weighted by how often they come up and how close they stand to this mention, in two rounds: the
    second also counts what the first chose for ambiguous names, so one clear "Kinshasa" helps decide
