@@ -63,9 +63,5 @@ def test_offline_leaves_it_unresolved(tmp_path):
     result = Geoparser(load_settings(geocoder="offline", cache_dir=tmp_path)).parse(article)
     (county,) = [pm for pm in result.places if pm.mention.text == "Loving County"]
     assert county.place is None
-    assert (
-        result.to_record()["places"][[p["text"] for p in result.to_record()["places"]].index("Loving County")][
-            "lat"
-        ]
-        is None
-    )
+    record = result.to_record()["places"]
+    assert record[[p["text"] for p in record].index("Loving County")]["lat"] is None
