@@ -284,8 +284,29 @@ class PlaceExtractor:
         return [
             sp
             for f, spans in zip(fields, per_field)
-            for sp in self._with_abbreviations(f, _without_facility_parts(f, spans))
+            for sp in self._with_abbreviations(f, self._bracketed(f, _without_facility_parts(f, spans)))
         ]
+
+    def _bracketed(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
+        """A name followed by a part in brackets that the gazetteer knows with it is that place:
+        "Frankfurt (Oder)" is not Frankfurt am Main, "Halle (Saale)" not Halle in Belgium. Only the
+        gazetteer's own names ("frankfurt oder"), so "Berlin (dpa)" stays Berlin."""
+        text = fld.text
+        out = []
+        for sp in spans:
+            m = sp.mention
+            got = _BRACKETED.match(text, m.end)
+            key = name_key(f"{m.text} {got.group(1)}") if got else ""
+            cands = self._candidates(key) if key else []
+            if not cands:
+                out.append(sp)
+                continue
+            end = got.end()
+            mention = Mention(m.start, end, text[m.start : end], m.kind, m.field)
+            why = (*sp.evidence, "bracketed part of the name")
+            flags = self._name_flags(key)
+            out.append(PlaceCandidateSpan(mention, key, tuple(cands), sp.cue, sp.score, why, flags))
+        return out
 
     def _with_abbreviations(self, fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:
         """``spans`` plus the state and province abbreviations of the field ("Severn, Md.",
@@ -819,10 +840,31 @@ class PlaceExtractor:
         j = i
         while j + 1 < len(tokens) and tokens[j + 1].start < end:
             j += 1
+        longer = self._dotted_name(fld, m.start(), end, j)
+        if longer is not None:
+            j, end, key = longer
+            cands = self._candidates(key)
         mention = Mention(m.start(), end, fld.text[m.start() : end], "place", fld.name)
         span = PlaceCandidateSpan(mention, key, tuple(cands), None, 3.0, ("dotted abbreviation",),
                                   self._name_flags(key))
         return j, span
+
+    def _dotted_name(self, fld: _Field, start: int, end: int, j: int) -> tuple[int, int, str] | None:
+        """The longest gazetteer name that a dotted abbreviation (``start``–``end``, last token
+        ``j``) starts, over the capitalised words after it: "U.S. Virgin Islands" is a territory,
+        not "U.S." before two more words. ``(last token, end, key)`` or None."""
+        tokens, text = fld.tokens, fld.text
+        best = None
+        k, pos = j + 1, end
+        while k < len(tokens) and k - j <= self.max_words and text[pos : tokens[k].start] == " ":
+            if not tokens[k].text[:1].isupper():
+                break
+            pos = tokens[k].end
+            key = _key(text[start:pos])
+            if self._candidates(key):
+                best = (k, pos, key)
+            k += 1
+        return best
 
     def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
         """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name.
@@ -1093,6 +1135,11 @@ def facility_part(text: str, start: int, end: int, lang: str) -> bool:
         pos = m.end()
     m = _FACILITY_BEFORE.search(text, max(0, start - 30), start)
     return m is not None and m.group(1).lower() in before
+
+
+#: A bracketed word right after a name: "(Oder)", "(Saale)", "(Main)" (one word: "Venezuela
+#: (Bolivarian Republic of)" is a country's name and its long form, not one name).
+_BRACKETED = re.compile(r" ?\(([A-ZÄÖÜ][\w.-]{1,30})\)")
 
 
 def _without_facility_parts(fld: _Field, spans: list[PlaceCandidateSpan]) -> list[PlaceCandidateSpan]:

@@ -5,7 +5,9 @@ order of strength:
 
 1. **Cues beside the name**: "der US-Bundesstaat Florida" is the state, "the Indian state of Kerala"
    a region of India, "Region Kursk" the oblast, "Paris, Texas" the town in Texas, "Goma im Osten
-   des Landes" a place in the country the article is about (:mod:`geoapp.placecues`).
+   des Landes" a place in the country the article is about (:mod:`geoapp.placecues`); a town the
+   gazetteer lacks in its qualifier ("Rockingham, Northamptonshire") is placed at the qualifier,
+   for review.
 2. **The article's geography**: the countries it names and the places it names without doubt,
    weighted by how often they come up and how close they stand to this mention, in two rounds: the
    second also counts what the first chose for ambiguous names, so one clear "Kinshasa" helps decide
@@ -56,6 +58,11 @@ _FEATURE_PRIOR = {"continent": 5.5, "country": 6.0, "region": 4.0, "feature": 3.
 #: Maryland; the Red Sea state of Sudan), but not a country or a city of 100,000 named with its
 #: country in context. (6.5 plus the near-context weight :data:`_W_NEAR`.)
 _CURATED_PRIOR = 8.0
+#: ... except a curated region (table type ``region``, not a territory) inside one country ("West
+#: Coast" of the United States, "Donbas"): ranked like a country, so that an article about another
+#: country's region of the same name (New Zealand's West Coast) takes that one, while a town of the
+#: name elsewhere still loses.
+_CURATED_REGION_PRIOR = 6.0
 
 # Weights of the evidence (score points; a factor of ten in population is one point).
 #: The article's share of a country, and the share among the places near the mention.
@@ -80,10 +87,19 @@ _NAMESAKE_PENALTY = 3.0
 #: How near another place of the article a district's namesake town must lie to stand in for the
 #: district (a county's size).
 _LOCAL_KM = 100.0
+#: A place that near another place of the article gains this much more than one merely within
+#: :data:`_NEAR_KM` (Suffolk County, New York, beside Southold; not the county around Boston).
+_W_LOCAL = 0.5
 #: A first-level region listed with other regions of its country ("California or Washington").
 _W_LISTED = 3.0
 #: A sibling country found by a shared short name ("Kongo" for the DR Congo) needs evidence.
 _SIBLING_PENALTY = 1.0
+#: A place of the qualifier's country this near the qualifier's point counts as inside it when the
+#: gazetteer does not say so (a county has no admin code in GeoNames' towns).
+_QUALIFIER_KM = 150.0
+#: Confidence of a mention placed at its qualifier because no candidate lies inside it: below
+#: :data:`~geoapp.model.REVIEW_BELOW`, so it is listed for review.
+_QUALIFIER_ONLY_CONFIDENCE = 0.4
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -116,6 +132,8 @@ def prior(c: Candidate) -> float:
     Curated features (:data:`_CURATED_PRIOR`) sit between countries and towns.
     """
     if is_curated(c.geonameid):
+        if c.feature_code == "region" and c.country_code:
+            return _CURATED_REGION_PRIOR + c.importance
         return _CURATED_PRIOR + c.importance
     size = math.log10(c.population + 1) if c.population else 0.0
     if c.feature == "country":
@@ -433,6 +451,8 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
             if _near_any(c.lat, c.lon, anchors):
                 s += 1.0
+                if any(haversine_km(c.lat, c.lon, la, lo) < _LOCAL_KM for la, lo in anchors):
+                    s += _W_LOCAL
                 reasons.append("near other places in the article")
         scored.append((s, -position, c, reasons))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
@@ -630,6 +650,7 @@ def resolve(
     _listed_regions(items, chosen)
     # a name with one candidate and no cue that looks at the context is decided already
     second = [ch if it.settled else _choose(it, ctx, gazetteer) for it, ch in zip(items, first)]
+    second = _outside_qualifier(items, second)
     chosen = _short_forms(items, _acronyms(items, _one_per_name(items, second)))
     out = []
     for it, ch in zip(items, chosen):
@@ -700,6 +721,47 @@ def _short_forms(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choi
         ch = chosen[j]
         if out[i] is None or out[i].cand.country_code != ch.cand.country_code:
             out[i] = replace(ch, why=ch.why + f" (short for '{items[j].span.mention.text}')")
+    return out
+
+
+def _inside(c: Candidate, area: Candidate) -> bool:
+    """Whether place ``c`` lies in the country or region ``area``, by its codes or, for a region the
+    gazetteer gives no code of (a county), by distance (:data:`_QUALIFIER_KM`)."""
+    if c.country_code != area.country_code:
+        return False
+    return (
+        area.feature == "country"
+        or _region_key(c.country_code, c.admin1) == _region_key(area.country_code, area.name)
+        or haversine_km(c.lat, c.lon, area.lat, area.lon) <= _QUALIFIER_KM
+    )
+
+
+def _outside_qualifier(items: list[_Item], chosen: list[_Choice | None]) -> list[_Choice | None]:
+    """"Rockingham, Northamptonshire" when no Rockingham of the gazetteer lies in Northamptonshire:
+    the writer says where the place is, so the mention is placed at the qualifier (with low
+    confidence, for review), not at a namesake on another continent. Only for a place of a country
+    (not "the Gulf, Qatar", a sea in apposition) smaller than its qualifier, and not in a list
+    ("Berlin, Hamburg, Bayern"; "Saipan, Guam, Alaska")."""
+    out = list(chosen)
+    for i, it in enumerate(items):
+        ch = chosen[i]
+        if ch is None or it.adjacent is None or i + 1 >= len(items):
+            continue
+        if (i - 1) in it.neighbours or (i + 2) in items[i + 1].neighbours:
+            continue  # a list of places ("Trips to Saipan, Guam, Alaska")
+        area = chosen[i + 1]
+        if area is None or area.cand.feature not in ("country", "region") or not area.cand.country_code:
+            continue
+        if not ch.cand.country_code or ch.cand.feature in ("country", "continent") or (
+            ch.cand.feature == "region" and ch.cand.feature_code != "ADM2" and area.cand.feature == "region"
+        ):
+            continue
+        if any(_inside(c, area.cand) for c in it.cands):
+            continue
+        where = area.cand.name
+        why = f"no '{it.span.mention.text}' in the gazetteer inside {where}: placed at {where}"
+        alternatives = (describe(ch.cand), *ch.alternatives)[:MAX_ALTERNATIVES]
+        out[i] = replace(area, why=why, confidence=_QUALIFIER_ONLY_CONFIDENCE, alternatives=alternatives)
     return out
 
 

@@ -31,7 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gazetteer_names import country_names, german_weak_forms, icu_version, region_names_de  # noqa: E402
+from gazetteer_names import (  # noqa: E402
+    country_names,
+    german_transcription,
+    german_weak_forms,
+    icu_version,
+    region_names_de,
+)
 
 from geoapp.features import TABLE as FEATURES  # noqa: E402
 from geoapp.features import read_table, validate  # noqa: E402
@@ -73,6 +79,16 @@ MAX_WORDS = 6
 #: Historic ones (UdSSR, DDR) are deliberately left out; EU is not a country.
 EXTRA_ABBR = {"DVRK": "KP", "BRD": "DE", "VAE": "AE", "UAE": "AE", "USA": "US", "UK": "GB"}
 
+#: A one-word variant from the countrynames package (a list for fuzzy matching, with misspellings
+#: and loose words) that is this common in German or English (wordfreq Zipf) is dropped unless it
+#: shares its first four letters with a word of the country's own CLDR, pycountry or GeoNames names:
+#: "Iron" (Iran), "Laws" (Laos) and "Cat" (Chad) go; "America", "Britain", "Korea" and "German" stay.
+COUNTRY_VARIANT_ZIPF = 4.5
+
+#: Countries whose towns German news names in a German transcription of their Cyrillic names
+#: ("Wowtschansk", "Pokrowsk"), added by the build as German names (``german_transcription``).
+CYRILLIC_COUNTRIES = {"UA", "RU", "BY"}
+
 #: pycountry's German names of first-level regions that are also common words: the Marche
 #: ("Marken", brands), the Free State ("Freistaat", any German Land's title), Ruse ("Russe", a
 #: Russian), Wake Island ("Wake"). Project-authored, like EXTRA_ABBR.
@@ -92,6 +108,10 @@ FEATURE_RANK = {"continent": 1.0, "country": 0.97, "capital": 0.93, "region": 0.
 #: kept when their member places of >= 500 inhabitants sum to at least this many people; smaller
 #: ones are rarely named in news and would mostly add namesakes of towns.
 ADM2_MIN_POP = 50_000
+#: ... or at least this many when the name ends in the word for a division ("Montgomery County",
+#: Iowa; "McLean County", Kentucky): news writes such a name only for the county, so a small one
+#: adds no namesake of a town, and the article's state picks among the counties of the name.
+ADM2_NOUN_MIN_POP = 2_000
 #: A second-level division's name must be rarer than this Zipf frequency (any kind of name: its
 #: main names are not in the file yet, unlike a city's, so a common word would be a new key).
 ADM2_ZIPF = ZIPF_SMALL
@@ -172,6 +192,16 @@ def zipf_limit(entry: Entry) -> float:
     if entry.feature == "region" or entry.population >= 100_000:
         return ZIPF_MEDIUM
     return ZIPF_SMALL
+
+
+def unrelated_common_word(variant: str, own_names: list[str]) -> bool:
+    """Whether a one-word country variant is a common word that is no form of the country's own
+    names (see COUNTRY_VARIANT_ZIPF): such a variant makes every use of the word a country."""
+    key = name_key(variant)
+    if not key or " " in key or zipf(variant) < COUNTRY_VARIANT_ZIPF:
+        return False
+    stems = {w[:4] for n in own_names for w in name_key(n).split() if len(w) >= 4}
+    return key[:4] not in stems
 
 
 def is_abbr(name: str) -> bool:
@@ -413,6 +443,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
 
     # Cities.
     city_entries: dict[int, Entry] = {}
+    n_transcribed = 0
     for c in sorted(shipped.values(), key=lambda c: int(c["geonameid"])):
         a1 = regions.get(f"{c['countrycode']}.{c['admin1code']}")
         e = Entry(
@@ -429,7 +460,14 @@ def build(cities_level: int, verbose: bool = True) -> dict:
         e.add(c["name"], MAIN)
         for a in c.get("alternatenames") or ():
             e.add(a, ALT)
+        if e.cc in CYRILLIC_COUNTRIES:
+            for a in c.get("alternatenames") or ():
+                de = german_transcription(a, e.cc)
+                if de and zipf(de) < zipf_limit(e) and not e.names.get(de, 0) & DE:
+                    e.add(de, DE)  # also tags a German form GeoNames lists untagged ("Awdijiwka")
+                    n_transcribed += 1
         city_entries[e.geonameid] = e
+    log(f"German transcriptions of Russian and Ukrainian Cyrillic city names: {n_transcribed}")
     for gid, name, lang in city_names():
         if gid in city_entries:
             city_entries[gid].add(name, DE if lang == "de" else EN)
@@ -496,6 +534,7 @@ def build(cities_level: int, verbose: bool = True) -> dict:
     outlines = outline_points(sizes=sizes)
     references = reference_points()
     n_outline = n_reference = 0
+    junk_variants: list[str] = []
     for cc in sorted(countries):
         c = countries[cc]
         pts = points_cc.get(cc, [])
@@ -552,14 +591,21 @@ def build(cities_level: int, verbose: bool = True) -> dict:
                 # lower-case short forms: keep those that are abbreviations, not words ("mann")
                 if len(s) <= 4 and zipf(s) < 4.0 and name_key(s) not in {name_key(n) for n in e.names}:
                     e.add(s.upper(), ABBR)
+        own = [n for n, b in e.names.items() if b & (MAIN | EN | DE)]
         for a in cn_data.DATA.get(cc, ()):
-            e.add(a, ABBR if is_abbr(a) else ALT)
+            if is_abbr(a):
+                e.add(a, ABBR)
+            elif unrelated_common_word(a, own):
+                junk_variants.append(f"{a} ({cc})")
+            else:
+                e.add(a, ALT)
         for abbr, acc in EXTRA_ABBR.items():
             if acc == cc:
                 e.add(abbr, ABBR)
         for name, lang in variants.get(cc, ()):
             e.add(name, ABBR if is_abbr(name) else DE if lang == "de" else EN)
         entries.append(e)
+    log(f"countrynames variants dropped as common words: {', '.join(sorted(junk_variants))}")
     log(
         f"countries: {n_reference} placed by their reference point (midway to the outline centroid "
         f"where the two agree), {n_outline} by their outline alone, the rest by member places"
@@ -760,7 +806,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         name, _iso, gcode, gid, _type, aliases, *_ = rows[number]
         pts = points.get(number)
         pop = sum(p[2] for p in pts) if pts else 0
-        if pop < ADM2_MIN_POP:
+        noun = name_key(name).rsplit(" ", 1)[-1] in DIVISION_WORDS
+        if pop < (ADM2_NOUN_MIN_POP if noun else ADM2_MIN_POP):
             small += 1
             continue
         lat, lon = robust_point(pts)
@@ -774,6 +821,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
         words = name_key(name).split()
         bare = " ".join(words[:-1]) if len(words) > 1 and words[-1] in DIVISION_WORDS else None
         for a in aliases.split("|") if aliases else ():
+            if pop < ADM2_MIN_POP and name_key(a).rsplit(" ", 1)[-1] not in DIVISION_WORDS:
+                continue  # a small division is kept for its name with the noun only ("LAC" is no county)
             if name_key(a) == bare:
                 # "Harris" for Harris County: news writes the county with its noun, and the bare
                 # form is a surname or a town far more often
@@ -782,7 +831,8 @@ def second_level_regions(regions: dict[str, Entry], log) -> list[Entry]:
             e.add(a, ALT)
         out.append(e)
     log(
-        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people); "
+        f"second-level regions: {len(out)} of {len(rows)} kept ({small} under {ADM2_MIN_POP:,} people, "
+        f"or {ADM2_NOUN_MIN_POP:,} with a division noun); "
         f"{bare_dropped} bare forms without the division noun dropped"
     )
     return out

@@ -192,3 +192,46 @@ def country_names(codes: set[str]) -> dict[str, list[tuple[str, str]]]:
         found.extend((f, "de") for name, lang in list(found) if lang == "de" for f in german_weak_forms(name))
         names[cc] = sorted(set(found))
     return names
+
+
+#: German transcription (Duden's rules, simplified) of Russian and Ukrainian Cyrillic: German news
+#: writes "Wowtschansk", "Pokrowsk", "Charkiw", which GeoNames lists only in Cyrillic and in English
+#: or scholarly transliteration ("Vovchansk", "Vovčansk").
+_DE_COMMON = {
+    "а": "a", "б": "b", "в": "w", "д": "d", "ж": "sch", "з": "s", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "т": "t", "у": "u", "ф": "f", "х": "ch", "ц": "z",
+    "ч": "tsch", "ш": "sch", "щ": "schtsch", "ю": "ju", "я": "ja", "й": "j", "ь": "", "ъ": "",
+    "'": "", "’": "", "ʼ": "",
+}
+_DE_RU = {**_DE_COMMON, "г": "g", "е": "e", "ё": "jo", "и": "i", "ы": "y", "э": "e"}
+_DE_UK = {**_DE_COMMON, "г": "h", "ґ": "g", "е": "e", "є": "je", "и": "y", "і": "i", "ї": "ji"}
+_VOWELS = set("аеёиоуыэюяєії")
+_CYRILLIC_NAME = re.compile(r"[а-яёєіїґ'’ʼ -]+", re.IGNORECASE)
+
+
+def german_transcription(name: str, country: str) -> str | None:
+    """The German form of a Russian or Ukrainian Cyrillic place name ("Вовчанськ" -> "Wowtschansk"),
+    or None for a name in another script or alphabet. Ukrainian letters (і, ї, є, ґ) make a name
+    Ukrainian, Russian ones (ы, э, ё, ъ) Russian; otherwise the place's country decides. An "е"
+    after a vowel, a soft or hard sign, or at a word's start is "je"; an "с" between vowels "ss"."""
+    if not _CYRILLIC_NAME.fullmatch(name):
+        return None
+    low = name.lower()
+    if set(low) & set("іїєґ"):
+        table = _DE_UK
+    elif set(low) & set("ыэёъ"):
+        table = _DE_RU
+    else:
+        table = _DE_UK if country == "UA" else _DE_RU
+    out = []
+    for i, ch in enumerate(low):
+        before = low[i - 1] if i else " "
+        after = low[i + 1] if i + 1 < len(low) else " "
+        if ch == "е" and (before in _VOWELS or before in "ьъ '’-"):
+            out.append("je")
+        elif ch == "с":
+            out.append("ss" if before in _VOWELS and after in _VOWELS else "s")
+        else:
+            out.append(table.get(ch, ch))
+    words = "".join(out).split(" ")
+    return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words)

@@ -215,8 +215,11 @@ def test_second_level_regions_keep_out_of_countries_and_bare_forms(gaz: Gazettee
     # "Hampshire" came as a loose alias of the United Kingdom; "Harris" is Harris County's bare form
     assert all(c.feature != "country" for c in gaz.candidates("hampshire"))
     assert not any(c.feature_code == "ADM2" for c in gaz.candidates("harris"))
-    # small ones are left out (member places under 50,000 people)
-    assert all(c.population >= 50_000 for c in gaz.candidates("orange county"))
+    # small ones are left out (member places under 50,000 people), unless named with the division
+    # noun (from 2,000): Orange County, Vermont, is in; Rutland, the English county, is not
+    assert all(c.population >= 2_000 for c in gaz.candidates("orange county"))
+    assert any(c.admin1 == "Vermont" for c in gaz.candidates("orange county"))
+    assert not any(c.feature_code == "ADM2" for c in gaz.candidates("rutland"))
 
 
 def test_country_points_agree_relative_to_size(gaz: Gazetteer) -> None:

@@ -52,3 +52,20 @@ def test_unparenthesised_and_dr_short() -> None:
 )
 def test_german_weak_forms(name: str, forms: list[str]) -> None:
     assert names.german_weak_forms(name) == forms
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "country", "german"),
+    [
+        ("Вовчанськ", "UA", "Wowtschansk"),
+        ("Авдіївка", "UA", "Awdijiwka"),
+        ("Кривий Ріг", "UA", "Krywyj Rih"),
+        ("Харків", "UA", "Charkiw"),
+        ("Борисов", "BY", "Borissow"),
+        ("Киев", "RU", "Kijew"),
+        ("Кијев", "RS", None),  # Serbian letters: not transcribed by the Russian/Ukrainian rules
+        ("Kyiv", "UA", None),
+    ],
+)
+def test_german_transcription(cyrillic: str, country: str, german: str | None) -> None:
+    assert names.german_transcription(cyrillic, country) == german

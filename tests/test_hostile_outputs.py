@@ -281,7 +281,7 @@ def test_online_run_with_the_service_unreachable_fails(tmp_path: Path, capsys, m
     monkeypatch.setenv("GEOAPP_MAX_RETRIES", "0")
     monkeypatch.setenv("GEOAPP_TIMEOUT", "2")
     src = tmp_path / "a.txt"
-    src.write_text("Storm\n\nA tornado hit Paris, Texas. The town in Lamar County was hit hard.\n", "utf-8")
+    src.write_text("Storm\n\nA tornado hit Paris, Texas. A ranch in Loving County was hit hard.\n", "utf-8")
     out = tmp_path / "o.jsonl"
     assert main(["extract", str(src), "--geocoder", "online", "-o", str(out)]) == 1
     err = capsys.readouterr().err
