@@ -151,6 +151,8 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         return POSSESSOR  # "Nachbarländer Venezuelas", "die Streitkräfte Kiews": a genitive after a noun
     if lang == "de" and prev in ("der", "des") and len(before) > 1 and _member_noun(before[1], w):
         return POSSESSOR_AGENT  # "Fallschirmjäger der Bundeswehr sollen … fliegen": it acts through them
+    if lang == "de" and prev in ("der", "des") and genitive_after_noun(text, start):
+        return POSSESSOR  # "nach dem Zusammenbruch der Sowjetunion", "die Außenminister der USA"
     if prev in ("von", "by"):
         # the passive agent: "von Russland eingesetzte Drohnen", "conducted by Pyongyang"
         if prev == "von" and after and _participle_like(after[0], "de"):
@@ -542,6 +544,14 @@ def _after_noun(text: str, start: int) -> bool:
     if m is None or not m.group(1)[:1].isupper():
         return False
     return not clause_start(text, start - len(m.group(0)))
+
+
+def genitive_after_noun(text: str, start: int) -> bool:
+    """Whether a German name follows "der"/"des" right after a noun that does not open its clause:
+    the name is that noun's genitive attribute ("nach dem Zusammenbruch der Sowjetunion", "die
+    Kontrolle des Iran"), not the object of a preposition further back."""
+    m = re.search(r"([^\W\d_]+)[ \u00a0]+(?:des|der)[ \u00a0]+$", text[max(0, start - 60) : start])
+    return m is not None and m.group(1)[:1].isupper() and not clause_start(text, start - len(m.group(0)))
 
 
 def clause_start(text: str, start: int) -> bool:

@@ -32,7 +32,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .agency import AGENT, OTHER, adjective_like, dateline, governing_preposition, members_act, role
+from .agency import (
+    AGENT,
+    OTHER,
+    adjective_like,
+    dateline,
+    genitive_after_noun,
+    governing_preposition,
+    members_act,
+    role,
+)
 from .document import Doc, DocField
 from .lexicon import load_words, word_list
 from .model import Actor, ActorMention, Link, Mention, PlaceMention
@@ -215,6 +224,8 @@ def _prep_class(text: str, start: int, lo: int) -> str:
     prev = _word_before(text, start, lo)
     if prev in _PREP_CLASS and prev not in _DETERMINERS:
         return _PREP_CLASS[prev]
+    if prev in ("des", "der") and genitive_after_noun(text, start):
+        return "of"  # "nach dem Zusammenbruch der Sowjetunion": the genitive of a noun, not "nach"'s object
     governing = governing_preposition(text, start)
     if governing in _PREP_CLASS:
         return _PREP_CLASS[governing] + "2"
