@@ -1,0 +1,78 @@
+"""Issue 12, fifth round of places: German compounds with a place before the hyphen, names written
+with a hyphen, curated features after a feature noun, and border rivers.
+Invented sentences through the real pipeline (with near misses that must stay as they are)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoapp.model import Article
+from geoapp.pipeline import Geoparser
+
+
+@pytest.fixture(scope="module")
+def gp() -> Geoparser:
+    return Geoparser(corrections=None)
+
+
+def parse(gp: Geoparser, text: str, lang: str = "de"):
+    return gp.parse(Article(id="t", title="", text=text, lang=lang))
+
+
+def spans(gp: Geoparser, text: str, lang: str = "de") -> dict[str, tuple[int, int, object]]:
+    """Mention text -> (start, end, resolved place or None), first mention of each text."""
+    out: dict[str, tuple[int, int, object]] = {}
+    for pm in parse(gp, text, lang).places:
+        out.setdefault(pm.mention.text, (pm.mention.start, pm.mention.end, pm.place))
+    return out
+
+
+# -- the place before the hyphen of a compound ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "code"),
+    [
+        ("Seit Monaten beherrscht der Ukraine-Krieg die Schlagzeilen.", "Ukraine", "UA"),
+        ("Die Minister berieten über eine Lösung des Syrien-Konflikts.", "Syrien", "SY"),
+        ("Das Iran-Abkommen sollte die Anreicherung begrenzen.", "Iran", "IR"),
+        ("Die Gegend wird von christlichen Karabach-Armeniern bewohnt.", "Karabach", "AZ"),
+        ("Nach dem Gaza-Krieg begann der Wiederaufbau nur langsam.", "Gaza", "PS"),
+    ],
+)
+def test_place_part_of_a_compound(gp: Geoparser, text: str, part: str, code: str) -> None:
+    got = spans(gp, text)
+    assert part in got, got
+    start, end, place = got[part]
+    assert text[start:end] == part and text[end] == "-"
+    assert place is not None and place.country_code == code
+
+
+def test_macro_region_part_of_a_compound(gp: Geoparser) -> None:
+    text = "Der Nahost-Konflikt beschäftigt die Diplomaten seit Jahrzehnten."
+    start, end, place = spans(gp, text)["Nahost"]
+    assert (start, end) == (4, 10) and place is not None and place.name == "Middle East"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a city's compound is a district of its own, not the city
+        ("Sie wohnt seit Jahren in Köln-Wahn am Rand der Stadt.", "Köln"),
+        # two names joined: neither is the place part of a compound
+        ("Er ordnete die Sprachen der Niger-Kongo Familie neu.", "Niger"),
+        # an ISO code in title case is no name
+        ("Die Software läuft auf allen Mac-Computern der Firma.", "Mac"),
+        # a compass word after the hyphen is part of a name
+        ("Der Zug hält in Leipzig-Nord nicht mehr.", "Leipzig"),
+    ],
+)
+def test_compound_near_misses(gp: Geoparser, text: str, absent: str) -> None:
+    assert absent not in spans(gp, text)
+
+
+def test_compound_makes_no_country_actor(gp: Geoparser) -> None:
+    """The country in "Ukraine-Krieg" names the war, it does not act."""
+    result = parse(gp, "Der Ukraine-Krieg hat die Energiepreise in Europa steigen lassen.")
+    assert "Ukraine" in {pm.mention.text for pm in result.places}
+    assert not [a for a in result.actors if a.actor.kind == "country" and a.actor.country_code == "UA"]
