@@ -27,6 +27,7 @@ from .document import Doc, DocField, Entity
 from .features import is_curated
 from .lexicon import load_words
 from .model import Article, Candidate, Mention
+from .placecues import feature_noun
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
 from .text import Tok, name_key
@@ -605,11 +606,15 @@ class PlaceExtractor:
             # mention is left for the online geocoder.
             cue_says_place = cue == "region" and "rule_accept" in feats
             curated = _curated_name(cands[0], by_flags(key), j - i + 1) or (
-                # a one-word name of the curated table after a locative preposition: "an der Grenze
-                # bei Panmunjom", "near Panmunjom" (the German tagger reads it as an organisation)
+                # a one-word name of the curated table after a locative preposition ("an der Grenze
+                # bei Panmunjom", "near Panmunjom": the German tagger reads it as an organisation)
+                # or after a feature noun ("am Grenzfluss Evros", "the river Evros")
                 is_curated(cands[0].geonameid)
                 and i > 0
-                and tokens[i - 1].text.lower() in LOCATIVE_WORDS[lang]
+                and (
+                    tokens[i - 1].text.lower() in LOCATIVE_WORDS[lang]
+                    or feature_noun(tokens[i - 1].text, lang)
+                )
             )
             if (p < threshold and not cue_says_place and not curated) or taken.overlaps(start, end):
                 continue

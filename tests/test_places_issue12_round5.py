@@ -76,3 +76,16 @@ def test_compound_makes_no_country_actor(gp: Geoparser) -> None:
     result = parse(gp, "Der Ukraine-Krieg hat die Energiepreise in Europa steigen lassen.")
     assert "Ukraine" in {pm.mention.text for pm in result.places}
     assert not [a for a in result.actors if a.actor.kind == "country" and a.actor.country_code == "UA"]
+
+
+# -- a curated feature after a feature noun, and border rivers ---------------------------------------
+
+
+def test_river_after_a_feature_noun(gp: Geoparser) -> None:
+    text = "Die Lage bleibt angespannt. Am Grenzfluss Evros wurden am Morgen Menschen gesehen."
+    start, end, place = spans(gp, text)["Evros"]
+    assert text[start:end] == "Evros" and place is not None and place.feature == "feature"
+
+
+def test_feature_noun_without_a_name(gp: Geoparser) -> None:
+    assert spans(gp, "Am Grenzfluss wurden am Morgen viele Menschen gesehen.") == {}
