@@ -78,6 +78,22 @@ def test_compound_makes_no_country_actor(gp: Geoparser) -> None:
     assert not [a for a in result.actors if a.actor.kind == "country" and a.actor.country_code == "UA"]
 
 
+# -- a name written with a hyphen ---------------------------------------------------------------------
+
+
+def test_hyphenated_two_word_name(gp: Geoparser) -> None:
+    text = "Addis-Abeba ist die Hauptstadt Äthiopiens, es ist ein Schmelztiegel."
+    result = parse(gp, text)
+    found = {pm.mention.text: pm.place for pm in result.places}
+    assert found.get("Addis-Abeba") is not None and found["Addis-Abeba"].country_code == "ET"
+    assert "Addis-Abeba" not in {a.mention.text for a in result.actors}  # no organisation
+
+
+def test_hyphenated_word_that_is_no_name(gp: Geoparser) -> None:
+    got = spans(gp, "Er trank im Büro eine Coca-Cola und las die Zeitung.")
+    assert "Coca-Cola" not in got and "Coca" not in got
+
+
 # -- a curated feature after a feature noun, and border rivers ---------------------------------------
 
 
