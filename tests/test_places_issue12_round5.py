@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from geoapp.gazetteer import Gazetteer
 from geoapp.model import Article
 from geoapp.pipeline import Geoparser
 
@@ -105,3 +106,30 @@ def test_river_after_a_feature_noun(gp: Geoparser) -> None:
 
 def test_feature_noun_without_a_name(gp: Geoparser) -> None:
     assert spans(gp, "Am Grenzfluss wurden am Morgen viele Menschen gesehen.") == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "lat", "lon"),
+    [
+        ("aras", 38.95, 45.62),
+        ("araks", 38.95, 45.62),
+        ("westlicher bug", 52.08, 23.62),
+        ("western bug", 52.08, 23.62),
+        ("ussuri", 46.49, 133.84),
+        ("suchiate", 14.68, -92.15),
+        ("pandsch", 36.72, 71.6),
+        ("narva river", 59.37, 28.19),
+    ],
+)
+def test_border_rivers_in_the_gazetteer(key: str, lat: float, lon: float) -> None:
+    rivers = [c for c in Gazetteer.default().candidates(key) if c.feature_code == "river"]
+    assert rivers and abs(rivers[0].lat - lat) < 0.01 and abs(rivers[0].lon - lon) < 0.01
+
+
+def test_border_river_and_its_town(gp: Geoparser) -> None:
+    """Narva is a town on the river Narva: the table names the river "Narva River" and
+    "Narva-Fluss", not bare "Narva", which would take the town's mentions (it did, when tried)."""
+    town = spans(gp, "Die Lage ist ruhig. In Narva leben viele Menschen.")["Narva"][2]
+    river = spans(gp, "Soldiers patrol the Narva River at night.", "en")["Narva River"][2]
+    assert town is not None and town.feature == "city" and town.country_code == "EE"
+    assert river is not None and river.feature == "feature"
