@@ -624,7 +624,12 @@ class PlaceExtractor:
                 or (_tier(cands[0]) == 1 and "rule_accept" in feats and headline(start))
                 or (cue is not None and "rule_accept" in feats)
                 or (_tier(cands[0]) == 1 and "rule_accept" in feats and _genitive_beside_noun(fld, i, j, key))
-                or (_tier(cands[0]) == 1 and "rule_accept" in feats and _hyphenated_name(fld, i, j, key))
+                or (
+                    _tier(cands[0]) == 1
+                    and cands[0].feature == "city"
+                    and "rule_accept" in feats
+                    and _hyphenated_name(fld, i, j, key)
+                )
             ):
                 # German body text is the tagger's: trained on news sentences, it knows that the
                 # "Dortmund" of a football club is an organisation. Three exceptions the model (and,
@@ -1362,7 +1367,9 @@ def _hyphenated_name(fld: _Field, i: int, j: int, key: str) -> bool:
     """A name of two capitalised words written as one with a hyphen ("Addis-Abeba" for Addis
     Abeba), as German spelling has it: the gazetteer's key folds the hyphen to a space, so the
     name is found, but the tagger sees one unfamiliar word and often calls it an organisation
-    (it tags "Addis Abeba" a place). The caller asks only for major places the rules accept."""
+    (it tags "Addis Abeba" a place). The caller asks only for major cities the rules accept:
+    regions spelled with a hyphen ("Baden-Württemberg", "Nordrhein-Westfalen") are the tagger's,
+    which knows them, also inside organisations' names ("EnergieAgentur Nordrhein-Westfalen")."""
     word = fld.tokens[i].text
     first, sep, rest = word.partition("-")
     return i == j and bool(sep) and first[:1].isupper() and rest[:1].isupper() and " " in key
