@@ -103,6 +103,15 @@ def _noun_kind(
     return table["en"].get(word.lower()), ""
 
 
+def feature_noun(word: str, lang: str) -> bool:
+    """Whether ``word`` is a cue noun for a natural feature or crossing ("Fluss", "Grenzfluss",
+    "Insel", "river"; ``feature`` in ``data/words/place_cues.yaml``, German compounds by their end):
+    the place stage takes a curated feature's name after it ("am Grenzfluss Evros") as a place
+    whatever the tagger says."""
+    kind, _ = _noun_kind(word, lang if lang in ("de", "en") else "en", _lexicon().before, compounds=True)
+    return kind == "feature"
+
+
 class CueReader:
     """Reads :class:`Cue` s from article text.
 
