@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from . import stateabbr
 from .document import Doc, DocField, Entity
@@ -30,6 +31,9 @@ from .model import Article, Candidate, Mention
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
 from .text import Tok, name_key
+
+if TYPE_CHECKING:
+    from .crfscore import CrfInput
 
 # Cue nouns: the word before or after a name that says what kind of place it is.
 REGION_CUES_BEFORE = {
@@ -620,18 +624,26 @@ class PlaceExtractor:
         return out
 
     def crf_sentences(
-        self, fld: _Field, rows: list[tuple], named_only: bool = False, encoded: bool = False
+        self, fld: _Field, rows: list[tuple], named_only: bool = False
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """Token indexes and CRF features per sentence of the field (for training and tagging).
+        """Token indexes and CRF feature strings per sentence of the field (for training; tagging
+        reads :meth:`crf_inputs` directly). A generator: one sentence's features at a time."""
+        from .placefilter import crf_feature_lang, crf_token_features
+
+        lang = crf_feature_lang(fld.lang)
+        for s in self.crf_inputs(fld, rows, named_only):
+            yield s.idx, crf_token_features(s.words, s.gaps, s.tags, lang)
+
+    def crf_inputs(self, fld: _Field, rows: list[tuple], named_only: bool = False) -> Iterator[CrfInput]:
+        """The sequence tagger's input per sentence of the field: token indexes, words, gaps and
+        gazetteer tags (:class:`~geoapp.crfscore.CrfInput`).
 
         The gazetteer feature of a token says whether it lies inside a candidate window, where, of
-        which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). A generator: one
-        sentence's features at a time, so a long article never holds them all. ``named_only``
+        which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). ``named_only``
         (English tagging) skips sentences without a capitalised word after their first: they
-        hold no name, and their features are most of the tagger's cost. ``encoded`` yields the
-        features as UTF-8 bytes (:func:`~geoapp.placefilter.crf_token_features`), for tagging.
+        hold no name, and their features are most of the tagger's cost.
         """
-        from .placefilter import crf_token_features
+        from .crfscore import CrfInput
 
         text, tokens = fld.text, fld.tokens
         gaz = ["O"] * len(tokens)
@@ -641,7 +653,6 @@ class PlaceExtractor:
             for k in range(i, j + 1):
                 if gaz[k] == "O":
                     gaz[k] = ("B" if k == i else "I") + mark
-        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "de"
         k = 0
         for s_start, s_end in fld.doc.sentences:
             idx = []
@@ -659,7 +670,7 @@ class PlaceExtractor:
                 words = [tokens[m].text for m in part]
                 first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
                 gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
-                yield part, crf_token_features(words, gaps, [gaz[m] for m in part], lang, encoded=encoded)
+                yield CrfInput(part, words, gaps, [gaz[m] for m in part])
 
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
@@ -669,8 +680,7 @@ class PlaceExtractor:
         if self.ner is None or fld.doc.tagged or not self.ner.available(fld.lang):
             return fld.doc.entities
         named_only = fld.lang == "en"  # German capitalises every noun: no sentence can be skipped
-        sentences = self.crf_sentences(fld, rows, named_only, encoded=True)
-        spans = self.ner.field_entities(fld.lang, fld.tokens, sentences)
+        spans = self.ner.input_entities(fld.lang, fld.tokens, self.crf_inputs(fld, rows, named_only))
         fld.doc.entities = [Entity(s.start, s.end, s.label) for s in spans]
         fld.doc.tagged = True
         return fld.doc.entities
