@@ -88,54 +88,56 @@ class CrfModel:
         ids = np.full((len(items), max(width, 1)), self.zero, dtype=np.intp)
         for k, item in enumerate(items):
             ids[k, : len(item)] = self.ids(item)
-        labels = viterbi([state_scores(self.state, ids)], self.trans)[0]
-        return [self.labels[y] for y in labels.tolist()]
+        path = viterbi(state_scores(self.state, ids), [len(items)], self.trans)
+        return [self.labels[y] for y in path.tolist()]
 
 
-def state_scores(state: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Per token (row of ``ids``), the sum of the ``state`` rows of its attribute ids, added left
-    to right as crfsuite adds them (one column at a time: numpy's ``sum`` may add pairwise)."""
-    rows = state[ids]
-    out = rows[:, 0].copy()
-    for k in range(1, ids.shape[1]):
-        out += rows[:, k]
+def state_scores(state: np.ndarray, ids: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """Per token (row of ``ids``), ``start`` (a sum already made in crfsuite's order; zeros when
+    None) plus the ``state`` rows of its attribute ids, added left to right as crfsuite adds them
+    (one column at a time: numpy's ``sum`` may add pairwise)."""
+    out = np.zeros((len(ids), state.shape[1])) if start is None else start.copy()
+    for rows in state[ids.T]:  # one (tokens × labels) array per column of ids
+        out += rows
     return out
 
 
-def viterbi(scores: Sequence[np.ndarray], trans: np.ndarray) -> list[np.ndarray]:
-    """The best label id sequence of each of several sequences, decoded side by side.
+def viterbi(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray) -> np.ndarray:
+    """The best label id per token of several sequences, given one after another as the rows of
+    ``scores`` (tokens × labels) with their ``lengths``, decoded side by side.
 
     Why side by side: a field has a few dozen short sentences, and numpy's cost is per call, so
     each step t advances every sentence longer than t at once. Sentences are sorted by length,
     longest first, so the ones still running at step t are a leading slice. The arithmetic per
     sentence is crfsuite's (module docstring)."""
-    if not scores:
-        return []
-    lengths = np.array([len(s) for s in scores])
+    lengths = np.asarray(lengths, dtype=np.intp)
+    out = np.zeros(len(scores), dtype=np.intp)
+    if not len(lengths) or not len(scores):
+        return out
     order = np.argsort(-lengths, kind="stable")
     lens = lengths[order]
-    n, top, n_labels = len(scores), int(lens[0]), trans.shape[0]
-    padded = np.zeros((n, top, n_labels))
-    for row, k in enumerate(order):
-        padded[row, : lens[row]] = scores[k]
-    running = [int(np.count_nonzero(lens > t)) for t in range(top)]
+    steps = np.arange(int(lens[0]))
+    # token row of (sentence, step); past a sentence's end its last token, never read
+    at = (np.cumsum(lengths) - lengths)[order][:, None] + np.minimum(steps, lens[:, None] - 1)
+    padded = scores[at]
+    running = np.searchsorted(-lens, -steps, side="left").tolist()  # sentences longer than t
     alpha = padded[:, 0].copy()
-    back = np.zeros((n, top, n_labels), dtype=np.intp)
-    for t in range(1, top):
+    back = np.zeros(padded.shape, dtype=np.intp)
+    for t in steps[1:].tolist():
         c = running[t]
         cand = alpha[:c, :, None] + trans  # [sentence, from, to]
         back[:c, t] = cand.argmax(axis=1)
         alpha[:c] = cand.max(axis=1) + padded[:c, t]
-    labels = np.zeros((n, top), dtype=np.intp)
+    labels = np.zeros(at.shape, dtype=np.intp)
     cur = alpha.argmax(axis=1)
-    for t in range(top - 1, -1, -1):
+    rows = np.arange(len(lens))
+    for t in steps[::-1].tolist():
         c = running[t]
         labels[:c, t] = cur[:c]
         if t:
-            cur[:c] = back[np.arange(c), t, cur[:c]]
-    out: list[np.ndarray] = [labels[0]] * n
-    for row, k in enumerate(order):
-        out[k] = labels[row, : lens[row]]
+            cur[:c] = back[rows[:c], t, cur[:c]]
+    inside = steps < lens[:, None]
+    out[at[inside]] = labels[inside]
     return out
 
 

@@ -18,6 +18,7 @@ with python-crfsuite on real sentences.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain, filterfalse
 from typing import NamedTuple
 
 import numpy as np
@@ -27,6 +28,8 @@ from .placefilter import FEATURE_TABLES, OFFSETS, SENTENCE_END, ZIPF_BUCKETS, _w
 
 #: Distinct words kept per scorer before its tables start afresh (~300 bytes a word).
 MAX_WORDS = 100_000
+#: Distinct gaps between tokens kept likewise (mostly a space, ", ", ". ").
+MAX_GAPS = 10_000
 
 
 class CrfInput(NamedTuple):
@@ -42,10 +45,12 @@ class CrfInput(NamedTuple):
 class CrfScorer:
     """Tags sentences of one language with one model.
 
-    Per word (a row of the word tables): its own attribute ids, and per neighbour slot the ids of
-    its word and shape (``head``) and of its frequency and word classes (``tail``), each padded
-    with the zero id to the table's width; its frequency bucket. Per gazetteer tag: the ids of the
-    token's own tag for each frequency bucket and of the neighbours' tag per slot."""
+    Per word (a row of the word tables): the sum of the weights of its own features, which come
+    first in a token's features (so the sum is the start of crfsuite's sum for the token), and per
+    neighbour slot the ids of its word and shape (``head``) and of its frequency and word classes
+    (``tail``), padded with the zero id to the table's width; its frequency bucket. Per gazetteer
+    tag: the ids of the token's own tag for each frequency bucket and of the neighbours' tag per
+    slot."""
 
     def __init__(self, model: CrfModel, lang: str) -> None:
         self.model = model
@@ -54,18 +59,20 @@ class CrfScorer:
         zero = model.zero
         self._pad = [ids.get(p, zero) for p in t.pad]
         self._first = ids.get(t.first, zero)
-        self._gap_before: dict[str, tuple[int, int]] = {}  # last character -> ("pg=", "first" or 0)
-        self._gap_after: dict[str, int] = {}  # first character -> "ng=" id
+        self._gaps: dict[str, tuple[int, int, int]] = {}  # see _gap_ids
         self._tags: dict[str, int] = {}
-        self._tag_ids = np.zeros((0, 1 + ZIPF_BUCKETS + len(OFFSETS)), dtype=np.intp)
+        #: row 0: the padding beyond a sentence's ends, whose tag adds nothing
+        self._tag_ids = np.full((1, 1 + ZIPF_BUCKETS + len(OFFSETS)), zero, dtype=np.intp)
         self._reset_words()
 
     def _reset_words(self) -> None:
-        """Empty word tables (at the start, and when :data:`MAX_WORDS` is reached)."""
+        """Empty word tables (at the start, and when :data:`MAX_WORDS` is reached). Row 0 is the
+        padding beyond a sentence's ends: as a neighbour it gives the "<pad>" feature alone."""
         zero = self.model.zero
         self._rows: dict[str, int] = {}
-        self._own = np.full((256, 1), zero, dtype=np.intp)
+        self._own = np.zeros((256, len(self.model.labels)))
         self._head = np.full((256, len(OFFSETS), 2), zero, dtype=np.intp)
+        self._head[0, :, 0] = self._pad
         self._tail = np.full((256, len(OFFSETS), 1), zero, dtype=np.intp)
         self._bucket = np.zeros(256, dtype=np.intp)
 
@@ -75,82 +82,85 @@ class CrfScorer:
         if not sentences:
             return []
         lengths = [len(s.words) for s in sentences]
-        scores = state_scores(self.model.state, self.attribute_ids(sentences))
-        cuts = np.cumsum(lengths)[:-1]
-        labels = self.model.labels
-        return [[labels[y] for y in path.tolist()]
-                for path in viterbi(np.split(scores, cuts), self.model.trans)]
+        own, ids = self.attribute_ids(sentences)
+        ids = ids[:, (ids != self.model.zero).any(axis=0)]  # columns of padding alone add nothing
+        path = viterbi(state_scores(self.model.state, ids, own), lengths, self.model.trans)
+        flat = list(map(self.model.labels.__getitem__, path.tolist()))
+        out, k = [], 0
+        for n in lengths:
+            out.append(flat[k : k + n])
+            k += n
+        return out
 
-    def attribute_ids(self, sentences: Sequence[CrfInput]) -> np.ndarray:
-        """One row of attribute ids per token of all ``sentences``, in the order of
+    def attribute_ids(self, sentences: Sequence[CrfInput]) -> tuple[np.ndarray, np.ndarray]:
+        """Per token of all ``sentences``: the sum of its own word's weights, and a row of the
+        attribute ids of its other features in the order of
         :func:`~geoapp.placefilter.crf_token_features`, padded with the zero id."""
-        words = [w for s in sentences for w in s.words]
+        words = list(chain.from_iterable(s.words for s in sentences))
         rows = self._word_rows(words)
-        tags = self._tag_rows([t for s in sentences for t in s.tags])
-        gaps = [g.strip() for s in sentences for g in s.gaps]
-        before = self._gap_before_ids([g[-1:] for g in gaps])
-        after = self._gap_after_ids([g[:1] for g in gaps])
+        tags = self._tag_rows(list(chain.from_iterable(s.tags for s in sentences)))
+        gaps = self._gap_ids(list(chain.from_iterable(s.gaps for s in sentences)))
         n = len(words)
         lengths = np.array([len(s.words) for s in sentences])
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        pos = np.arange(n) - starts  # position in the sentence
-        left = np.repeat(lengths, lengths) - 1 - pos  # tokens after it in the sentence
+        # the field laid out with two padding tokens (row 0) before and after each sentence, so
+        # that every neighbour of token k is at a fixed offset from its place ``at[k]``
+        at = np.arange(n) + 4 * np.repeat(np.arange(len(lengths)), lengths) + 2
+        padded_rows = np.zeros(n + 4 * len(lengths), dtype=np.intp)
+        padded_rows[at] = rows
+        padded_tags = np.zeros_like(padded_rows)
+        padded_tags[at] = tags
+        padded_after = np.full_like(padded_rows, self.model.zero)
+        padded_after[at] = gaps[:, 2]
+        first = gaps[:, 1].copy()
+        first[np.cumsum(lengths) - lengths] = self._first
         tag_ids = self._tag_ids[tags]
-        first = np.where(pos == 0, self._first, before[:, 1])
-        blocks = [self._own[rows], tag_ids[:, :1], np.take_along_axis(
-            tag_ids, (1 + self._bucket[rows])[:, None], axis=1), before[:, :1], first[:, None]]
+        blocks = [tag_ids[:, :1], tag_ids[np.arange(n), 1 + self._bucket[rows]][:, None], gaps[:, :1],
+                  first[:, None]]
         for slot, d in enumerate(OFFSETS):
-            nb = np.clip(np.arange(n) + d, 0, max(n - 1, 0))
-            nrows = rows[nb]
-            block = np.concatenate([self._head[nrows, slot],
-                                    tag_ids[nb, 1 + ZIPF_BUCKETS + slot][:, None],
-                                    self._tail[nrows, slot]], axis=1)
-            outside = pos < -d if d < 0 else left < d
-            block[outside] = self.model.zero
-            block[outside, 0] = self._pad[slot]
-            blocks.append(block)
-        nxt = np.clip(np.arange(1, n + 1), 0, max(n - 1, 0))
-        blocks.append(np.where(left >= 1, after[nxt], self.model.zero)[:, None])
-        return np.concatenate(blocks, axis=1)
+            near, near_tags = padded_rows[at + d], padded_tags[at + d]
+            blocks += [self._head[near, slot], self._tag_ids[near_tags, 1 + ZIPF_BUCKETS + slot][:, None],
+                       self._tail[near, slot]]
+        blocks.append(padded_after[at + 1][:, None])
+        return self._own[rows], np.concatenate(blocks, axis=1)
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
         """Each word's row in the word tables, adding the words not seen before."""
         rows = self._rows
-        new = [w for w in dict.fromkeys(words) if w not in rows]
+        new = list(filterfalse(rows.__contains__, set(words)))
         if new:
             if len(rows) + len(new) > MAX_WORDS:
                 self._reset_words()
                 rows = self._rows
-                new = list(dict.fromkeys(words))
+                new = list(set(words))
             self._add_words(new)
-        return np.array([rows[w] for w in words], dtype=np.intp)
+        return np.fromiter(map(rows.__getitem__, words), np.intp, len(words))
 
     def _add_words(self, words: list[str]) -> None:
         """The attribute ids of new words, written into the word tables in one go per table."""
-        ids, lang = self.model.ids, self.lang
+        ids, lang, zero = self.model.ids, self.lang, self.model.zero
         statics = [_word_static(w, lang) for w in words]
         own = [ids(st[3]) for st in statics]
         head = [[ids(h) for h, _ in st[4]] for st in statics]
         tail = [[ids(t) for _, t in st[4]] for st in statics]
-        start = len(self._rows)
+        start = len(self._rows) + 1  # after the padding row
         end = start + len(words)
-        self._grow(end, max(map(len, own)), max(len(t) for slots in tail for t in slots))
-        zero = self.model.zero
-        width_own, width_tail = self._own.shape[1], self._tail.shape[2]
-        self._own[start:end] = [r + [zero] * (width_own - len(r)) for r in own]
+        self._grow(end, max(len(t) for slots in tail for t in slots))
+        width_own, width_tail = max(map(len, own)), self._tail.shape[2]
+        own_ids = np.array([r + [zero] * (width_own - len(r)) for r in own], dtype=np.intp)
+        self._own[start:end] = state_scores(self.model.state, own_ids)
         self._head[start:end] = head
         self._tail[start:end] = [[t + [zero] * (width_tail - len(t)) for t in slots] for slots in tail]
         self._bucket[start:end] = [int(st[2]) for st in statics]
         self._rows.update(zip(words, range(start, end)))
 
-    def _grow(self, rows: int, width_own: int, width_tail: int) -> None:
-        """Room for ``rows`` words and for id lists of the given widths (new cells: zero id)."""
+    def _grow(self, rows: int, width_tail: int) -> None:
+        """Room for ``rows`` words and for tails of ``width_tail`` ids (new cells: zero id)."""
         zero = self.model.zero
         cap = len(self._bucket)
         if rows > cap:
             cap = max(rows, 2 * cap)
             self._bucket = np.resize(self._bucket, cap)
-        self._own = _widened(self._own, (cap, max(width_own, self._own.shape[1])), zero)
+        self._own = _widened(self._own, (cap, self._own.shape[1]), 0.0)
         self._head = _widened(self._head, (cap, len(OFFSETS), 2), zero)
         self._tail = _widened(self._tail, (cap, len(OFFSETS), max(width_tail, self._tail.shape[2])), zero)
 
@@ -158,7 +168,7 @@ class CrfScorer:
         """Each gazetteer tag's row in the tag table: the ids of "g=tag", then "g=tag|z=b" for
         each frequency bucket b, then "{offset}g=tag" for each neighbour slot."""
         known = self._tags
-        new = [t for t in dict.fromkeys(tags) if t not in known]
+        new = list(filterfalse(known.__contains__, set(tags)))
         if new:
             t, ids = FEATURE_TABLES, self.model.ids
             rows = []
@@ -166,30 +176,29 @@ class CrfScorer:
                 pairs = [t.new_tag(tag, str(b)) for b in range(ZIPF_BUCKETS)]
                 rows.append(ids([pairs[0][0], *(p[1] for p in pairs),
                                  *(t.new_gaz(slot, tag) for slot in range(len(OFFSETS)))]))
-                known[tag] = len(known)
+                known[tag] = len(known) + 1  # after the padding row
             self._tag_ids = np.concatenate([self._tag_ids, np.array(rows, dtype=np.intp)])
-        return np.array([known[t] for t in tags], dtype=np.intp)
+        return np.fromiter(map(known.__getitem__, tags), np.intp, len(tags))
 
-    def _gap_before_ids(self, chars: list[str]) -> np.ndarray:
-        """Per gap's last character: the ids of "pg=" and of "first" (zero id unless it ends a
-        sentence)."""
-        known = self._gap_before
-        for c in set(chars).difference(known):
-            t = FEATURE_TABLES
-            first = self._first if c and c in SENTENCE_END else self.model.zero
-            known[c] = (self.model.ids([t.new_gap(t.pg, "pg=", c)])[0], first)
-        return np.array([known[c] for c in chars], dtype=np.intp).reshape(len(chars), 2)
+    def _gap_ids(self, gaps: list[str]) -> np.ndarray:
+        """Per gap (the text before a token): the ids of "pg=" (its last character but spaces),
+        of "first" (the zero id unless that character ends a sentence) and of "ng=" (its first
+        character but spaces, the feature of the token before it)."""
+        known = self._gaps
+        new = list(filterfalse(known.__contains__, set(gaps)))
+        if len(known) + len(new) > MAX_GAPS:
+            known.clear()
+            new = list(set(gaps))
+        t, ids = FEATURE_TABLES, self.model.ids
+        for gap in new:
+            g = gap.strip()
+            first = self._first if g and g[-1] in SENTENCE_END else self.model.zero
+            pg, ng = ids([t.new_gap(t.pg, "pg=", g[-1:]), t.new_gap(t.ng, "ng=", g[:1])])
+            known[gap] = (pg, first, ng)
+        return np.array(list(map(known.__getitem__, gaps)), dtype=np.intp).reshape(len(gaps), 3)
 
-    def _gap_after_ids(self, chars: list[str]) -> np.ndarray:
-        """Per gap's first character: the id of "ng="."""
-        known = self._gap_after
-        for c in set(chars).difference(known):
-            t = FEATURE_TABLES
-            known[c] = self.model.ids([t.new_gap(t.ng, "ng=", c)])[0]
-        return np.array([known[c] for c in chars], dtype=np.intp)
 
-
-def _widened(a: np.ndarray, shape: tuple[int, ...], fill: int) -> np.ndarray:
+def _widened(a: np.ndarray, shape: tuple[int, ...], fill: float) -> np.ndarray:
     """``a`` in an array of ``shape`` (no smaller in any axis), new cells ``fill``; ``a`` itself
     when the shape is the same."""
     if a.shape == shape:

@@ -33,6 +33,15 @@ def _brute_force(scores: np.ndarray, trans: np.ndarray) -> tuple[int, ...]:
     return arg
 
 
+def _decode(batch: list[np.ndarray], trans: np.ndarray) -> list[tuple[int, ...]]:
+    """:func:`viterbi` of several sequences at once, its flat answer cut per sequence."""
+    if not batch:
+        return []
+    flat = viterbi(np.concatenate(batch), [len(s) for s in batch], trans).tolist()
+    ends = np.cumsum([len(s) for s in batch]).tolist()
+    return [tuple(flat[a:b]) for a, b in zip([0, *ends], ends)]
+
+
 def test_viterbi_on_a_hand_made_model() -> None:
     """Three labels A, B, C; only A → B is penalised. The first token alone would be A (2 > 1), but
     A B C scores 2 - 10 + 3 + 1 = -4 and B B C 1 + 3 + 1 = 5, the best of all 27 paths."""
@@ -40,7 +49,7 @@ def test_viterbi_on_a_hand_made_model() -> None:
     scores = [np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0]]),
               np.array([[0.0, 1.0, 0.0]]),  # one token: its best state
               np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])]  # ties everywhere: the first label wins
-    got = [tuple(p.tolist()) for p in viterbi(scores, trans)]
+    got = _decode(scores, trans)
     assert got[0] == (1, 1, 2) == _brute_force(scores[0], trans)
     assert got[1] == (1,)
     assert got[2] == (0, 0) == _brute_force(scores[2], trans)
@@ -48,8 +57,8 @@ def test_viterbi_on_a_hand_made_model() -> None:
     for _ in range(200):  # sentences of different lengths decoded side by side
         batch = [rng.normal(size=(int(rng.integers(1, 6)), 3)) for _ in range(int(rng.integers(1, 5)))]
         t = rng.normal(size=(3, 3))
-        assert [tuple(p.tolist()) for p in viterbi(batch, t)] == [_brute_force(s, t) for s in batch]
-    assert viterbi([], trans) == []
+        assert _decode(batch, t) == [_brute_force(s, t) for s in batch]
+    assert viterbi(np.zeros((0, 3)), [], trans).tolist() == []
 
 
 def test_hand_made_model_tags_feature_strings() -> None:
@@ -153,15 +162,22 @@ def test_real_sentences_get_pycrfsuite_labels(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_attribute_ids_are_the_feature_strings_in_order(lang: str) -> None:
-    """Per token, the known attribute ids in order are those of crf_token_features' strings: the
-    order is what makes the sums crfsuite's (zero ids are padding and add nothing)."""
+    """Per token, the sum for its own word's features (which come first) is their weights added in
+    order, and the known attribute ids of the rest are those of crf_token_features' strings, in
+    order: the order is what makes the sums crfsuite's (zero ids are padding and add nothing)."""
+    from geoapp.placefilter import _word_static
+
     model = CrfModel.read(_model_path(lang))
     scorer = CrfScorer(model, lang)
     for inputs in [_EDGE_CASES] + [inputs for _, inputs in _seed_inputs(lang)][:20]:
-        got = scorer.attribute_ids(inputs).tolist()
-        want = [model.ids(f) for s in inputs for f in crf_token_features(s.words, s.gaps, s.tags, lang)]
-        assert [[i for i in row if i != model.zero] for row in got] == [
-            [i for i in row if i != model.zero] for row in want]
+        own, ids = scorer.attribute_ids(inputs)
+        words = [w for s in inputs for w in s.words]
+        feats = [f for s in inputs for f in crf_token_features(s.words, s.gaps, s.tags, lang)]
+        n_own = [len(_word_static(w, lang)[3]) for w in words]
+        for k, (f, m) in enumerate(zip(feats, n_own)):
+            assert own[k].tolist() == state_scores(model.state, np.array([model.ids(f[:m])])).tolist()[0]
+            assert [i for i in ids[k].tolist() if i != model.zero] == [
+                i for i in model.ids(f[m:]) if i != model.zero]
 
 
 def test_word_tables_start_afresh_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
