@@ -78,7 +78,11 @@ class CrfScorer:
 
     def tag(self, sentences: Sequence[CrfInput]) -> list[list[str]]:
         """The labels of each sentence, as crfsuite would tag its
-        :func:`~geoapp.placefilter.crf_token_features`."""
+        :func:`~geoapp.placefilter.crf_token_features` (none for a sentence without words)."""
+        full = [s for s in sentences if s.words]
+        if len(full) < len(sentences):
+            tagged = iter(self.tag(full))
+            return [next(tagged) if s.words else [] for s in sentences]
         if not sentences:
             return []
         lengths = [len(s.words) for s in sentences]

@@ -158,6 +158,8 @@ def test_real_sentences_get_pycrfsuite_labels(lang: str) -> None:
         n += len(inputs)
     assert n > 50
     assert scorer.tag([]) == []
+    empty = CrfInput([], [], [], [])
+    assert scorer.tag([empty, _EDGE_CASES[0], empty]) == [[], scorer.tag([_EDGE_CASES[0]])[0], []]
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
