@@ -140,9 +140,12 @@ class CrfScorer:
         return np.fromiter(map(rows.__getitem__, words), np.intp, len(words))
 
     def _add_words(self, words: list[str]) -> None:
-        """The attribute ids of new words, written into the word tables in one go per table."""
+        """The attribute ids of new words, written into the word tables in one go per table.
+        The feature strings come from the uncached :func:`~geoapp.placefilter._word_static`: the
+        tables keep what tagging needs, and the strings of every word seen need not stay alive."""
         ids, lang, zero = self.model.ids, self.lang, self.model.zero
-        statics = [_word_static(w, lang) for w in words]
+        word_features = _word_static.__wrapped__
+        statics = [word_features(w, lang) for w in words]
         own = [ids(st[3]) for st in statics]
         head = [[ids(h) for h, _ in st[4]] for st in statics]
         tail = [[ids(t) for _, t in st[4]] for st in statics]
