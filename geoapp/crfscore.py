@@ -18,7 +18,7 @@ with python-crfsuite on real sentences.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -141,22 +141,36 @@ class CrfScorer:
 
     def _add_words(self, words: list[str]) -> None:
         """The attribute ids of new words, written into the word tables in one go per table.
-        The feature strings come from the uncached :func:`~geoapp.placefilter._word_static`: the
-        tables keep what tagging needs, and the strings of every word seen need not stay alive."""
-        ids, lang, zero = self.model.ids, self.lang, self.model.zero
+
+        Each word's strings are laid out in one row of fixed width (own features, the four heads,
+        the four tails, each part padded with a string no attribute can be: crfsuite's keys hold
+        no NUL) and all rows looked up in one ``map`` in C: most words of a fresh article are new,
+        and a look-up per part and word cost more than building the strings. The strings come
+        from the uncached :func:`~geoapp.placefilter._word_static`: the tables keep what tagging
+        needs, and the strings of every word seen need not stay alive."""
+        lang, zero = self.lang, self.model.zero
         word_features = _word_static.__wrapped__
         statics = [word_features(w, lang) for w in words]
-        own = [ids(st[3]) for st in statics]
-        head = [[ids(h) for h, _ in st[4]] for st in statics]
-        tail = [[ids(t) for _, t in st[4]] for st in statics]
+        width_own = max(len(st[3]) for st in statics)
+        width_tail = max(self._tail.shape[2], *(len(t) for st in statics for _, t in st[4]))
+        own_pad, tail_pad = ("\0",) * width_own, ("\0",) * width_tail
+        rows = [
+            st[3] + own_pad[len(st[3]) :] + h0 + h1 + h2 + h3
+            + t0 + tail_pad[len(t0) :] + t1 + tail_pad[len(t1) :]
+            + t2 + tail_pad[len(t2) :] + t3 + tail_pad[len(t3) :]
+            for st in statics
+            for (h0, t0), (h1, t1), (h2, t2), (h3, t3) in (st[4],)
+        ]
+        flat = chain.from_iterable(rows)
+        ids = np.fromiter(map(self.model.attrs.get, flat, repeat(zero)), np.intp, len(rows) * len(rows[0]))
+        ids = ids.reshape(len(rows), -1)
         start = len(self._rows) + 1  # after the padding row
         end = start + len(words)
-        self._grow(end, max(len(t) for slots in tail for t in slots))
-        width_own, width_tail = max(map(len, own)), self._tail.shape[2]
-        own_ids = np.array([r + [zero] * (width_own - len(r)) for r in own], dtype=np.intp)
-        self._own[start:end] = state_scores(self.model.state, own_ids)
-        self._head[start:end] = head
-        self._tail[start:end] = [[t + [zero] * (width_tail - len(t)) for t in slots] for slots in tail]
+        self._grow(end, width_tail)
+        heads = width_own + 2 * len(OFFSETS)
+        self._own[start:end] = state_scores(self.model.state, ids[:, :width_own])
+        self._head[start:end] = ids[:, width_own:heads].reshape(len(rows), len(OFFSETS), 2)
+        self._tail[start:end, :, :width_tail] = ids[:, heads:].reshape(len(rows), len(OFFSETS), width_tail)
         self._bucket[start:end] = [int(st[2]) for st in statics]
         self._rows.update(zip(words, range(start, end)))
 

@@ -147,8 +147,10 @@ def _field_spans(
             if kind in wanted:
                 out.append(EntitySpan(tokens[idx[a]].start, tokens[idx[b]].end, kind))
     if surnames and "PER" in wanted:
+        # which words name a surname is asked once per distinct word, not per token
+        named = {w for w in {t.text for t in tokens} if w[:1].isupper() and _stem(w) in surnames}
         out += [EntitySpan(t.start, t.end, "PER") for k, t in enumerate(tokens)
-                if k not in covered and t.text[:1].isupper() and _stem(t.text) in surnames]
+                if t.text in named and k not in covered]
         out.sort()
     return out
 
