@@ -15,7 +15,7 @@ It only finds and classifies spans; choosing coordinates is :mod:`geoapp.resolve
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -653,21 +653,21 @@ class PlaceExtractor:
             for k in range(i, j + 1):
                 if gaz[k] == "O":
                     gaz[k] = ("B" if k == i else "I") + mark
+        starts, capitalised, words_of = fld.doc.starts, fld.starts, fld.doc.words
         k = 0
         for s_start, s_end in fld.doc.sentences:
-            idx = []
-            while k < len(tokens) and tokens[k].start < s_end:
-                if tokens[k].start >= s_start:
-                    idx.append(k)
-                k += 1
+            # the tokens starting in the sentence, by bisection (tokens are in text order)
+            end = bisect_left(starts, s_end, k)
+            idx = list(range(bisect_left(starts, s_start, k, end), end))
+            k = end
             if not idx:
                 continue
-            if named_only and not any(tokens[m].text[:1].isupper() for m in idx[1:]):
+            if named_only and not _capital_between(capitalised, idx[0], idx[-1]):
                 first = tokens[idx[0]].text
                 if _zipf(first.lower(), "en") >= 5.0:  # "The", "But", "He": no name can start here
                     continue
             for part in _name_segments(idx, tokens) if named_only else (idx,):
-                words = [tokens[m].text for m in part]
+                words = list(words_of[part[0] : part[-1] + 1])  # a part is a run of tokens
                 first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
                 gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
                 yield CrfInput(part, words, gaps, [gaz[m] for m in part])
@@ -1134,6 +1134,13 @@ def _occurrences(text: str, surface: str) -> int:
 #: Lower-case tokens kept on each side of a capitalised one when an English sentence is cut into
 #: the stretches that can hold a name: the tagger's features look two tokens each way.
 _NAME_CONTEXT = 3
+
+
+def _capital_between(capitalised: list[int], first: int, last: int) -> bool:
+    """Whether a token after ``first`` and up to ``last`` is capitalised (``capitalised``: the
+    sorted indexes of the field's capitalised tokens)."""
+    k = bisect_right(capitalised, first)
+    return k < len(capitalised) and capitalised[k] <= last
 
 
 def _name_segments(idx: list[int], tokens: list[Tok]) -> list[list[int]]:
