@@ -285,8 +285,8 @@ class PlaceFilter:
 
 
 def crf_token_features(
-    words: list[str], gaps: list[str], gaz_tags: list[str], lang: str = "de", *, encoded: bool = False
-) -> list[list[str]] | list[list[bytes]]:
+    words: list[str], gaps: list[str], gaz_tags: list[str], lang: str = "de"
+) -> list[list[str]]:
     """crfsuite feature strings per token of one sentence.
 
     ``gaps`` holds the text between token k-1 and k (punctuation is not a token);
@@ -301,12 +301,10 @@ def crf_token_features(
     it. Every string that depends on one word or one tag alone is built once and reused: the
     neighbours' parts come from the neighbour's cached :func:`_word_static`.
 
-    ``encoded`` gives the same features as UTF-8 ``bytes`` (each string's ``.encode()``), built
-    from caches of encoded strings: python-crfsuite takes bytes as they are, while it encodes every
-    ``str`` anew on every call (a third of the tagging time). For tagging; training and tests read
-    the strings.
+    For training and tests: tagging uses the same strings as attribute ids
+    (:class:`geoapp.crfscore.CrfScorer`), built from the same tables.
     """
-    t = _ENCODED if encoded else _PLAIN
+    t = FEATURE_TABLES
     word_static = t.word_static
     n = len(words)
     static = [word_static(w, lang) for w in words]
@@ -330,7 +328,7 @@ def crf_token_features(
             f.append(first)
         else:
             g = stripped[k]
-            if g and g[-1] in ".!?:":
+            if g and g[-1] in SENTENCE_END:
                 f.append(first)
         # Neighbours at -2, -1, +1, +2: word and shape, gazetteer tag, then frequency (at
         # distance one) and word classes; written out slot by slot, as this runs for every token
@@ -377,7 +375,10 @@ def crf_token_features(
     return feats
 
 
-_OFFSETS = (-2, -1, 1, 2)
+#: The last character of the gap before a token that makes it a sentence's first ("first").
+SENTENCE_END = ".!?:"
+#: The neighbours' offsets, in the order of their features and of :class:`_FeatureTables` slots.
+OFFSETS = (-2, -1, 1, 2)
 #: Built feature strings by what they depend on: the neighbour's gazetteer tag per slot, a token's
 #: (tag, frequency bucket), and a gap's last ("pg=") or first ("ng=") character. Small: a few
 #: dozen tags, nine buckets, the punctuation that occurs; capped all the same.
@@ -385,43 +386,40 @@ _SMALL_CACHE = 10_000
 
 
 class _FeatureTables:
-    """The caches :func:`crf_token_features` builds its strings from, one set for ``str`` and one
-    for UTF-8 ``bytes``; an encoded entry is always the ``.encode()`` of the plain string."""
+    """The caches :func:`crf_token_features` builds its strings from (and
+    :class:`geoapp.crfscore.CrfScorer` its attribute ids)."""
 
-    def __init__(self, encode) -> None:
-        self.encode = encode
+    def __init__(self) -> None:
         self.gaz: tuple[dict, ...] = ({}, {}, {}, {})
-        self.tag_features: dict[tuple[str, str], tuple] = {}
-        self.pg: dict[str, object] = {}
-        self.ng: dict[str, object] = {}
-        self.pad = tuple(encode(f"{d}w=<pad>") for d in _OFFSETS)
-        self.first = encode("first")
-        self.word_static = _word_static if encode is str else _word_static_encoded
+        self.tag_features: dict[tuple[str, str], tuple[str, str]] = {}
+        self.pg: dict[str, str] = {}
+        self.ng: dict[str, str] = {}
+        self.pad = tuple(f"{d}w=<pad>" for d in OFFSETS)
+        self.first = "first"
+        self.word_static = _word_static
 
-    def new_gaz(self, slot: int, tag: str):
+    def new_gaz(self, slot: int, tag: str) -> str:
         """The gazetteer-tag feature of the neighbour in ``slot`` (index into -2, -1, +1, +2)."""
         cache = self.gaz[slot]
         if len(cache) >= _SMALL_CACHE:
             cache.clear()
-        out = cache[tag] = self.encode(f"{_OFFSETS[slot]}g=" + tag)
+        out = cache[tag] = f"{OFFSETS[slot]}g=" + tag
         return out
 
-    def new_tag(self, tag: str, zb: str) -> tuple:
+    def new_tag(self, tag: str, zb: str) -> tuple[str, str]:
+        """A token's own gazetteer tag, alone and with its frequency bucket."""
         cache = self.tag_features
         if len(cache) >= _SMALL_CACHE:
             cache.clear()
-        out = cache[(tag, zb)] = (self.encode("g=" + tag), self.encode("g=" + tag + "|z=" + zb))
+        out = cache[(tag, zb)] = ("g=" + tag, "g=" + tag + "|z=" + zb)
         return out
 
-    def new_gap(self, cache: dict, prefix: str, char: str):
+    def new_gap(self, cache: dict, prefix: str, char: str) -> str:
+        """The feature of a gap's last ("pg=") or first ("ng=") character; "_" for none."""
         if len(cache) >= _SMALL_CACHE:
             cache.clear()
-        out = cache[char] = self.encode(prefix + (char or "_"))
+        out = cache[char] = prefix + (char or "_")
         return out
-
-
-def _utf8(s: str) -> bytes:
-    return s.encode("utf-8")
 
 
 @lru_cache(maxsize=100_000)
@@ -451,27 +449,15 @@ def _word_static(
     return lw, sh, zb, tuple(f), around
 
 
-@lru_cache(maxsize=100_000)
-def _word_static_encoded(
-    word: str, lang: str
-) -> tuple[str, str, str, tuple[bytes, ...], tuple[tuple[tuple[bytes, ...], tuple[bytes, ...]], ...]]:
-    """:func:`_word_static` with its feature strings UTF-8 encoded (the keys stay ``str``).
-
-    Computed from the uncached :func:`_word_static` (the tagger never needs the strings again),
-    each string encoded by ``str.encode`` (UTF-8, strict) mapped in C: a new word costs a few
-    microseconds, and most words of a fresh article are new."""
-    lw, sh, zb, f, ((h0, t0), (h1, t1), (h2, t2), (h3, t3)) = _word_static.__wrapped__(word, lang)
-    enc = str.encode
-    return lw, sh, zb, tuple(map(enc, f)), (
-        (tuple(map(enc, h0)), tuple(map(enc, t0))),
-        (tuple(map(enc, h1)), tuple(map(enc, t1))),
-        (tuple(map(enc, h2)), tuple(map(enc, t2))),
-        (tuple(map(enc, h3)), tuple(map(enc, t3))),
-    )
+def crf_feature_lang(lang: str) -> str:
+    """The language whose word features a field in ``lang`` gets: German and English have their
+    own frequencies (and English its word classes); any other language is featured as German."""
+    return lang if lang in ("de", "en") else "de"
 
 
-_PLAIN = _FeatureTables(str)
-_ENCODED = _FeatureTables(_utf8)
+#: Number of zipf buckets a word's frequency falls in (``_word_static``'s third value, "0" … "8").
+ZIPF_BUCKETS = len(_ZIPF_EDGES) + 1
+FEATURE_TABLES = _FeatureTables()
 
 
 #: English words that name a person's title or office: the capitalised words after them are a

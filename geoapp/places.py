@@ -15,12 +15,13 @@ It only finds and classifies spans; choosing coordinates is :mod:`geoapp.resolve
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from . import stateabbr
 from .document import Doc, DocField, Entity
@@ -31,6 +32,9 @@ from .placecues import feature_noun
 from .placefilter import zipf as _placefilter_zipf
 from .spans import SpanIndex
 from .text import Tok, name_key
+
+if TYPE_CHECKING:
+    from .crfscore import CrfInput
 
 # Cue nouns: the word before or after a name that says what kind of place it is.
 REGION_CUES_BEFORE = {
@@ -713,18 +717,26 @@ class PlaceExtractor:
         return head if area else None
 
     def crf_sentences(
-        self, fld: _Field, rows: list[tuple], named_only: bool = False, encoded: bool = False
+        self, fld: _Field, rows: list[tuple], named_only: bool = False
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """Token indexes and CRF features per sentence of the field (for training and tagging).
+        """Token indexes and CRF feature strings per sentence of the field (for training; tagging
+        reads :meth:`crf_inputs` directly). A generator: one sentence's features at a time."""
+        from .placefilter import crf_feature_lang, crf_token_features
+
+        lang = crf_feature_lang(fld.lang)
+        for s in self.crf_inputs(fld, rows, named_only):
+            yield s.idx, crf_token_features(s.words, s.gaps, s.tags, lang)
+
+    def crf_inputs(self, fld: _Field, rows: list[tuple], named_only: bool = False) -> Iterator[CrfInput]:
+        """The sequence tagger's input per sentence of the field: token indexes, words, gaps and
+        gazetteer tags (:class:`~geoapp.crfscore.CrfInput`).
 
         The gazetteer feature of a token says whether it lies inside a candidate window, where, of
-        which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). A generator: one
-        sentence's features at a time, so a long article never holds them all. ``named_only``
+        which tier, and whether the rules accepted the window ("B1a", "I3r", "O"). ``named_only``
         (English tagging) skips sentences without a capitalised word after their first: they
-        hold no name, and their features are most of the tagger's cost. ``encoded`` yields the
-        features as UTF-8 bytes (:func:`~geoapp.placefilter.crf_token_features`), for tagging.
+        hold no name, and their features are most of the tagger's cost.
         """
-        from .placefilter import crf_token_features
+        from .crfscore import CrfInput
 
         text, tokens = fld.text, fld.tokens
         gaz = ["O"] * len(tokens)
@@ -734,25 +746,24 @@ class PlaceExtractor:
             for k in range(i, j + 1):
                 if gaz[k] == "O":
                     gaz[k] = ("B" if k == i else "I") + mark
-        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "de"
+        starts, capitalised, words_of = fld.doc.starts, fld.starts, fld.doc.words
         k = 0
         for s_start, s_end in fld.doc.sentences:
-            idx = []
-            while k < len(tokens) and tokens[k].start < s_end:
-                if tokens[k].start >= s_start:
-                    idx.append(k)
-                k += 1
+            # the tokens starting in the sentence, by bisection (tokens are in text order)
+            end = bisect_left(starts, s_end, k)
+            idx = list(range(bisect_left(starts, s_start, k, end), end))
+            k = end
             if not idx:
                 continue
-            if named_only and not any(tokens[m].text[:1].isupper() for m in idx[1:]):
+            if named_only and not _capital_between(capitalised, idx[0], idx[-1]):
                 first = tokens[idx[0]].text
                 if _zipf(first.lower(), "en") >= 5.0:  # "The", "But", "He": no name can start here
                     continue
             for part in _name_segments(idx, tokens) if named_only else (idx,):
-                words = [tokens[m].text for m in part]
+                words = list(words_of[part[0] : part[-1] + 1])  # a part is a run of tokens
                 first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
                 gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
-                yield part, crf_token_features(words, gaps, [gaz[m] for m in part], lang, encoded=encoded)
+                yield CrfInput(part, words, gaps, [gaz[m] for m in part])
 
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
@@ -762,8 +773,7 @@ class PlaceExtractor:
         if self.ner is None or fld.doc.tagged or not self.ner.available(fld.lang):
             return fld.doc.entities
         named_only = fld.lang == "en"  # German capitalises every noun: no sentence can be skipped
-        sentences = self.crf_sentences(fld, rows, named_only, encoded=True)
-        spans = self.ner.field_entities(fld.lang, fld.tokens, sentences)
+        spans = self.ner.input_entities(fld.lang, fld.tokens, self.crf_inputs(fld, rows, named_only))
         fld.doc.entities = [Entity(s.start, s.end, s.label) for s in spans]
         fld.doc.tagged = True
         return fld.doc.entities
@@ -1243,6 +1253,13 @@ def _occurrences(text: str, surface: str) -> int:
 #: Lower-case tokens kept on each side of a capitalised one when an English sentence is cut into
 #: the stretches that can hold a name: the tagger's features look two tokens each way.
 _NAME_CONTEXT = 3
+
+
+def _capital_between(capitalised: list[int], first: int, last: int) -> bool:
+    """Whether a token after ``first`` and up to ``last`` is capitalised (``capitalised``: the
+    sorted indexes of the field's capitalised tokens)."""
+    k = bisect_right(capitalised, first)
+    return k < len(capitalised) and capitalised[k] <= last
 
 
 def _name_segments(idx: list[int], tokens: list[Tok]) -> list[list[int]]:

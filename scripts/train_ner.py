@@ -580,7 +580,7 @@ def speed(ex, tagger, texts: list[str]) -> None:
             fld = _Field(text, "en", "text", ())
             rows = ex._windows(fld, ex._context(fld))
             t1 = time.perf_counter()
-            tagger.field_entities("en", fld.tokens, ex.crf_sentences(fld, rows))
+            tagger.input_entities("en", fld.tokens, ex.crf_inputs(fld, rows))
             windows, tagging = windows + t1 - t0, tagging + time.perf_counter() - t1
         print(f"speed ({run} caches, {n_tokens} tokens of re3d odd and devnews en): "
               f"features + tagging {n_tokens / tagging:,.0f} tokens/s; with the gazetteer windows "

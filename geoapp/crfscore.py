@@ -1,0 +1,229 @@
+"""The sequence taggers' state scores, from attribute ids cached per word.
+
+Why: every feature of a token (:func:`geoapp.placefilter.crf_token_features`) depends on one word
+(the token's own or a neighbour's at -2, -1, +1, +2), one gazetteer tag, one gap character or the
+sentence start. Building ~25 strings per token and handing them to crfsuite, which looks each one
+up in its string database again, was the largest single cost of a parse. Here each distinct word is
+turned into its model attribute ids once (its own features, and what it gives each neighbour), the
+small tables (tags, gaps, padding) likewise, and a whole field becomes one array of attribute ids
+per token, scored and decoded by :mod:`geoapp.crfmodel` in a few dozen numpy calls.
+
+Same labels as crfsuite, by construction: a token's ids are its feature strings' ids in
+:func:`~geoapp.placefilter.crf_token_features`'s order, padded with the model's zero row (a feature
+that is absent or unknown adds 0.0, which changes no sum), and the weights are added left to right
+as crfsuite adds them (:func:`geoapp.crfmodel.state_scores`). ``tests/test_crfscore.py`` compares
+with python-crfsuite on real sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain, filterfalse, repeat
+from typing import NamedTuple
+
+import numpy as np
+
+from .crfmodel import CrfModel, state_scores, viterbi
+from .placefilter import FEATURE_TABLES, OFFSETS, SENTENCE_END, ZIPF_BUCKETS, _word_static
+
+#: Distinct words kept per scorer before its tables start afresh (~300 bytes a word).
+MAX_WORDS = 100_000
+#: Distinct gaps between tokens kept likewise (mostly a space, ", ", ". ").
+MAX_GAPS = 10_000
+
+
+class CrfInput(NamedTuple):
+    """One sentence to tag: token indexes into its field, words, the text before each word (the
+    first one's only at a sentence start) and each token's gazetteer tag."""
+
+    idx: list[int]
+    words: list[str]
+    gaps: list[str]
+    tags: list[str]
+
+
+class CrfScorer:
+    """Tags sentences of one language with one model.
+
+    Per word (a row of the word tables): the sum of the weights of its own features, which come
+    first in a token's features (so the sum is the start of crfsuite's sum for the token), and per
+    neighbour slot the ids of its word and shape (``head``) and of its frequency and word classes
+    (``tail``), padded with the zero id to the table's width; its frequency bucket. Per gazetteer
+    tag: the ids of the token's own tag for each frequency bucket and of the neighbours' tag per
+    slot."""
+
+    def __init__(self, model: CrfModel, lang: str) -> None:
+        self.model = model
+        self.lang = lang
+        t, ids = FEATURE_TABLES, model.attrs
+        zero = model.zero
+        self._pad = [ids.get(p, zero) for p in t.pad]
+        self._first = ids.get(t.first, zero)
+        self._gaps: dict[str, tuple[int, int, int]] = {}  # see _gap_ids
+        self._tags: dict[str, int] = {}
+        #: row 0: the padding beyond a sentence's ends, whose tag adds nothing
+        self._tag_ids = np.full((1, 1 + ZIPF_BUCKETS + len(OFFSETS)), zero, dtype=np.intp)
+        self._reset_words()
+
+    def _reset_words(self) -> None:
+        """Empty word tables (at the start, and when :data:`MAX_WORDS` is reached). Row 0 is the
+        padding beyond a sentence's ends: as a neighbour it gives the "<pad>" feature alone."""
+        zero = self.model.zero
+        self._rows: dict[str, int] = {}
+        self._own = np.zeros((256, len(self.model.labels)))
+        self._head = np.full((256, len(OFFSETS), 2), zero, dtype=np.intp)
+        self._head[0, :, 0] = self._pad
+        self._tail = np.full((256, len(OFFSETS), 1), zero, dtype=np.intp)
+        self._bucket = np.zeros(256, dtype=np.intp)
+
+    def tag(self, sentences: Sequence[CrfInput]) -> list[list[str]]:
+        """The labels of each sentence, as crfsuite would tag its
+        :func:`~geoapp.placefilter.crf_token_features` (none for a sentence without words)."""
+        full = [s for s in sentences if s.words]
+        if len(full) < len(sentences):
+            tagged = iter(self.tag(full))
+            return [next(tagged) if s.words else [] for s in sentences]
+        if not sentences:
+            return []
+        lengths = [len(s.words) for s in sentences]
+        own, ids = self.attribute_ids(sentences)
+        ids = ids[:, (ids != self.model.zero).any(axis=0)]  # columns of padding alone add nothing
+        path = viterbi(state_scores(self.model.state, ids, own), lengths, self.model.trans)
+        flat = list(map(self.model.labels.__getitem__, path.tolist()))
+        out, k = [], 0
+        for n in lengths:
+            out.append(flat[k : k + n])
+            k += n
+        return out
+
+    def attribute_ids(self, sentences: Sequence[CrfInput]) -> tuple[np.ndarray, np.ndarray]:
+        """Per token of all ``sentences``: the sum of its own word's weights, and a row of the
+        attribute ids of its other features in the order of
+        :func:`~geoapp.placefilter.crf_token_features`, padded with the zero id."""
+        words = list(chain.from_iterable(s.words for s in sentences))
+        rows = self._word_rows(words)
+        tags = self._tag_rows(list(chain.from_iterable(s.tags for s in sentences)))
+        gaps = self._gap_ids(list(chain.from_iterable(s.gaps for s in sentences)))
+        n = len(words)
+        lengths = np.array([len(s.words) for s in sentences])
+        # the field laid out with two padding tokens (row 0) before and after each sentence, so
+        # that every neighbour of token k is at a fixed offset from its place ``at[k]``
+        at = np.arange(n) + 4 * np.repeat(np.arange(len(lengths)), lengths) + 2
+        padded_rows = np.zeros(n + 4 * len(lengths), dtype=np.intp)
+        padded_rows[at] = rows
+        padded_tags = np.zeros_like(padded_rows)
+        padded_tags[at] = tags
+        padded_after = np.full_like(padded_rows, self.model.zero)
+        padded_after[at] = gaps[:, 2]
+        first = gaps[:, 1].copy()
+        first[np.cumsum(lengths) - lengths] = self._first
+        tag_ids = self._tag_ids[tags]
+        blocks = [tag_ids[:, :1], tag_ids[np.arange(n), 1 + self._bucket[rows]][:, None], gaps[:, :1],
+                  first[:, None]]
+        for slot, d in enumerate(OFFSETS):
+            near, near_tags = padded_rows[at + d], padded_tags[at + d]
+            blocks += [self._head[near, slot], self._tag_ids[near_tags, 1 + ZIPF_BUCKETS + slot][:, None],
+                       self._tail[near, slot]]
+        blocks.append(padded_after[at + 1][:, None])
+        return self._own[rows], np.concatenate(blocks, axis=1)
+
+    def _word_rows(self, words: list[str]) -> np.ndarray:
+        """Each word's row in the word tables, adding the words not seen before."""
+        rows = self._rows
+        new = list(filterfalse(rows.__contains__, set(words)))
+        if new:
+            if len(rows) + len(new) > MAX_WORDS:
+                self._reset_words()
+                rows = self._rows
+                new = list(set(words))
+            self._add_words(new)
+        return np.fromiter(map(rows.__getitem__, words), np.intp, len(words))
+
+    def _add_words(self, words: list[str]) -> None:
+        """The attribute ids of new words, written into the word tables in one go per table.
+
+        Each word's strings are laid out in one row of fixed width (own features, the four heads,
+        the four tails, each part padded with a string no attribute can be: crfsuite's keys hold
+        no NUL) and all rows looked up in one ``map`` in C: most words of a fresh article are new,
+        and a look-up per part and word cost more than building the strings. The strings come
+        from the uncached :func:`~geoapp.placefilter._word_static`: the tables keep what tagging
+        needs, and the strings of every word seen need not stay alive."""
+        lang, zero = self.lang, self.model.zero
+        word_features = _word_static.__wrapped__
+        statics = [word_features(w, lang) for w in words]
+        width_own = max(len(st[3]) for st in statics)
+        width_tail = max(self._tail.shape[2], *(len(t) for st in statics for _, t in st[4]))
+        own_pad, tail_pad = ("\0",) * width_own, ("\0",) * width_tail
+        rows = [
+            st[3] + own_pad[len(st[3]) :] + h0 + h1 + h2 + h3
+            + t0 + tail_pad[len(t0) :] + t1 + tail_pad[len(t1) :]
+            + t2 + tail_pad[len(t2) :] + t3 + tail_pad[len(t3) :]
+            for st in statics
+            for (h0, t0), (h1, t1), (h2, t2), (h3, t3) in (st[4],)
+        ]
+        flat = chain.from_iterable(rows)
+        ids = np.fromiter(map(self.model.attrs.get, flat, repeat(zero)), np.intp, len(rows) * len(rows[0]))
+        ids = ids.reshape(len(rows), -1)
+        start = len(self._rows) + 1  # after the padding row
+        end = start + len(words)
+        self._grow(end, width_tail)
+        heads = width_own + 2 * len(OFFSETS)
+        self._own[start:end] = state_scores(self.model.state, ids[:, :width_own])
+        self._head[start:end] = ids[:, width_own:heads].reshape(len(rows), len(OFFSETS), 2)
+        self._tail[start:end, :, :width_tail] = ids[:, heads:].reshape(len(rows), len(OFFSETS), width_tail)
+        self._bucket[start:end] = [int(st[2]) for st in statics]
+        self._rows.update(zip(words, range(start, end)))
+
+    def _grow(self, rows: int, width_tail: int) -> None:
+        """Room for ``rows`` words and for tails of ``width_tail`` ids (new cells: zero id)."""
+        zero = self.model.zero
+        cap = len(self._bucket)
+        if rows > cap:
+            cap = max(rows, 2 * cap)
+            self._bucket = np.resize(self._bucket, cap)
+        self._own = _widened(self._own, (cap, self._own.shape[1]), 0.0)
+        self._head = _widened(self._head, (cap, len(OFFSETS), 2), zero)
+        self._tail = _widened(self._tail, (cap, len(OFFSETS), max(width_tail, self._tail.shape[2])), zero)
+
+    def _tag_rows(self, tags: list[str]) -> np.ndarray:
+        """Each gazetteer tag's row in the tag table: the ids of "g=tag", then "g=tag|z=b" for
+        each frequency bucket b, then "{offset}g=tag" for each neighbour slot."""
+        known = self._tags
+        new = list(filterfalse(known.__contains__, set(tags)))
+        if new:
+            t, ids = FEATURE_TABLES, self.model.ids
+            rows = []
+            for tag in new:
+                pairs = [t.new_tag(tag, str(b)) for b in range(ZIPF_BUCKETS)]
+                rows.append(ids([pairs[0][0], *(p[1] for p in pairs),
+                                 *(t.new_gaz(slot, tag) for slot in range(len(OFFSETS)))]))
+                known[tag] = len(known) + 1  # after the padding row
+            self._tag_ids = np.concatenate([self._tag_ids, np.array(rows, dtype=np.intp)])
+        return np.fromiter(map(known.__getitem__, tags), np.intp, len(tags))
+
+    def _gap_ids(self, gaps: list[str]) -> np.ndarray:
+        """Per gap (the text before a token): the ids of "pg=" (its last character but spaces),
+        of "first" (the zero id unless that character ends a sentence) and of "ng=" (its first
+        character but spaces, the feature of the token before it)."""
+        known = self._gaps
+        new = list(filterfalse(known.__contains__, set(gaps)))
+        if len(known) + len(new) > MAX_GAPS:
+            known.clear()
+            new = list(set(gaps))
+        t, ids = FEATURE_TABLES, self.model.ids
+        for gap in new:
+            g = gap.strip()
+            first = self._first if g and g[-1] in SENTENCE_END else self.model.zero
+            pg, ng = ids([t.new_gap(t.pg, "pg=", g[-1:]), t.new_gap(t.ng, "ng=", g[:1])])
+            known[gap] = (pg, first, ng)
+        return np.array(list(map(known.__getitem__, gaps)), dtype=np.intp).reshape(len(gaps), 3)
+
+
+def _widened(a: np.ndarray, shape: tuple[int, ...], fill: float) -> np.ndarray:
+    """``a`` in an array of ``shape`` (no smaller in any axis), new cells ``fill``; ``a`` itself
+    when the shape is the same."""
+    if a.shape == shape:
+        return a
+    out = np.full(shape, fill, dtype=a.dtype)
+    out[tuple(slice(0, k) for k in a.shape)] = a
+    return out
