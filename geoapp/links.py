@@ -645,8 +645,8 @@ def pair_features(
         on("cue_kind=" + relation + "|" + actor.kind)
     governed = _governing_cue(text, cues, a, p)
     if governed and "agent" in f and "actor_between" not in f and _one_clause(text, a, p, same_clause):
-        # "Tobias Ellwood visited Turkey", "Russland griff Charkiw an", "flew to Kabul": the agent's
-        # own verb of going, meeting, deploying or attacking governs the place
+        # "Tobias Ellwood visited Turkey", "reiste am Montag nach Kiew", "flew to Kabul": the
+        # agent's own verb of going, meeting, deploying or attacking governs the place
         on("agent_verb_place")
     if len({o.actor for o in agents}) == 1 and agents[0].actor == actor and "actor_between" not in f:
         on("sole_agent")  # the sentence's only agent, nobody else between it and the place
@@ -691,10 +691,10 @@ def _governing_cue(text: str, cues: list[tuple[int, int, str]], a: Mention, p: M
     for s, e, rel in cues:
         if rel in _GOVERNING_RELATIONS and a.end <= s and e <= p.start and (best is None or s > best[0]):
             best = (s, e, rel)
-    if best is None or _CUE_TO_PLACE.match(text[best[1] : p.start]) is None:
+    if best is None:
         return None
     gap = text[best[1] : p.start]
-    if any(c in gap for c in ",;:.") or _modifies_noun(text, p.end):
+    if _CUE_TO_PLACE.match(gap) is None or any(c in gap for c in ",;:.") or _modifies_noun(text, p.end):
         return None
     return best[2]
 
@@ -913,7 +913,10 @@ def excluded(features: dict[str, float]) -> bool:
 
 #: Rules from the guidelines that make a pair a link whatever the learned decision says (unless a
 #: rule of :data:`EXCLUDING` removes it): a place attached to the actor's own phrase with a locative
-#: preposition says where the actor is ("ISIL fighters in Syria", "die Minusma-Mission in Bamako").
+#: preposition says where the actor is ("ISIL fighters in Syria", "die Minusma-Mission in Bamako");
+#: the acting actor's own verb of going, meeting, deploying or attacking governs the place ("Tobias
+#: Ellwood visited Turkey"); a locative phrase that opens the sentence sets the scene for its clause
+#: ("Near Bayji, one strike engaged an ISIL tactical unit").
 INCLUDING = ("attached=at", "agent_verb_place", "fronted_place")
 
 

@@ -277,7 +277,7 @@ _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 #: other word after "U.S." continues it ("U.S. service members", "U.S. Secretary of State").
 _OPENERS = frozenset(
     "the a an he she it they we i in on at but and this that these those there his her its their "
-    "after before when while if as for however meanwhile der die das ein eine er sie es wir in im am "
+    "after before when while if as for however meanwhile der die das ein eine er sie es wir im am "
     "aber und doch dies diese dieser nach bei mit seit als wenn".split()
 )
 
