@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .agency import agency_words, clause_start, is_agent
+from .agency import AGENT, agency_words, clause_start, role_in
 from .demonyms import Demonym, DemonymLexicon, country_counts, load_demonyms, resolve_codes
 from .document import Doc, DocField
 from .lexicon import PhraseIndex, joinable, load_words, word_list
@@ -831,7 +831,7 @@ def _acting_places(
             actor_of = lambda p=p: state.country_actor(capital_country(p))  # noqa: E731
         else:
             continue
-        if is_agent(fld.norm, m.start, m.end, state.lang):
+        if role_in(fld, m.start, m.end) == AGENT:
             out.append(ActorMention(Mention(m.start, m.end, m.text, "actor", fld.name), actor_of()))
     return out
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .document import DocField
 from .lexicon import load_words, word_list
 
 AGENT = "agent"
@@ -580,12 +581,25 @@ _DATELINE_TAIL = re.compile(
 )
 
 
+def role_in(fld: DocField, start: int, end: int) -> str:
+    """:func:`role` of the name ``fld.norm[start:end]``, read once per span and field: the actor,
+    metonymy and link stages ask it of the same names."""
+    got = fld.roles.get((start, end))
+    if got is None:
+        got = fld.roles[(start, end)] = role(fld.norm, start, end, fld.lang)
+    return got
+
+
+#: The roles in which a place name stands for those who govern it: an agent, or a possessor through
+#: a noun of agency ("Russia's request", "Pjöngjangs Entschlossenheit").
+GOVERNMENT_ROLES = (AGENT, POSSESSOR_AGENT)
+
+
 def is_agent(text: str, start: int, end: int, lang: str) -> bool:
     """Whether the name acts in its clause (subject, passive agent, "X-led")."""
     return role(text, start, end, lang) == AGENT
 
 
 def acts_for_government(text: str, start: int, end: int, lang: str) -> bool:
-    """Whether a place name stands for those who govern it: an agent, or a possessor through a noun
-    of agency ("Russia's request", "Pjöngjangs Entschlossenheit")."""
-    return role(text, start, end, lang) in (AGENT, POSSESSOR_AGENT)
+    """Whether a place name stands for those who govern it (:data:`GOVERNMENT_ROLES`)."""
+    return role(text, start, end, lang) in GOVERNMENT_ROLES

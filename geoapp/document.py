@@ -84,6 +84,9 @@ class DocField:
     entities: list[Entity] = field(init=False, default_factory=list)
     #: Whether the tagger ran on this field (a language without a model: no).
     tagged: bool = field(init=False, default=False)
+    #: The clause role of each span asked for, by (start, end) (:func:`geoapp.agency.role_in`): the
+    #: actor, metonymy and link stages ask it of the same names, and each reading costs regexes.
+    roles: dict[tuple[int, int], str] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.norm = normalise(self.text)

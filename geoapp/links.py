@@ -27,10 +27,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .agency import (
     AGENT,
@@ -40,7 +41,7 @@ from .agency import (
     genitive_after_noun,
     governing_preposition,
     members_act,
-    role,
+    role_in,
 )
 from .document import Doc, DocField
 from .lexicon import load_words, word_list
@@ -186,22 +187,34 @@ class Candidate:
     cross: str = ""  # "" | "pronoun" | "there"
 
 
-@dataclass
+@dataclass(eq=False)
 class _Sentence:
     start: int
     end: int
     actors: list[ActorMention]
     places: list[PlaceMention]
-    #: Memos per sentence: every pair of the sentence asks the same questions.
-    roles: dict = field(default_factory=dict)
+    #: Memos per sentence: every pair of the sentence asks the same questions (see :func:`_once`).
+    facts: dict = field(default_factory=dict)
     cues: list | None = None
 
 
-def _role(doc: Doc, text: str, sent: _Sentence, m: Mention) -> str:
-    got = sent.roles.get((m.start, m.end))
-    if got is None:
-        got = sent.roles[(m.start, m.end)] = role(text, m.start, m.end, doc.lang)
+_T = TypeVar("_T")
+
+
+def _once(sent: _Sentence, fact: Callable[..., _T], *args: Any) -> _T:
+    """``fact(*args)``, computed once per sentence: each pair asks the same facts of its actor or
+    its place again (about one actor per two places), and each fact reads the text with regexes.
+    The facts are pure functions of their arguments, so these key the memo."""
+    key = (fact, *args)
+    got = sent.facts.get(key, sent.facts)
+    if got is sent.facts:
+        got = sent.facts[key] = fact(*args)
     return got
+
+
+def _agents(fld: DocField, sent: _Sentence) -> list[ActorMention]:
+    """The sentence's actor mentions that act in their clause, in order."""
+    return [o for o in sent.actors if role_in(fld, o.mention.start, o.mention.end) == AGENT]
 
 
 def _is_media(actor: Actor) -> bool:
@@ -549,14 +562,14 @@ def pair_features(
         f[name] = value
 
     on("kind=" + actor.kind)
-    a_role = _role(doc, text, sent, a)
-    if a_role == OTHER and actor.kind == "organisation" and members_act(text, a.end, doc.lang):
+    a_role = role_in(fld, a.start, a.end)
+    if a_role == OTHER and actor.kind == "organisation" and _once(sent, members_act, text, a.end, doc.lang):
         a_role = AGENT  # "Coalition military forces conducted 34 strikes"
-    p_role = _role(doc, text, sent, p)
+    p_role = role_in(fld, p.start, p.end)
     on("arole=" + a_role)
     on("prole=" + p_role)
     on("kind_arole=" + actor.kind + "|" + a_role)
-    prep = _prep_class(text, p.start, lo)
+    prep = _once(sent, _prep_class, text, p.start, lo)
     on("prep=" + prep)
     on("prep_kind=" + prep + "|" + actor.kind)
     on("pfeat=" + (place.feature or "other"))
@@ -571,7 +584,7 @@ def pair_features(
     n_between = len(fld.token_range(first.end, second.start))
     dist = "0-2" if n_between <= 2 else "3-6" if n_between <= 6 else "7-12" if n_between <= 12 else "13+"
     others = [o for o in sent.actors if o is not am and o.actor != actor]
-    partner = _meeting_partner(text, a, lo)
+    partner = _once(sent, _meeting_partner, text, a, lo)
     if not partner and any(first.end <= o.mention.start and o.mention.end <= second.start for o in others):
         # (whom a meeting partner meets stands between it and the place by the sentence's form:
         # "In Wŏnsan führte Lawrow Gespräche mit Kim": no other actor in the way)
@@ -579,7 +592,7 @@ def pair_features(
     nearest = min(sent.actors, key=lambda o: abs(o.mention.start - p.start))
     if nearest.actor == actor:
         on("nearest_actor")
-    agents = [o for o in sent.actors if _role(doc, text, sent, o.mention) == AGENT]
+    agents = _once(sent, _agents, fld, sent)
     if agents and agents[0].actor == actor:
         on("first_agent")
     if sent.actors and sent.actors[0].actor == actor:
@@ -587,14 +600,15 @@ def pair_features(
     same_clause = commas == 0 and not clause and not quote
     if same_clause:
         on("same_clause")
-    if _speaker(text, fld, a, doc.lang):
+    if _once(sent, _speaker, text, fld, a, doc.lang):
         on("speaker")
         if _in_quote(text, lo, p.start):
             on("speaker_quote")
         if _reported_place(text, fld, a, p, doc.lang, lo):
             on("speaker_content")  # the place is in what the actor says: a statement about it
             dist = "speech"  # how far the speaker stands from what is said tells nothing
-    if a_role == AGENT or (actor.kind != "country" and a_role == "other" and _clause_subject(text, a, lo)):
+    subject = actor.kind != "country" and a_role == "other" and _once(sent, _clause_subject, text, a, lo)
+    if a_role == AGENT or subject:
         on("agent")
         if same_clause:
             on("agent_same_clause")
@@ -607,7 +621,7 @@ def pair_features(
         on("media")
         if _reporting_in(fld, lo, hi):
             on("media_reporting")
-    if _attributed(text, fld, a, lo):
+    if _once(sent, _attributed, text, fld, a, lo):
         on("attributed")
     cc = actor.country_code
     if cc and place.country_code == cc:
@@ -829,10 +843,13 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
         feats["carried=" + how] = 1.0
         out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, how))
 
-    pronoun = word if word in _PRONOUNS else _pronoun_speaker(fld, rng, doc.lang)
-    if pronoun and not sent.actors and sent.places:
+    # a sentence with an actor of its own carries none: look for its pronoun only without one
+    pronoun = None
+    if not sent.actors and sent.places:
+        pronoun = word if word in _PRONOUNS else _pronoun_speaker(fld, rng, doc.lang)
+    if pronoun:
         persons = [am for am in prev.actors if am.actor.kind != "country"
-                   and _role(doc, text, prev, am.mention) == AGENT] or [
+                   and role_in(fld, am.mention.start, am.mention.end) == AGENT] or [
             am for am in prev.actors if am.actor.kind == "person"]
         persons = [am for am in persons if _pronoun_fits(pronoun, am.actor.kind)]
         speakers = [am for am in persons if _speaker(text, fld, am.mention, doc.lang)]

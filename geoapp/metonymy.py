@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .agency import acts_for_government
+from .agency import GOVERNMENT_ROLES, role_in
 from .document import Doc
 from .model import PlaceMention
 
@@ -30,17 +30,17 @@ _CONJUNCTIONS = frozenset({"and", "und", ",", "or", "oder", "and the", "und die"
 
 def flag_metonymy(doc: Doc, places: Sequence[PlaceMention]) -> list[PlaceMention]:
     """The place mentions, those used for their government or people flagged ``"metonymy"``."""
-    texts = {f.name: f.norm for f in doc}
+    fields = {f.name: f for f in doc}
     acting = []
     for pm in places:
         p, m = pm.place, pm.mention
         can_act = p is not None and p.feature in _AGENT_FEATURES
-        acting.append(can_act and acts_for_government(texts[m.field], m.start, m.end, doc.lang))
+        acting.append(can_act and role_in(fields[m.field], m.start, m.end) in GOVERNMENT_ROLES)
     for k in range(len(places) - 2, -1, -1):
         a, b = places[k], places[k + 1]
         if acting[k] or not acting[k + 1] or a.mention.field != b.mention.field or a.place is None:
             continue
-        gap = texts[a.mention.field][a.mention.end : b.mention.start].strip().lower()
+        gap = fields[a.mention.field].norm[a.mention.end : b.mention.start].strip().lower()
         if gap in _CONJUNCTIONS and a.place.feature in _AGENT_FEATURES:
             acting[k] = True
     return [
