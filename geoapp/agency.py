@@ -28,6 +28,10 @@ LOCATION = "location"
 OTHER = "other"
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+#: The spaces between two words of a clause (a no-break space counts).
+_SPACES = re.compile("[ \u00a0]*")
+#: A word and the spaces after it at the end of the searched span (its ``endpos``).
+_LAST_WORD = re.compile(r"([^\W\d_]+(?:[-'][^\W\d_]+)*)([ \u00a0]*)$")
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _CLAUSE_OPENERS = frozenset({"the", "die", "der", "das", "and", "und", "but", "aber", "while", "während"})
 _COPULAS = frozenset("is are was were ist sind war waren".split())
@@ -93,8 +97,9 @@ def _tokens_after(text: str, end: int, n: int) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     pos = end
     while len(out) < n:
-        m = _WORD.search(text, pos, min(len(text), pos + 40))
-        if m is None or text[pos : m.start()].strip(" \u00a0"):
+        # the word must follow after spaces only, and start within 40 characters
+        m = _WORD.match(text, _SPACES.match(text, pos).end(), min(len(text), pos + 40))
+        if m is None:
             break
         out.append(m)
         pos = m.end()
@@ -106,8 +111,8 @@ def words_before(text: str, start: int, n: int = 2) -> list[str]:
     out: list[str] = []
     pos = start
     while len(out) < n:
-        window = text[max(0, pos - 40) : pos]
-        m = re.search(r"([^\W\d_]+(?:[-'][^\W\d_]+)*)([ \u00a0]*)$", window)
+        # the 40 characters before pos are searched in place (no slice): pos and endpos bound it
+        m = _LAST_WORD.search(text, max(0, pos - 40), pos)
         if m is None:
             break
         out.append(m.group(1).lower())
