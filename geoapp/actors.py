@@ -605,7 +605,8 @@ def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
     text, toks = fld.norm, fld.tokens
     ends = {e: actor for s, e, actor in scan.found if actor.kind == "organisation"}
     for k, tok in enumerate(toks):
-        if not _ACRONYM.match(tok.text) or tok.start < 2 or text[tok.start - 2 : tok.start] != " (":
+        # the bracket first: few tokens follow " (", and that test is cheaper than the pattern
+        if tok.start < 2 or not text.startswith(" (", tok.start - 2) or not _ACRONYM.match(tok.text):
             continue
         actor = ends.get(tok.start - 2)
         if actor is not None and text[tok.end : tok.end + 1] == ")":

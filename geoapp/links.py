@@ -384,10 +384,11 @@ def _in_list(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> boo
 def _cues_in(text: str, fld: DocField, lo: int, hi: int) -> list[tuple[int, int, str]]:
     """Relation cue words between offsets lo and hi, as (start, end, relation)."""
     out = []
+    words = fld.words
     for k in fld.token_range(lo, hi):
-        tok = fld.tokens[k]
-        rel = cue_relation(tok.text)
+        rel = cue_relation(words[k])  # the word alone: most are no cue, and their token is not needed
         if rel is not None:
+            tok = fld.tokens[k]
             out.append((tok.start, tok.end, rel))
     return out
 
