@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -74,6 +74,7 @@ _GENERIC_HEADS_DE = tuple(sorted(word_list("institutions", "heads_de"), key=len,
 _GENERIC_EN = word_list("institutions", "generic_en")
 _ORG_HEADS_EN = word_list("institutions", "org_heads_en")
 _UNIT_HEADS_EN = word_list("institutions", "unit_heads_en")
+_HEADS_EN = _ORG_HEADS_EN | _UNIT_HEADS_EN
 _ORG_INNER_EN = word_list("institutions", "org_inner_en")
 _ORG_HEADS_DE = word_list("institutions", "org_heads_de")
 _ORDINAL = re.compile(r"^\d{1,4}(?:st|nd|rd|th)?$")
@@ -547,9 +548,11 @@ def _org_pattern_pass(state: _ArticleActors, scan: _Scan, counts: dict[str, int]
         return
     if state.lang != "en":
         return
-    heads = {k for k, t in enumerate(toks) if t.text in _ORG_HEADS_EN or t.text in _UNIT_HEADS_EN}
-    if not heads:
+    # the article's distinct words meet the head lists in one intersection; most articles have none
+    wanted = _HEADS_EN & fld.distinct
+    if not wanted:
         return
+    heads = {k for k, w in enumerate(fld.words) if w in wanted}
     dem_end: dict[int, int] = {}  # token → end of the demonym it lies in ("South Korean")
     for d in scan.demonyms:
         for k in fld.token_range(d.start, d.end):
@@ -604,9 +607,9 @@ def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
     fld = scan.fld
     text, toks = fld.norm, fld.tokens
     ends = {e: actor for s, e, actor in scan.found if actor.kind == "organisation"}
-    for k, tok in enumerate(toks):
-        # the bracket first: few tokens follow " (", and that test is cheaper than the pattern
-        if tok.start < 2 or not text.startswith(" (", tok.start - 2) or not _ACRONYM.match(tok.text):
+    for k in _after_bracket(fld):
+        tok = toks[k]
+        if not _ACRONYM.match(tok.text):
             continue
         actor = ends.get(tok.start - 2)
         if actor is not None and text[tok.end : tok.end + 1] == ")":
@@ -620,6 +623,18 @@ def _acronym_pass(state: _ArticleActors, scan: _Scan) -> None:
         actor = state.acronyms.get(word)
         if actor is not None and not scan.taken[k] and not scan.blocked[k]:
             scan.add(tok.start, tok.start + len(word), actor, k, k, state)
+
+
+def _after_bracket(fld: DocField) -> Iterator[int]:
+    """The indexes of the tokens right after " (", in order: found by ``str.find`` rather than by
+    a look at each of the field's tokens, as few follow a bracket."""
+    text, toks = fld.norm, fld.tokens
+    pos = text.find(" (")
+    while pos >= 0:
+        k = fld.token_at(pos + 2)
+        if k < len(toks) and toks[k].start == pos + 2:
+            yield k
+        pos = text.find(" (", pos + 1)
 
 
 def _repeat_pass(state: _ArticleActors, scan: _Scan) -> None:

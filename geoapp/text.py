@@ -111,7 +111,7 @@ class WordFilter:
 
     def __call__(self, words: AbstractSet[str]) -> set[str]:
         """The members of ``words`` for which ``test`` is true."""
-        new = words - self._yes - self._no
+        new = words - self._no - self._yes  # the larger set first: it leaves few words to test
         if new:
             if len(self._yes) + len(self._no) + len(new) > self._limit:
                 self.reset()
