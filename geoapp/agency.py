@@ -598,13 +598,3 @@ def role_in(fld: DocField, start: int, end: int) -> str:
 #: The roles in which a place name stands for those who govern it: an agent, or a possessor through
 #: a noun of agency ("Russia's request", "Pjöngjangs Entschlossenheit").
 GOVERNMENT_ROLES = (AGENT, POSSESSOR_AGENT)
-
-
-def is_agent(text: str, start: int, end: int, lang: str) -> bool:
-    """Whether the name acts in its clause (subject, passive agent, "X-led")."""
-    return role(text, start, end, lang) == AGENT
-
-
-def acts_for_government(text: str, start: int, end: int, lang: str) -> bool:
-    """Whether a place name stands for those who govern it (:data:`GOVERNMENT_ROLES`)."""
-    return role(text, start, end, lang) in GOVERNMENT_ROLES
