@@ -59,6 +59,8 @@ class AgencyWords:
     commitment_predicates_en: frozenset[str]
     object_before_en: frozenset[str]
     member_nouns: frozenset[str]
+    #: the member nouns long enough to end a German compound ("Bodentruppen", "Sicherheitskräfte")
+    member_endings: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +86,7 @@ def agency_words() -> AgencyWords:
         commitment_predicates_en=word_list("agency", "commitment_predicates_en"),
         object_before_en=word_list("agency", "object_before_en"),
         member_nouns=word_list("relations", "member_nouns"),
+        member_endings=tuple(sorted(m for m in word_list("relations", "member_nouns") if len(m) >= 5)),
     )
 
 
@@ -262,7 +265,7 @@ def _v2_verb(word: str, text: str, start: int, w: AgencyWords) -> bool:
 def _member_noun(word: str, w: AgencyWords) -> bool:
     """Whether a German noun names an actor's people or units, also as the end of a compound
     ("Soldaten", "Bodentruppen", "Sicherheitskräfte")."""
-    return word in w.member_nouns or any(word.endswith(m) for m in w.member_nouns if len(m) >= 5)
+    return word in w.member_nouns or word.endswith(w.member_endings)
 
 
 def members_act(text: str, end: int, lang: str) -> bool:

@@ -671,21 +671,22 @@ class PlaceExtractor:
             word = tokens[i].text
             if "-" not in word:
                 continue
-            head = self._compound_part(word, fld.lang)
-            if head is None:
+            part = self._compound_part(word, fld.lang)
+            if part is None:
                 continue
+            head, key, cands, flags = part
             start = tokens[i].start
             end = start + len(head)
             if taken.overlaps(start, end) or fld.skip_index.overlaps(start, end):
                 continue
-            key = _key(head)
             mention = Mention(start, end, text[start:end], "place", fld.name)
-            out.append(PlaceCandidateSpan(mention, key, tuple(self._candidates(key)), None, 1.0,
-                                          ("place part of a compound",), self._name_flags(key)))
+            why = ("place part of a compound",)
+            out.append(PlaceCandidateSpan(mention, key, tuple(cands), None, 1.0, why, flags))
         return out
 
-    def _compound_part(self, word: str, lang: str) -> str | None:
-        """The first part of a hyphenated German compound when it names a place as news writes it:
+    def _compound_part(self, word: str, lang: str) -> tuple[str, str, list, dict] | None:
+        """The first part of a hyphenated German compound, with its key, candidates and name flags,
+        when it names a place as news writes it:
         a country, continent or union by its own name (no abbreviation in capitals: police codes
         "POL-KN" and "US-Kinokassen" cost SmartData more than they gave in the places3 pass), or
         an area of the curated table ("Syrien", "Nahost", "Gaza",
@@ -714,7 +715,7 @@ class PlaceExtractor:
         if not flags.get(first.geonameid or -1, frozenset()) & {"main", "en", "de"}:
             return None  # "Mac-Computern": an ISO code in title case is no name
         area = _country_level(first, flags) or (is_curated(first.geonameid) and first.feature == "region")
-        return head if area else None
+        return (head, key, cands, flags) if area else None
 
     def crf_sentences(
         self, fld: _Field, rows: list[tuple], named_only: bool = False

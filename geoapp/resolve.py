@@ -115,11 +115,14 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _NEAR_LAT_DEG = _NEAR_KM / 110.5
 
 
-def _near_any(lat: float, lon: float, anchors: list[tuple[float, float]]) -> bool:
-    """Whether any anchor lies within :data:`_NEAR_KM` of the point."""
-    return any(
-        abs(lat - la) <= _NEAR_LAT_DEG and haversine_km(lat, lon, la, lo) < _NEAR_KM for la, lo in anchors
-    )
+def _nearest_anchor_km(lat: float, lon: float, anchors: list[tuple[float, float]]) -> float:
+    """Distance to the nearest anchor within :data:`_NEAR_KM` of the point (``inf`` when none is):
+    one pass serves both the near and the local weight."""
+    best = math.inf
+    for la, lo in anchors:
+        if abs(lat - la) <= _NEAR_LAT_DEG:
+            best = min(best, haversine_km(lat, lon, la, lo))
+    return best
 
 
 def prior(c: Candidate) -> float:
@@ -449,10 +452,9 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
             s += _W_MAIN_COUNTRY
             reasons.append(f"'{cue.words}': {main}")
         if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
-            if _near_any(c.lat, c.lon, anchors):
-                s += 1.0
-                if any(haversine_km(c.lat, c.lon, la, lo) < _LOCAL_KM for la, lo in anchors):
-                    s += _W_LOCAL
+            nearest = _nearest_anchor_km(c.lat, c.lon, anchors)
+            if nearest < _NEAR_KM:
+                s += 1.0 + (_W_LOCAL if nearest < _LOCAL_KM else 0.0)
                 reasons.append("near other places in the article")
         scored.append((s, -position, c, reasons))
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
