@@ -196,6 +196,22 @@ def _map_frame(page: Any) -> Any:
     return None
 
 
+def _settled_layout(page: Any, frame: Any, timeout: float = 10.0) -> tuple[dict, dict]:
+    """The map's control rectangles and the main block's box once two readings 250 ms apart agree:
+    Streamlit resizes the map's frame after it first draws (the sidebar settles), and a reading
+    taken during that step compares the frame's old width with the page's new one."""
+    deadline = time.monotonic() + timeout
+    before = None
+    while True:
+        rects = frame.evaluate(_CONTROL_RECTS)
+        main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+        now = (rects["map"], main)
+        if now == before or time.monotonic() > deadline:
+            return rects, main
+        before = now
+        page.wait_for_timeout(250)
+
+
 def _wait_places(page: Any, predicate: Any, timeout: float = 60.0) -> int:
     deadline = time.monotonic() + timeout
     n = -1
@@ -260,10 +276,9 @@ def test_map_fills_the_page_and_its_controls_leave_it_clear(page: Page) -> None:
     p = page.page
     _wait_places(p, lambda n: n > 30, timeout=90)
     frame = _map_frame(p)
-    rects = frame.evaluate(_CONTROL_RECTS)
+    rects, main = _settled_layout(p, frame)
     m = rects["map"]
     width, height = m[2] - m[0], m[3] - m[1]
-    main = p.locator('[data-testid="stMainBlockContainer"]').bounding_box()
     assert width >= 0.9 * main["width"] and width >= 1000, (width, main)
     assert height >= 600
     covered = sum(_area(rects[k], m) for k in ("zoom", "filter", "layers", "legend"))
