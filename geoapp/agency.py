@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from .document import DocField
 from .lexicon import load_words, word_list
@@ -30,8 +31,11 @@ OTHER = "other"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 #: The spaces between two words of a clause (a no-break space counts).
 _SPACES = re.compile("[ \u00a0]*")
-#: A word and the spaces after it at the end of the searched span (its ``endpos``).
-_LAST_WORD = re.compile(r"([^\W\d_]+(?:[-'][^\W\d_]+)*)([ \u00a0]*)$")
+#: The spaces and the word before a position, read backwards from it (see :func:`last_word`): the
+#: word pattern ``[^\W\d_]+(?:[-'][^\W\d_]+)*`` reversed, after the spaces that end the span.
+_LAST_WORD_REVERSED = re.compile(r"[ \u00a0]*((?:[^\W\d_]+[-'])*[^\W\d_]+)")
+#: A word (as :data:`_WORD`) or one punctuation mark, in reversed text.
+_TOKEN_REVERSED = re.compile(r"(?:[^\W\d_]+[-'])*[^\W\d_]+|[^\w\s]")
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _CLAUSE_OPENERS = frozenset({"the", "die", "der", "das", "and", "und", "but", "aber", "while", "während"})
 _COPULAS = frozenset("is are was were ist sind war waren".split())
@@ -114,13 +118,26 @@ def words_before(text: str, start: int, n: int = 2) -> list[str]:
     out: list[str] = []
     pos = start
     while len(out) < n:
-        # the 40 characters before pos are searched in place (no slice): pos and endpos bound it
-        m = _LAST_WORD.search(text, max(0, pos - 40), pos)
-        if m is None:
+        got = last_word(text, max(0, pos - 40), pos)
+        if got is None:
             break
-        out.append(m.group(1).lower())
-        pos = pos - len(m.group(0))
+        out.append(got[0].lower())
+        pos = got[1]
     return out
+
+
+def last_word(text: str, lo: int, pos: int) -> tuple[str, int] | None:
+    """The word (letters, inner hyphens and apostrophes) that ends ``text[lo:pos]`` but for spaces,
+    and where it starts; ``None`` when the span does not end in one (punctuation, digits).
+
+    Why backwards: a search for "word, spaces, end of span" tries every start position of the span
+    and scans each to its word's end, and the callers ask it of every name's neighbourhood. Read
+    from ``pos`` backwards the same word is one greedy match (the word pattern is the same read
+    either way, so its earliest start forwards is its longest match backwards)."""
+    m = _LAST_WORD_REVERSED.match(text[lo:pos][::-1])
+    if m is None:
+        return None
+    return m.group(1)[::-1], pos - m.end()
 
 
 def _participle_like(word: str, lang: str) -> bool:
@@ -478,9 +495,11 @@ def governing_preposition(text: str, start: int, reach: int = 4) -> str:
     capitalised words (nouns, names) and position words ("in Serb-majority north Kosovo") may stand."""
     window = text[max(0, start - 80) : start]
     window = window[window.rfind("\n") + 1 :]  # a line break (a headline's end) ends the phrase
-    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|[^\w\s]", window)
     modifiers = agency_words().phrase_modifiers
-    for word in reversed(words[-(reach + 1) :]):
+    # the phrase's words nearest first, read backwards (words and punctuation tokenise the same
+    # either way): only the last few of the 80 characters are ever looked at
+    for m in islice(_TOKEN_REVERSED.finditer(window[::-1]), reach + 1):
+        word = m.group()[::-1]
         low = word.lower()
         if low in _PREPOSITIONS:
             return low

@@ -222,9 +222,16 @@ def _is_media(actor: Actor) -> bool:
     return actor.kind == "organisation" and any(r in role_text for r in _MEDIA_ROLES)
 
 
+#: Spaces and the letters before them, in reversed text (see :func:`_word_before`).
+_WORD_BEFORE_REVERSED = re.compile(r"[\s\u00a0]*([^\W\d_]+)")
+
+
 def _word_before(text: str, start: int, lo: int) -> str:
-    m = re.search(r"([^\W\d_]+)[\s\u00a0]*$", text[max(lo, start - 30) : start])
-    return m.group(1).lower() if m else ""
+    """The run of letters right before ``start`` but for white space (at most 30 characters back,
+    not before ``lo``), lower case; "" when punctuation or a digit comes first. Matched on the
+    reversed span: one greedy match instead of a search from every position of the span."""
+    m = _WORD_BEFORE_REVERSED.match(text[max(lo, start - 30) : start][::-1])
+    return m.group(1)[::-1].lower() if m else ""
 
 
 _DETERMINERS = frozenset("der die das des dem den the a an ein eine einer einem einen".split())
@@ -351,11 +358,17 @@ _PARTNER = re.compile(
 )
 
 
+_PARTNER_PREPOSITION = re.compile(r"(?:mit|with)\s", re.IGNORECASE)
+
+
 def _meeting_partner(text: str, m: Mention, lo: int) -> bool:
     """Whether the actor is who someone meets or makes an agreement with: "führte Gespräche mit Kim
     Jong-un", "talks with the Afghan government", "met with Scholz", "signed agreements with the X
     administration" (titles and adjectives may stand between)."""
-    return _PARTNER.search(text[max(lo, m.start - 60) : m.start]) is not None
+    window = text[max(lo, m.start - 60) : m.start]
+    # the preposition first: every match holds it, and most windows have none, while the full
+    # pattern (dozens of nouns, any case) is tried at every position of the window
+    return _PARTNER_PREPOSITION.search(window) is not None and _PARTNER.search(window) is not None
 
 
 def _clause_subject(text: str, m: Mention, lo: int) -> bool:
@@ -828,6 +841,8 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
     - a quotation that runs over two sentences belongs to the speaker named after it ("“We detected
       a launch from North Korea. …,” the Pentagon spokesman said").
     """
+    if not prev.places and (sent.actors or not sent.places):
+        return []  # nothing to carry: no place back there, and no pronoun's place here
     text = fld.norm
     rng = fld.token_range(sent.start, sent.end)
     if not rng:
@@ -835,12 +850,15 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
     first = fld.tokens[rng[0]]
     word = first.text.casefold()
     out: list[Candidate] = []
-    merged = _Sentence(prev.start, sent.end, [*prev.actors, *sent.actors], [*prev.places, *sent.places])
+    merged: list[_Sentence] = []  # the two sentences as one, built for the first carried pair
 
     def add(am: ActorMention, pm: PlaceMention, how: str) -> None:
         if _self_pair(am, pm):
             return
-        feats, rel = pair_features(doc, fld, am, pm, merged, prev.start, sent.end)
+        if not merged:
+            merged.append(_Sentence(prev.start, sent.end, [*prev.actors, *sent.actors],
+                                    [*prev.places, *sent.places]))
+        feats, rel = pair_features(doc, fld, am, pm, merged[0], prev.start, sent.end)
         feats["carried=" + how] = 1.0
         out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, how))
 
