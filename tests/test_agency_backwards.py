@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from geoapp.agency import governing_preposition, last_word, words_before
+from geoapp.agency import _TOKEN_REVERSED, governing_preposition, last_word, words_before
 from geoapp.links import _word_before
 
 #: The forward definition: the word (letters, inner hyphens and apostrophes) and the spaces that
@@ -37,20 +37,20 @@ def _random_texts(n: int, seed: int = 7) -> list[str]:
     ] + _SAMPLES
 
 
-@pytest.mark.parametrize("text", _random_texts(400))
-def test_last_word_is_the_forward_search(text: str) -> None:
-    for pos in range(len(text) + 1):
-        for lo in {0, max(0, pos - 5), max(0, pos - 40)}:
-            m = _FORWARD.search(text[lo:pos])
-            want = None if m is None else (m.group(1), pos - len(m.group(0)))
-            assert last_word(text, lo, pos) == want, (text, lo, pos)
+def test_last_word_is_the_forward_search() -> None:
+    for text in _random_texts(400):
+        for pos in range(len(text) + 1):
+            for lo in {0, max(0, pos - 5), max(0, pos - 40)}:
+                m = _FORWARD.search(text[lo:pos])
+                want = None if m is None else (m.group(1), pos - len(m.group(0)))
+                assert last_word(text, lo, pos) == want, (text, lo, pos)
 
 
-@pytest.mark.parametrize("text", _random_texts(200, seed=11))
-def test_links_word_before_is_the_forward_search(text: str) -> None:
-    for pos in range(len(text) + 1):
-        m = re.search(r"([^\W\d_]+)[\s\u00a0]*\Z", text[max(0, pos - 30) : pos])
-        assert _word_before(text, pos, 0) == (m.group(1).lower() if m else ""), (text, pos)
+def test_links_word_before_is_the_forward_search() -> None:
+    for text in _random_texts(200, seed=11):
+        for pos in range(len(text) + 1):
+            m = re.search(r"([^\W\d_]+)[\s\u00a0]*\Z", text[max(0, pos - 30) : pos])
+            assert _word_before(text, pos, 0) == (m.group(1).lower() if m else ""), (text, pos)
 
 
 def test_words_before_walks_back_through_the_clause() -> None:
@@ -83,10 +83,8 @@ def test_governing_preposition(text: str, name: str, want: str) -> None:
     assert governing_preposition(text, text.index(name)) == want
 
 
-@pytest.mark.parametrize("text", _random_texts(300, seed=3))
-def test_backward_tokens_are_the_forward_tokens(text: str) -> None:
+def test_backward_tokens_are_the_forward_tokens() -> None:
     """governing_preposition reads the phrase's tokens backwards; they must be the forward ones."""
-    from geoapp.agency import _TOKEN_REVERSED
-
-    backwards = [m.group()[::-1] for m in _TOKEN_REVERSED.finditer(text[::-1])]
-    assert backwards[::-1] == _FORWARD_TOKENS.findall(text)
+    for text in _random_texts(300, seed=3):
+        backwards = [m.group()[::-1] for m in _TOKEN_REVERSED.finditer(text[::-1])]
+        assert backwards[::-1] == _FORWARD_TOKENS.findall(text), text
