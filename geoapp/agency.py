@@ -161,11 +161,14 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         compound = text[end : end + 16].split(None, 1)[0].lower()
         if compound.startswith(_AGENT_SUFFIXES):
             return AGENT
-    possessive = next((p for p in _POSSESSIVE if tail.startswith(p)), None)
+    possessive = None
+    if tail.startswith(_POSSESSIVE):
+        possessive = next(p for p in _POSSESSIVE if tail.startswith(p))
     if possessive:
         after = words_after(text, end + len(possessive), 2)
         return POSSESSOR_AGENT if any(a in w.agency_nouns for a in after) else POSSESSOR
-    after = words_after(text, end, 3)
+    after_toks = _tokens_after(text, end, 3)
+    after = [m.group().lower() for m in after_toks]
     before = words_before(text, start, 2)
     prev = before[0] if before else ""
     surface = text[start:end]
@@ -218,7 +221,10 @@ def role(text: str, start: int, end: int, lang: str) -> str:
         return AGENT if prev == "with" and after and after[0] in w.support_nouns else OTHER
     verbs = w.verbs[lang]
     if lang == "en":
-        toks = _tokens_after(text, end, 6)
+        # the six words after the name: the three read above, and three more from where they end
+        toks = after_toks
+        if len(toks) == 3:
+            toks = toks + _tokens_after(text, toks[-1].end(), 3)
         i = _skip_adverbs(toks, 0, w)  # "The United States strongly condemns", "The U.S. today announced"
         head = toks[i].group().lower() if i < len(toks) else ""
         if head in _COPULAS or (head in w.state_verbs_en and head not in ("be", "been")):
@@ -435,13 +441,17 @@ _PREPOSITIONS = frozenset(
 _LIST_GLUE = frozenset("und and oder or sowie die der das den the".split())
 
 
+#: A comma or a conjunction right after a name: a list or a parenthetical may follow.
+_LIST_AFTER = re.compile(r"[ \u00a0]*(?:,|und\b|and\b|oder\b|or\b)")
+
+
 def _verb_after_list(text: str, end: int, lang: str, w: AgencyWords) -> bool:
     """Whether a coordinated list or a short parenthetical after the name ends in the clause's
     verb: ", die EU und Nachbarländer Venezuelas verurteilten", ", with backing from Turkey,
     brokered". At most 12 words are read, and the list must stay within the sentence."""
-    rest = text[end : end + 200]
-    if not re.match(r"[ \u00a0]*(?:,|und\b|and\b|oder\b|or\b)", rest):
+    if not _LIST_AFTER.match(text, end, end + 200):  # most names are followed by neither
         return False
+    rest = text[end : end + 200]
     aside = re.match(r",([^,.;:!?\"„“”«»()]{1,80}),[ \u00a0]*", rest)
     if lang == "en" and aside:
         # "Russia, with backing from Turkey, brokered", "The UK, as part of the Global Coalition, is
