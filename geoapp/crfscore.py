@@ -121,8 +121,12 @@ class CrfScorer:
         padded_tags = np.zeros_like(padded_rows)
         padded_tags[at] = tags
         near_at = at[:, None] + _OFFSETS
-        near = self._near[padded_rows[near_at], _SLOTS]  # [token, slot, column]
-        near[:, :, _NEAR_HEAD - 1] = self._tag_ids[padded_tags[near_at], _NEAR_TAG_COLUMNS]
+        # [token, slot, column], by flat indexes: ``take`` costs half a two-array fancy index
+        table, tag_ids = self._near, self._tag_ids
+        slot_rows = padded_rows[near_at] * len(OFFSETS) + _SLOTS
+        near = np.take(table.reshape(-1, table.shape[2]), slot_rows, axis=0)
+        tag_cells = padded_tags[near_at] * tag_ids.shape[1] + _NEAR_TAG_COLUMNS
+        near[:, :, _NEAR_HEAD - 1] = np.take(tag_ids, tag_cells)  # both tables are C-contiguous
         ids = np.empty((n, 5 + near.shape[1] * near.shape[2]), dtype=np.intp)
         ids[:, 0] = self._tag_ids[tags, 0]
         ids[:, 1] = self._tag_ids[tags, self._bucket[rows]]
