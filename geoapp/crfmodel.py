@@ -130,21 +130,21 @@ def viterbi_labels(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray
     steps = np.arange(int(lens[0]))
     # token row of (sentence, step); past a sentence's end its last token, never read
     at = (np.cumsum(lengths) - lengths)[order][:, None] + np.minimum(steps, lens[:, None] - 1)
-    padded = scores[at]
+    padded = scores[at.T]  # [step, sentence, label]: the running sentences' rows of a step are contiguous
     running = np.searchsorted(-lens, -steps, side="left").tolist()  # sentences longer than t
     trans_to = np.ascontiguousarray(trans.T)  # [to, from]
     # flat index of candidate [s, j, 0]: s * L * L + j * L
     base = (np.arange(len(lens))[:, None] * (n_labels * n_labels) + np.arange(n_labels) * n_labels)
-    alpha = padded[:, 0].copy()
+    alpha = padded[0].copy()
     backs = []
+    add, take = np.add, np.take
     for t in steps[1:].tolist():
         c = running[t]
-        cand = alpha[:c, None, :] + trans_to  # [sentence, to, from]
+        now = alpha[:c]
+        cand = now[:, None, :] + trans_to  # [sentence, to, from]
         best = cand.argmax(axis=2)
         backs.append(best)
-        score = np.take(cand, best + base[:c])
-        score += padded[:c, t]
-        alpha[:c] = score
+        add(take(cand, best + base[:c]), padded[t, :c], out=now)  # best score + state score
     last = alpha.argmax(axis=1).tolist()
     # backs as one list of rows: step t's rows start at row first[t] (step 0 has none)
     rows = np.concatenate(backs).tolist() if backs else []
