@@ -146,8 +146,9 @@ def viterbi_labels(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray
         backs.append(best)
         add(take(cand, best + base[:c]), padded[t, :c], out=now)  # best score + state score
     last = alpha.argmax(axis=1).tolist()
-    # backs as one list of rows: step t's rows start at row first[t] (step 0 has none)
-    rows = np.concatenate(backs).tolist() if backs else []
+    # backs as one flat list of ints (no list per row: fewer objects for the garbage collector to
+    # count): sentence s's predecessors at step t start at (first[t] + s) * L, step 0 has none
+    flat = np.concatenate(backs).ravel().tolist() if backs else []
     first = [0, 0]
     for t in steps[1:-1].tolist():
         first.append(first[-1] + running[t])
@@ -157,7 +158,7 @@ def viterbi_labels(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray
             continue
         path = [cur]
         for t in range(n - 1, 0, -1):
-            cur = rows[first[t] + s][cur]
+            cur = flat[(first[t] + s) * n_labels + cur]
             path.append(cur)
         path.reverse()
         paths[k] = path
