@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .crfmodel import CrfModel, state_scores, viterbi
-from .placefilter import FEATURE_TABLES, OFFSETS, SENTENCE_END, ZIPF_BUCKETS, _word_static
+from .crfmodel import CrfModel, state_scores, viterbi_labels
+from .placefilter import FEATURE_TABLES, OFFSETS, SENTENCE_END, ZIPF_BUCKETS, word_feature_columns
 
 #: Distinct words kept per scorer before its tables start afresh (~300 bytes a word).
 MAX_WORDS = 100_000
@@ -46,11 +46,13 @@ class CrfScorer:
     """Tags sentences of one language with one model.
 
     Per word (a row of the word tables): the sum of the weights of its own features, which come
-    first in a token's features (so the sum is the start of crfsuite's sum for the token), and per
-    neighbour slot the ids of its word and shape (``head``) and of its frequency and word classes
-    (``tail``), padded with the zero id to the table's width; its frequency bucket. Per gazetteer
-    tag: the ids of the token's own tag for each frequency bucket and of the neighbours' tag per
-    slot."""
+    first in a token's features (so the sum is the start of crfsuite's sum for the token); per
+    neighbour slot the ids of what it gives a token at that distance, laid out as that token reads
+    them: its word and shape, a cell for the neighbour's gazetteer tag (the zero id here; the tag is
+    the token's, filled in per field), then its frequency and word classes, padded with the zero
+    id to the table's width (``_near``); one plus its frequency bucket (the column of the tag
+    table). Per gazetteer tag: the ids of the token's own tag, of the tag for each frequency bucket
+    and of the neighbours' tag per slot. Per gap: its three ids (:meth:`_gap_rows`)."""
 
     def __init__(self, model: CrfModel, lang: str) -> None:
         self.model = model
@@ -59,7 +61,8 @@ class CrfScorer:
         zero = model.zero
         self._pad = [ids.get(p, zero) for p in t.pad]
         self._first = ids.get(t.first, zero)
-        self._gaps: dict[str, tuple[int, int, int]] = {}  # see _gap_ids
+        self._gaps: dict[str, int] = {}  # gap → row of _gap_ids
+        self._gap_ids = np.zeros((0, 3), dtype=np.intp)
         self._tags: dict[str, int] = {}
         #: row 0: the padding beyond a sentence's ends, whose tag adds nothing
         self._tag_ids = np.full((1, 1 + ZIPF_BUCKETS + len(OFFSETS)), zero, dtype=np.intp)
@@ -71,9 +74,8 @@ class CrfScorer:
         zero = self.model.zero
         self._rows: dict[str, int] = {}
         self._own = np.zeros((256, len(self.model.labels)))
-        self._head = np.full((256, len(OFFSETS), 2), zero, dtype=np.intp)
-        self._head[0, :, 0] = self._pad
-        self._tail = np.full((256, len(OFFSETS), 1), zero, dtype=np.intp)
+        self._near = np.full((256, len(OFFSETS), _NEAR_HEAD + 1), zero, dtype=np.intp)
+        self._near[0, :, 0] = self._pad
         self._bucket = np.zeros(256, dtype=np.intp)
 
     def tag(self, sentences: Sequence[CrfInput]) -> list[list[str]]:
@@ -88,8 +90,8 @@ class CrfScorer:
         lengths = [len(s.words) for s in sentences]
         own, ids = self.attribute_ids(sentences)
         ids = ids[:, (ids != self.model.zero).any(axis=0)]  # columns of padding alone add nothing
-        path = viterbi(state_scores(self.model.state, ids, own), lengths, self.model.trans)
-        flat = list(map(self.model.labels.__getitem__, path.tolist()))
+        path = viterbi_labels(state_scores(self.model.state, ids, own), lengths, self.model.trans)
+        flat = list(map(self.model.labels.__getitem__, path))
         out, k = [], 0
         for n in lengths:
             out.append(flat[k : k + n])
@@ -99,13 +101,18 @@ class CrfScorer:
     def attribute_ids(self, sentences: Sequence[CrfInput]) -> tuple[np.ndarray, np.ndarray]:
         """Per token of all ``sentences``: the sum of its own word's weights, and a row of the
         attribute ids of its other features in the order of
-        :func:`~geoapp.placefilter.crf_token_features`, padded with the zero id."""
+        :func:`~geoapp.placefilter.crf_token_features`, padded with the zero id.
+
+        The neighbours' parts come from one gather of the ``_near`` table for all four slots,
+        their tags written into it, and the row is filled a block at a time: a numpy call costs
+        more than its work at a field's few hundred tokens, so their number is what counts."""
         words = list(chain.from_iterable(s.words for s in sentences))
         rows = self._word_rows(words)
         tags = self._tag_rows(list(chain.from_iterable(s.tags for s in sentences)))
-        gaps = self._gap_ids(list(chain.from_iterable(s.gaps for s in sentences)))
+        gaps = self._gap_rows(list(chain.from_iterable(s.gaps for s in sentences)))
         n = len(words)
-        lengths = np.array([len(s.words) for s in sentences])
+        lengths = np.fromiter(map(len, (s.words for s in sentences)), np.intp, len(sentences))
+        ends = np.cumsum(lengths)
         # the field laid out with two padding tokens (row 0) before and after each sentence, so
         # that every neighbour of token k is at a fixed offset from its place ``at[k]``
         at = np.arange(n) + 4 * np.repeat(np.arange(len(lengths)), lengths) + 2
@@ -113,19 +120,22 @@ class CrfScorer:
         padded_rows[at] = rows
         padded_tags = np.zeros_like(padded_rows)
         padded_tags[at] = tags
-        padded_after = np.full_like(padded_rows, self.model.zero)
-        padded_after[at] = gaps[:, 2]
-        first = gaps[:, 1].copy()
-        first[np.cumsum(lengths) - lengths] = self._first
-        tag_ids = self._tag_ids[tags]
-        blocks = [tag_ids[:, :1], tag_ids[np.arange(n), 1 + self._bucket[rows]][:, None], gaps[:, :1],
-                  first[:, None]]
-        for slot, d in enumerate(OFFSETS):
-            near, near_tags = padded_rows[at + d], padded_tags[at + d]
-            blocks += [self._head[near, slot], self._tag_ids[near_tags, 1 + ZIPF_BUCKETS + slot][:, None],
-                       self._tail[near, slot]]
-        blocks.append(padded_after[at + 1][:, None])
-        return self._own[rows], np.concatenate(blocks, axis=1)
+        near_at = at[:, None] + _OFFSETS
+        # [token, slot, column], by flat indexes: ``take`` costs half a two-array fancy index
+        table, tag_ids = self._near, self._tag_ids
+        slot_rows = padded_rows[near_at] * len(OFFSETS) + _SLOTS
+        near = np.take(table.reshape(-1, table.shape[2]), slot_rows, axis=0)
+        tag_cells = padded_tags[near_at] * tag_ids.shape[1] + _NEAR_TAG_COLUMNS
+        near[:, :, _NEAR_HEAD - 1] = np.take(tag_ids, tag_cells)  # both tables are C-contiguous
+        ids = np.empty((n, 5 + near.shape[1] * near.shape[2]), dtype=np.intp)
+        ids[:, 0] = self._tag_ids[tags, 0]
+        ids[:, 1] = self._tag_ids[tags, self._bucket[rows]]
+        ids[:, 2:4] = gaps[:, :2]
+        ids[ends - lengths, 3] = self._first
+        ids[:, 4:-1] = near.reshape(n, -1)
+        ids[:-1, -1] = gaps[1:, 2]  # the gap after a token is the next one's
+        ids[ends - 1, -1] = self.model.zero  # a sentence's last token: none
+        return self._own[rows], ids
 
     def _word_rows(self, words: list[str]) -> np.ndarray:
         """Each word's row in the word tables, adding the words not seen before."""
@@ -142,48 +152,40 @@ class CrfScorer:
     def _add_words(self, words: list[str]) -> None:
         """The attribute ids of new words, written into the word tables in one go per table.
 
-        Each word's strings are laid out in one row of fixed width (own features, the four heads,
-        the four tails, each part padded with a string no attribute can be: crfsuite's keys hold
-        no NUL) and all rows looked up in one ``map`` in C: most words of a fresh article are new,
-        and a look-up per part and word cost more than building the strings. The strings come
-        from the uncached :func:`~geoapp.placefilter._word_static`: the tables keep what tagging
-        needs, and the strings of every word seen need not stay alive."""
-        lang, zero = self.lang, self.model.zero
-        word_features = _word_static.__wrapped__
-        statics = [word_features(w, lang) for w in words]
-        width_own = max(len(st[3]) for st in statics)
-        width_tail = max(self._tail.shape[2], *(len(t) for st in statics for _, t in st[4]))
-        own_pad, tail_pad = ("\0",) * width_own, ("\0",) * width_tail
-        rows = [
-            st[3] + own_pad[len(st[3]) :] + h0 + h1 + h2 + h3
-            + t0 + tail_pad[len(t0) :] + t1 + tail_pad[len(t1) :]
-            + t2 + tail_pad[len(t2) :] + t3 + tail_pad[len(t3) :]
-            for st in statics
-            for (h0, t0), (h1, t1), (h2, t2), (h3, t3) in (st[4],)
-        ]
-        flat = chain.from_iterable(rows)
-        ids = np.fromiter(map(self.model.attrs.get, flat, repeat(zero)), np.intp, len(rows) * len(rows[0]))
-        ids = ids.reshape(len(rows), -1)
+        The strings come column by column (:func:`~geoapp.placefilter.word_feature_columns`), and
+        all of them are looked up in one ``map`` in C: most words of a fresh article are new, and
+        a look-up per part and word cost more than building the strings. The tables keep what
+        tagging needs; the strings of every word seen need not stay alive."""
+        zero = self.model.zero
+        buckets, own, near = word_feature_columns(words, self.lang)
+        n = len(words)
+        width = len(near[0])  # columns per slot: head, tail (the tag cell is added below)
+        flat = list(chain(chain.from_iterable(own), *map(chain.from_iterable, near)))
+        ids = np.fromiter(map(self.model.attrs.get, flat, repeat(zero)), np.intp, len(flat))
+        own_ids = ids[: len(own) * n].reshape(len(own), n)
+        own_ids = own_ids[(own_ids != zero).any(axis=1)]  # features no new word has add nothing
+        near_ids = ids[len(own) * n :].reshape(len(OFFSETS), width, n).transpose(2, 0, 1)
         start = len(self._rows) + 1  # after the padding row
-        end = start + len(words)
-        self._grow(end, width_tail)
-        heads = width_own + 2 * len(OFFSETS)
-        self._own[start:end] = state_scores(self.model.state, ids[:, :width_own])
-        self._head[start:end] = ids[:, width_own:heads].reshape(len(rows), len(OFFSETS), 2)
-        self._tail[start:end, :, :width_tail] = ids[:, heads:].reshape(len(rows), len(OFFSETS), width_tail)
-        self._bucket[start:end] = [int(st[2]) for st in statics]
+        end = start + n
+        self._grow(end, width + 1)
+        self._own[start:end] = state_scores(self.model.state, own_ids.T)
+        block = self._near[start:end]
+        block[:, :, : _NEAR_HEAD - 1] = near_ids[:, :, : _NEAR_HEAD - 1]
+        block[:, :, _NEAR_HEAD:] = zero
+        block[:, :, _NEAR_HEAD : width + 1] = near_ids[:, :, _NEAR_HEAD - 1 :]
+        self._bucket[start:end] = buckets
+        self._bucket[start:end] += 1  # the tag table's column for the bucket
         self._rows.update(zip(words, range(start, end)))
 
-    def _grow(self, rows: int, width_tail: int) -> None:
-        """Room for ``rows`` words and for tails of ``width_tail`` ids (new cells: zero id)."""
+    def _grow(self, rows: int, width: int) -> None:
+        """Room for ``rows`` words and for ``width`` ids per neighbour slot (new cells: zero id)."""
         zero = self.model.zero
         cap = len(self._bucket)
         if rows > cap:
             cap = max(rows, 2 * cap)
             self._bucket = np.resize(self._bucket, cap)
         self._own = _widened(self._own, (cap, self._own.shape[1]), 0.0)
-        self._head = _widened(self._head, (cap, len(OFFSETS), 2), zero)
-        self._tail = _widened(self._tail, (cap, len(OFFSETS), max(width_tail, self._tail.shape[2])), zero)
+        self._near = _widened(self._near, (cap, len(OFFSETS), max(width, self._near.shape[2])), zero)
 
     def _tag_rows(self, tags: list[str]) -> np.ndarray:
         """Each gazetteer tag's row in the tag table: the ids of "g=tag", then "g=tag|z=b" for
@@ -201,22 +203,36 @@ class CrfScorer:
             self._tag_ids = np.concatenate([self._tag_ids, np.array(rows, dtype=np.intp)])
         return np.fromiter(map(known.__getitem__, tags), np.intp, len(tags))
 
-    def _gap_ids(self, gaps: list[str]) -> np.ndarray:
+    def _gap_rows(self, gaps: list[str]) -> np.ndarray:
         """Per gap (the text before a token): the ids of "pg=" (its last character but spaces),
         of "first" (the zero id unless that character ends a sentence) and of "ng=" (its first
-        character but spaces, the feature of the token before it)."""
+        character but spaces, the feature of the token before it). Kept as rows of a table, read
+        with one gather: a field's gaps are a few distinct strings."""
         known = self._gaps
         new = list(filterfalse(known.__contains__, set(gaps)))
         if len(known) + len(new) > MAX_GAPS:
             known.clear()
+            self._gap_ids = self._gap_ids[:0]
             new = list(set(gaps))
-        t, ids = FEATURE_TABLES, self.model.ids
-        for gap in new:
-            g = gap.strip()
-            first = self._first if g and g[-1] in SENTENCE_END else self.model.zero
-            pg, ng = ids([t.new_gap(t.pg, "pg=", g[-1:]), t.new_gap(t.ng, "ng=", g[:1])])
-            known[gap] = (pg, first, ng)
-        return np.array(list(map(known.__getitem__, gaps)), dtype=np.intp).reshape(len(gaps), 3)
+        if new:
+            t, ids = FEATURE_TABLES, self.model.ids
+            rows = []
+            for gap in new:
+                g = gap.strip()
+                first = self._first if g and g[-1] in SENTENCE_END else self.model.zero
+                pg, ng = ids([t.new_gap(t.pg, "pg=", g[-1:]), t.new_gap(t.ng, "ng=", g[:1])])
+                known[gap] = len(known)
+                rows.append((pg, first, ng))
+            self._gap_ids = np.concatenate([self._gap_ids, np.array(rows, dtype=np.intp)])
+        return self._gap_ids[np.fromiter(map(known.__getitem__, gaps), np.intp, len(gaps))]
+
+
+#: Columns of a ``_near`` row before its tail: the neighbour's word and shape, then its tag's cell.
+_NEAR_HEAD = 3
+_OFFSETS = np.array(OFFSETS, dtype=np.intp)
+_SLOTS = np.arange(len(OFFSETS))
+#: The tag table's column of each slot's neighbour tag.
+_NEAR_TAG_COLUMNS = 1 + ZIPF_BUCKETS + _SLOTS
 
 
 def _widened(a: np.ndarray, shape: tuple[int, ...], fill: float) -> np.ndarray:

@@ -26,15 +26,22 @@ from .text import TOKEN_RE, Tok, sentence_spans
 
 # One-to-one character replacements, so offsets into the normalised text are offsets into the
 # original: odd hyphens ("Jong‑un" with U+2011) and typographic apostrophes ("Lavrov’s").
-_NORMALISE = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2019": "'", "\u02bc": "'"})
-_ODD_CHARS = re.compile("[\u2010\u2011\u2012\u2019\u02bc]")
+# As (odd, plain) pairs for ``str.replace``: ``str.translate`` with a mapping looks every character
+# up in it (0.1-0.2 ms for a news text with one curly apostrophe), a replace is a C scan per pair.
+_NORMALISE = (("\u2010", "-"), ("\u2011", "-"), ("\u2012", "-"), ("\u2019", "'"), ("\u02bc", "'"))
 # TOKEN_RE as the one group of a split: the split alternates gap, token, gap, …, all built in C.
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
 
 
 def normalise(text: str) -> str:
-    """``text`` with odd hyphens and typographic apostrophes made ASCII, same length."""
-    return text if _ODD_CHARS.search(text) is None else text.translate(_NORMALISE)
+    """``text`` with odd hyphens and typographic apostrophes made ASCII, same length (an ASCII
+    text, a third of news texts, is returned at once)."""
+    if text.isascii():
+        return text
+    for odd, plain in _NORMALISE:
+        if odd in text:
+            text = text.replace(odd, plain)
+    return text
 
 
 #: A "sentence" longer than this (a text without punctuation, a pasted table) is cut at spaces:

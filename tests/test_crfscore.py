@@ -17,7 +17,7 @@ from geoapp import crfscore
 from geoapp.crfmodel import CrfModel, state_scores, viterbi
 from geoapp.crfscore import CrfInput, CrfScorer
 from geoapp.ner import MODEL_PATHS
-from geoapp.placefilter import crf_token_features
+from geoapp.placefilter import crf_token_features, shape
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -192,3 +192,44 @@ def test_word_tables_start_afresh_when_full(monkeypatch: pytest.MonkeyPatch) -> 
     small = CrfScorer(CrfModel.read(path), "de")
     assert [small.tag(inputs) for inputs in fields] == expected
     assert len(small._rows) < len({w for inputs in fields for s in inputs for w in s.words})
+
+
+def _shape_by_loop(word: str) -> str:
+    """:func:`geoapp.placefilter.shape` as a loop over every character (before its ASCII shortcuts)."""
+    out: list[str] = []
+    for ch in word:
+        c = "X" if ch.isupper() else "x" if ch.isalpha() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)[:6]
+
+
+_ODD_WORDS = ["", "a", "A", "ab", "AB", "Ab", "aB", "McDonald", "U.S", "e.V", "A7", "7a", "2024", "x2",
+              "Baden-Württemberg", "co-chair", "Kim-Jong-un", "İstanbul", "ǅemal", "ß", "STRASSE", "Straße",
+              "ÄRZTE", "Ärzte", "中国", "A中", "a中", "Kyjiw’s", "O'Neill", "president", "President", "Army",
+              "ministry", "Gen", "Ministry", "_", "a_b", "²", "Ⅻ", "ﬁre"]
+
+
+def test_shape_shortcuts_give_the_loops_answer() -> None:
+    words = _ODD_WORDS + [w for _, inputs in _seed_inputs("en") for s in inputs for w in s.words]
+    for w in words:
+        assert shape(w) == _shape_by_loop(w), w
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_word_feature_columns_are_word_static_by_column(lang: str) -> None:
+    """The column layout the scorer reads new words from holds, word by word and in order, the
+    strings of :func:`_word_static` (absent features are NO_FEATURE, which no attribute is)."""
+    from geoapp.placefilter import NO_FEATURE, _word_static, word_feature_columns
+
+    words = sorted({w for _, inputs in _seed_inputs(lang) for s in inputs for w in s.words}) + _ODD_WORDS
+    for batch in (words, _ODD_WORDS[:3], ["President"], ["co-chair", "Army"]):
+        buckets, own, near = word_feature_columns(batch, lang)
+        assert len(near) == 4 and len({len(cols) for cols in near}) == 1
+        for k, w in enumerate(batch):
+            _, _, zb, feats, around = _word_static.__wrapped__(w, lang)
+            assert buckets[k] == int(zb)
+            assert [col[k] for col in own if col[k] != NO_FEATURE] == list(feats)
+            for cols, (head, tail) in zip(near, around):
+                assert (cols[0][k], cols[1][k]) == head
+                assert tuple(col[k] for col in cols[2:] if col[k] != NO_FEATURE) == tail

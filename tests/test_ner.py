@@ -129,6 +129,13 @@ def test_surname_repeats_are_the_person() -> None:
     # a single-word person teaches no surname
     tagger = _FixedTagger([["B-PER", "O", "O"], ["O"] * 5, ["O"] * 4])
     assert _named(text, tagger.field_entities("en", toks, sentences)) == {("Garry", "PER")}
+    # a curly possessive, a possessive of a possessive, and lower case: only the first is the person
+    text = "Garry Conille arrived. Conille’s plan, Conille's's aide and conille left."
+    toks = list(text_tokens(text))
+    sentences = [([0, 1, 2], [[]] * 3), (list(range(3, len(toks))), [[]] * (len(toks) - 3))]
+    tagger = _FixedTagger([["B-PER", "I-PER", "O"], ["O"] * (len(toks) - 3)])
+    assert _named(text, tagger.field_entities("en", toks, sentences)) == {("Garry Conille", "PER"),
+                                                                          ("Conille’s", "PER")}
 
 
 def test_english_word_classes_leave_german_features_alone() -> None:
