@@ -182,8 +182,10 @@ class _Field:
     tokens: list[Tok] = field(init=False)
     #: Indexes of tokens that may start a name (capitalised): the only places a match can begin.
     starts: list[int] = field(init=False)
-    matches: dict = field(init=False, default_factory=dict)
-    dotted: dict = field(init=False, default_factory=dict)
+    #: ``(i, dotted, match)`` for each start token ``i`` where the gazetteer answered, in text
+    #: order (:meth:`PlaceExtractor._probes`); None until first asked. Most starts match nothing,
+    #: so each walk over the field visits these few entries, not every start again.
+    probes: list[tuple] | None = field(init=False, default=None)
     title_lines: dict = field(init=False, default_factory=dict)
     #: :meth:`PlaceExtractor._decide_base` per start token: both decision rounds share it.
     decisions: dict = field(init=False, default_factory=dict)
@@ -250,10 +252,10 @@ class PlaceExtractor:
         self._facts: dict[str, tuple] = {}
         self._big: dict[str, bool] = {}
         self._cands: dict[str, list[Candidate]] = {}
-        self._heads: dict[str, int] = {}
         self._flags_memo: dict[str, dict] = {}
         self._abbr_regions: dict[str, Candidate | None] = {}
-        self._singles: dict[tuple[str, str], tuple | None] = {}
+        self._words: dict[tuple[str, str], tuple[int, tuple | None]] = {}
+        self._surfaces: dict[tuple[str, str], tuple | None] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -368,17 +370,14 @@ class PlaceExtractor:
         n_tokens = len(tokens)
         countries: set[str] = set()
         nxt = 0
-        for i in fld.starts:
+        for i, dotted, match in self._probes(fld):
             if i < nxt:
                 continue
-            dotted, match = self._probe(fld, i, lang)
             if dotted is not None:
                 top = dotted[1].candidates[0]
                 if _names_context(top) and top.country_code:
                     countries.add(top.country_code)
                 nxt = dotted[0] + 1
-                continue
-            if match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, _span_start, span_end) = match
             if fld.skip_index.overlaps(tokens[i].start, stem_end):
@@ -407,9 +406,8 @@ class PlaceExtractor:
         n_tokens = len(tokens)
         repeats: dict[str, int] = {}
         rows = []
-        for i in fld.starts:
-            dotted, match = self._probe(fld, i, lang)
-            if dotted is not None or match is None:
+        for i, dotted, match in self._probes(fld):
+            if dotted is not None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start = tokens[i].start if span_start is None else span_start
@@ -536,26 +534,6 @@ class PlaceExtractor:
             if c.feature not in ("country", "region") or flags.get(c.geonameid or -1, frozenset()) - {"alt"}
         ]
 
-    def _head_length(self, word: str) -> int:
-        """How many tokens a window starting with ``word`` may span, memoised per word: the most
-        words of a gazetteer name starting with its key's first word, also for the German
-        adjective inflection the stems undo ("Vereinigten" as "Vereinigte Staaten"). Gazetteers
-        without :meth:`longest_name_from` allow ``max_words``."""
-        got = self._heads.get(word)
-        if got is None:
-            longest = getattr(self.gazetteer, "longest_name_from", None)
-            if longest is None:
-                got = self.max_words
-            else:
-                first = _key(word).split(" ", 1)[0]
-                got = longest(first)
-                if first.endswith("en"):
-                    got = max(got, longest(first[:-1]))
-            if len(self._heads) >= _MEMO_LIMIT:
-                self._heads.clear()
-            self._heads[word] = got
-        return got
-
     def _big_place(self, word: str) -> bool:
         """Whether ``word`` alone names a tier-1 place first (a capitalised neighbour that is itself
         a big place: "Paris Texas"), memoised per word for the same reason as :meth:`_key_facts`."""
@@ -593,10 +571,9 @@ class PlaceExtractor:
             return fld.name == "title" or (0 < first_nl <= _HEADLINE_CHARS and offset < first_nl)
 
         nxt = 0
-        for i in fld.starts:
+        for i, dotted, _ in self._probes(fld):
             if i < nxt:
                 continue
-            dotted = fld.dotted.get(i)
             if dotted is not None:
                 out.append(dotted[1])
                 nxt = dotted[0] + 1
@@ -843,16 +820,13 @@ class PlaceExtractor:
         out: list[PlaceCandidateSpan] = []
         n_tokens = len(tokens)
         nxt = 0  # the first token a new match may start at
-        for i in fld.starts:
+        for i, dotted, match in self._probes(fld):
             if i < nxt:
                 continue
             tok = tokens[i]
-            dotted, match = self._probe(fld, i, lang)
             if dotted is not None:
                 out.append(dotted[1])
                 nxt = dotted[0] + 1
-                continue
-            if match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start, end = tok.start, stem_end
@@ -875,24 +849,42 @@ class PlaceExtractor:
                         nxt += 1
         return out
 
-    def _probe(self, fld: _Field, i: int, lang: str) -> tuple:
-        """``(dotted, match)`` at token ``i``, each looked up once per field and then memoised.
+    def _probes(self, fld: _Field) -> list[tuple]:
+        """``(i, dotted, match)`` for every start token ``i`` of the field with a dotted
+        abbreviation or a gazetteer match, in text order; computed once per field.
 
         Both passes over a field (with and without the article's countries) and the learned path
-        ask the same questions of the gazetteer; only the decisions differ.
+        ask the same questions of the gazetteer; only the decisions differ. Most start tokens are
+        one capitalised word that starts no longer name: for those the answer is one look-up in
+        the per-word memo (:meth:`_word_facts`), with no call per token.
         """
-        dotted = fld.dotted.get(i, _UNSEEN)
-        if dotted is _UNSEEN:
-            dotted = fld.dotted[i] = self._dotted(fld, i)
-        if dotted is not None:
-            return dotted, None
-        match = fld.matches.get(i, _UNSEEN)
-        if match is _UNSEEN:
-            match = self._longest_match(fld.text, fld.tokens, i, lang)
-            if match is not None:
-                match = (*match, self._cue(fld.text, fld.tokens, i, match[0], lang))
-            fld.matches[i] = match
-        return None, match
+        got = fld.probes
+        if got is not None:
+            return got
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        text, tokens, words = fld.text, fld.tokens, fld.doc.words
+        facts_of = self._words.get
+        out = []
+        for i in fld.starts:
+            word = words[i]
+            if len(word) == 1:
+                dotted = self._dotted(fld, i)
+                if dotted is not None:
+                    out.append((i, dotted, None))
+                    continue
+            facts = facts_of((word, lang))
+            if facts is None:
+                facts = self._word_facts(word, lang)
+            reach, single = facts
+            match = self._longest_window(text, tokens, i, reach, lang) if reach > 1 else None
+            if match is None:
+                if single is None:
+                    continue
+                key, cands, cut, stem = single
+                match = (i, key, cands, tokens[i].end - cut, stem)
+            out.append((i, None, (*match, self._cue(text, tokens, i, match[0], lang))))
+        fld.probes = out
+        return out
 
     def _dotted(self, fld: _Field, i: int) -> tuple[int, PlaceCandidateSpan] | None:
         """A dotted country abbreviation starting at token ``i`` ("U.S.", "U.K.", "U.S.A.").
@@ -949,15 +941,16 @@ class PlaceExtractor:
             k += 1
         return best
 
-    def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
-        """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name.
+    def _longest_window(self, text: str, tokens: list[Tok], i: int, reach: int, lang: str):
+        """The longest window of two to ``reach`` tokens starting at token ``i`` whose key (or its
+        stem) is a gazetteer name: ``(j, key, candidates, end, stem)``, or None (the caller then
+        takes the one-word window).
 
         A window grows past its first token only as far as a name starting with that word can
         reach (:meth:`Gazetteer.longest_name_from`): most capitalised words start no longer name,
         and probing five windows after each of them was most of the place stage's time.
         """
-        head = self._head_length(tokens[i].text)
-        last = min(len(tokens), i + min(self.max_words, head))
+        last = min(len(tokens), i + reach)
         # Extend the window only across plain spaces on one line (a single space is the usual gap).
         j_max = i
         while j_max + 1 < last:
@@ -965,41 +958,55 @@ class PlaceExtractor:
             if gap != " " and not _JOINER.fullmatch(gap):
                 break
             j_max += 1
-        candidates = self._candidates
         begin = tokens[i].start
         for j in range(j_max, i, -1):
-            tok = tokens[j]
-            if not _may_end_name(tok.text):
+            end, word = tokens[j][1:]
+            if not _may_end_name(word):
                 continue
-            end = tok.end
-            for stem, cut in _stem_cuts(text[begin:end], lang):
-                key = _key(stem)
-                cands = candidates(key)
-                if cands:
-                    return j, key, cands, end - cut, stem
-        got = self._single_match(tokens[i].text, lang)
-        if got is None:
-            return None
-        key, cands, cut, stem = got
-        return i, key, cands, tokens[i].end - cut, stem
+            got = self._surface_match(text[begin:end], lang)
+            if got is not None:
+                key, cands, cut, stem = got
+                return j, key, cands, end - cut, stem
+        return None
 
-    def _single_match(self, word: str, lang: str) -> tuple | None:
-        """The one-token window of ``word``: ``(key, candidates, characters cut, stem)`` of its first
-        stem that names a place, or None; memoised per word and language, because most windows
-        are one capitalised word and news repeats its words."""
-        memo_key = (word, lang)
-        got = self._singles.get(memo_key, _UNSEEN)
+    def _surface_match(self, surface: str, lang: str) -> tuple | None:
+        """``(key, candidates, characters cut, stem)`` of the first stem of ``surface`` that names a
+        place, or None; memoised per surface and language (bounded), because news repeats its
+        names and the words after them."""
+        memo_key = (surface, lang)
+        got = self._surfaces.get(memo_key, _UNSEEN)
         if got is _UNSEEN:
             got = None
-            for stem, cut in _stem_cuts(word, lang):
+            for stem, cut in _stem_cuts(surface, lang):
                 key = _key(stem)
                 cands = self._candidates(key)
                 if cands:
                     got = (key, cands, cut, stem)
                     break
-            if len(self._singles) >= _MEMO_LIMIT:
-                self._singles.clear()
-            self._singles[memo_key] = got
+            if len(self._surfaces) >= _MEMO_LIMIT:
+                self._surfaces.clear()
+            self._surfaces[memo_key] = got
+        return got
+
+    def _word_facts(self, word: str, lang: str) -> tuple[int, tuple | None]:
+        """``(reach, single)`` of a start word, memoised per word and language: how many tokens a
+        window starting with it may span (at most ``max_words``; the most words of a gazetteer
+        name starting with its key's first word, also for the German adjective inflection the
+        stems undo, "Vereinigten" as "Vereinigte Staaten"; ``max_words`` for gazetteers without
+        :meth:`longest_name_from`), and its one-word window (:meth:`_surface_match`). Most
+        windows are one capitalised word, and news repeats its words."""
+        longest = getattr(self.gazetteer, "longest_name_from", None)
+        if longest is None:
+            head = self.max_words
+        else:
+            first = _key(word).split(" ", 1)[0]
+            head = longest(first)
+            if first.endswith("en"):
+                head = max(head, longest(first[:-1]))
+        got = (min(self.max_words, head), self._surface_match(word, lang))
+        if len(self._words) >= _MEMO_LIMIT:
+            self._words.clear()
+        self._words[(word, lang)] = got
         return got
 
     def _cue(self, text, tokens, i, j, lang):
