@@ -203,13 +203,15 @@ class _Field:
         self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
 
     def title_case(self, i: int) -> bool:
-        """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
+        """Whether the line around token ``i`` is a headline in Title Case: three or more words of
+        four letters or more, at least 80 % of them capitalised. Computed once per line of the
+        field."""
         text, at = self.text, self.tokens[i].start
         line_start = self.doc.line_start(at)
         got = self.title_lines.get(line_start)
         if got is None:
             # The line's tokens by bisection on their starts, not by a scan of the whole field
-            # per line; otherwise the test of _title_case_line.
+            # per line.
             line_end = text.find("\n", at)
             line_end = len(text) if line_end < 0 else line_end
             starts = self.doc.starts
@@ -366,7 +368,7 @@ class PlaceExtractor:
         :meth:`_decide_field` without context, keeping only the countries of what it accepts (no
         spans are built: the learned path needs the countries, not the rules' spans)."""
         lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
-        text, tokens = fld.text, fld.tokens
+        tokens = fld.tokens
         n_tokens = len(tokens)
         countries: set[str] = set()
         nxt = 0
@@ -383,7 +385,7 @@ class PlaceExtractor:
             if fld.skip_index.overlaps(tokens[i].start, stem_end):
                 nxt = j + 1
                 continue
-            if self._decide(text, tokens, i, j, key, stem, cands, cue, lang, None, fld) is None:
+            if self._rule_score(fld, i, j, key, stem, cands, cue, lang, None) is None:
                 continue
             if _names_context(cands[0]) and cands[0].country_code:
                 countries.add(cands[0].country_code)
@@ -415,14 +417,14 @@ class PlaceExtractor:
             if fld.skip_index.overlaps(start, end):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes = (
+            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes, *_ = (
                 self._key_facts(key, cands)
             )
             if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, stem, kinds
             ):
                 continue
-            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries or None, fld)
+            score = self._rule_score(fld, i, j, key, stem, cands, cue, lang, countries or None)
             prev_tok = tokens[i - 1] if i > 0 else None
             next_tok = tokens[j + 1] if j + 1 < n_tokens else None
             before = tokens[i].start
@@ -453,7 +455,7 @@ class PlaceExtractor:
                 prev_cap=prev_cap,
                 next_cap=next_cap,
                 neighbour_place=neighbour_place,
-                rule_score=None if decision is None else decision[0],
+                rule_score=score,
                 best_tier=best_tier,
                 features=features,
                 max_pop=max_pop,
@@ -473,7 +475,8 @@ class PlaceExtractor:
         """What the model's features and the rules read of a key's candidates, memoised per key:
         ``(name flags, union of the flags, best tier, features of the first three, largest
         population of the first ten, flags of the first, number of candidates, number of their
-        countries, country codes of the first ten)``.
+        countries, country codes of the first ten, the rules' most lenient threshold and its tier
+        (:meth:`_lenient`), whether one of the first three is a country, region or continent)``.
 
         ``cands`` is ``gazetteer.candidates(key)``, so the facts are the key's; the same names come
         back in article after article, and some keys have hundreds of candidates. The gazetteer is
@@ -493,6 +496,8 @@ class PlaceExtractor:
                 len(cands),
                 len({c.country_code for c in cands}),
                 frozenset(c.country_code for c in cands[:10]),
+                *_lenient(cands, flags),
+                any(c.feature in ("country", "region", "continent") for c in cands[:3]),
             )
             if len(self._facts) >= _MEMO_LIMIT:
                 self._facts.clear()
@@ -837,7 +842,7 @@ class PlaceExtractor:
                 start = span_start
             if span_end is not None:
                 end = span_end
-            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries, fld)
+            decision = self._decide(fld, i, j, key, stem, cands, cue, lang, countries)
             if decision is not None:
                 score, evidence = decision
                 mention = Mention(start, end, text[start:end], "place", fld.name)
@@ -1039,20 +1044,14 @@ class PlaceExtractor:
                     return "region", None, nxt.end
         return None, None, None
 
-    def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
+    def _decide(self, fld: _Field, i, j, key, stem, cands, cue, lang, countries):
         """Is this match a place? Returns ``(score, evidence)`` or None.
 
         Everything but the article's countries is fixed per match, and each match is decided twice
         (the first rule pass, then with the countries found); so that part is memoised on the
         field by start token (see :meth:`_decide_base`) and only the country adjustment is redone.
         """
-        if fld is None:
-            base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, None)
-        else:
-            base = fld.decisions.get(i, _UNSEEN)
-            if base is _UNSEEN:
-                base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, fld)
-                fld.decisions[i] = base
+        base = self._base(fld, i, j, key, stem, cands, cue, lang)
         if base is None:
             return None
         fixed, threshold, best_tier, evidence, c, cue_or_locative, codes = base
@@ -1073,8 +1072,34 @@ class PlaceExtractor:
         evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
         return score, tuple(evidence)
 
+    def _rule_score(self, fld: _Field, i, j, key, stem, cands, cue, lang, countries) -> float | None:
+        """The score of :meth:`_decide` alone, None when it rejects: the countries' reading and the
+        model's features need no more, and building the evidence strings of every window twice
+        cost more than the decision. The same float operations in the same order."""
+        base = self._base(fld, i, j, key, stem, cands, cue, lang)
+        if base is None:
+            return None
+        fixed, threshold, best_tier, _, c, cue_or_locative, codes = base
+        if fixed is not None:
+            return fixed[0]
+        if countries and not countries.isdisjoint(codes):
+            threshold += 0.7
+        elif countries and best_tier > 1:
+            threshold -= 0.7
+        if cue_or_locative:
+            threshold += 1.0
+        return None if c > threshold else threshold - c
+
+    def _base(self, fld: _Field, i, j, key, stem, cands, cue, lang) -> tuple | None:
+        """:meth:`_decide_base` of the match at start token ``i``, memoised on the field."""
+        base = fld.decisions.get(i, _UNSEEN)
+        if base is _UNSEEN:
+            base = self._decide_base(fld.text, fld.tokens, i, j, key, stem, cands, cue, lang, fld)
+            fld.decisions[i] = base
+        return base
+
     def _decide_base(
-        self, text, tokens, i, j, key, stem, cands, cue, lang, fld: _Field | None
+        self, text, tokens, i, j, key, stem, cands, cue, lang, fld: _Field
     ) -> tuple | None:
         """The part of :meth:`_decide` that does not depend on the article's countries.
 
@@ -1084,7 +1109,8 @@ class PlaceExtractor:
         finished ``(score, evidence)`` (abbreviations) or None.
         """
         surface = text[tokens[i].start : tokens[j].end]
-        flags, kinds = self._key_facts(key, cands)[:2]
+        facts = self._key_facts(key, cands)
+        flags, kinds = facts[:2]
         n_words = j - i + 1
         evidence: list[str] = []
         # Abbreviations are judged on the matched form: "EU’s" is the EU with a possessive.
@@ -1109,28 +1135,7 @@ class PlaceExtractor:
         if _category_veto(surface, n_words, cue, cands, flags):
             return None
 
-        # The most lenient reading among the leading candidates: a tagged name of a big place wins.
-        threshold = -9.0
-        best_tier = 3
-        for cand in cands[:10]:
-            cand_flags = flags.get(cand.geonameid or -1, frozenset())
-            tier = _tier(cand)
-            tagged = bool(cand_flags & {"main", "en", "de"})
-            if tier == 1 and tagged:
-                t = 4.0
-            elif tier <= 2 and tagged:
-                t = 1.8
-            elif tagged:
-                t = 1.0
-            elif cand_flags & {"alt"}:
-                # German exonyms of big places are untagged alternates, and German-only words
-                # ("Kiew", "Moskau"): commonness says little about them. The gazetteer build already
-                # dropped alternates that are common words.
-                t = 3.5 if tier == 1 else 0.3 if tier == 2 else -1.0
-            else:
-                continue
-            if t > threshold:
-                threshold, best_tier = t, tier
+        threshold, best_tier = facts[9:11]  # the most lenient reading (:func:`_lenient`)
 
         if is_caps:
             # Datelines and shouted headlines: "WASHINGTON —", "PARIS, Texas".
@@ -1148,15 +1153,14 @@ class PlaceExtractor:
             return None  # function words and the like, whatever the gazetteer says
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
             return None  # a village named like a word ("Tornado", "Tower") needs a cue
-        if best_tier > 1 or not any(c.feature in ("country", "region", "continent") for c in cands[:3]):
+        if best_tier > 1 or not facts[11]:  # not a big place, or no area among the first three
             neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
-        codes = frozenset(cand.country_code for cand in cands[:10])
-        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), codes
+        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[8]
 
     def _name_neighbour(
-        self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field | None = None
+        self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field
     ) -> str | None:
         """A capitalised word glued to the match that makes it part of a person's or thing's name.
 
@@ -1180,7 +1184,7 @@ class PlaceExtractor:
             if self._big_place(near.text):
                 continue
             if lang == "en":
-                if fld.title_case(i) if fld is not None else _title_case_line(text, tokens, i):
+                if fld.title_case(i):
                     continue
                 if _zipf(low, lang) >= 5.0:
                     continue  # "Paris On" is unlikely but "Ukraine Monday" style glue is common words
@@ -1354,6 +1358,33 @@ def _tagged_area(cands: list[Candidate], flags: dict) -> bool:
     )
 
 
+def _lenient(cands: list[Candidate], flags: dict) -> tuple[float, int]:
+    """The rules' most lenient reading among a key's leading candidates, ``(threshold, tier)``: a
+    tagged name of a big place wins. Fixed per key, so :meth:`PlaceExtractor._key_facts` keeps it."""
+    threshold = -9.0
+    best_tier = 3
+    for cand in cands[:10]:
+        cand_flags = flags.get(cand.geonameid or -1, frozenset())
+        tier = _tier(cand)
+        tagged = bool(cand_flags & {"main", "en", "de"})
+        if tier == 1 and tagged:
+            t = 4.0
+        elif tier <= 2 and tagged:
+            t = 1.8
+        elif tagged:
+            t = 1.0
+        elif cand_flags & {"alt"}:
+            # German exonyms of big places are untagged alternates, and German-only words
+            # ("Kiew", "Moskau"): commonness says little about them. The gazetteer build already
+            # dropped alternates that are common words.
+            t = 3.5 if tier == 1 else 0.3 if tier == 2 else -1.0
+        else:
+            continue
+        if t > threshold:
+            threshold, best_tier = t, tier
+    return threshold, best_tier
+
+
 def _tier(c: Candidate) -> int:
     """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest.
     A second-level region (``ADM2``: a county, a province of the Philippines) counts by its
@@ -1404,15 +1435,6 @@ def _hyphenated_name(fld: _Field, i: int, j: int, key: str) -> bool:
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start].strip()
     return start == 0 or before == "" or before[-1:] in ".!?:\"“„»–—("
-
-
-def _title_case_line(text: str, tokens: list[Tok], i: int) -> bool:
-    """Whether the line around token ``i`` is a headline in Title Case."""
-    line_start = text.rfind("\n", 0, tokens[i].start) + 1
-    line_end = text.find("\n", tokens[i].start)
-    line_end = len(text) if line_end < 0 else line_end
-    words = [t.text for t in tokens if line_start <= t.start < line_end and len(t.text) > 3]
-    return len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _may_start_name(word: str) -> bool:

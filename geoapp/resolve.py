@@ -397,17 +397,22 @@ class _Item:
         return bool(self.cue.kind or self.cue.country) or self.adjacent is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Choice:
     cand: Candidate
     why: str
     confidence: float
     alternatives: tuple[str, ...]
-    #: Scores of every candidate (geonameid or name → score), for the one-referent-per-name step.
-    scores: dict
     ranked: list
     #: :func:`confidence_features` of the choice (for ``resolve(details=...)``).
     features: dict = field(default_factory=dict)
+
+    @property
+    def scores(self) -> dict:
+        """Scores of every candidate (geonameid or name → score), for the one-referent-per-name
+        step: built from ``ranked`` when that step asks, as it does only for names mentioned more
+        than once without a cue."""
+        return {_facts(c)[2]: s for s, c, _ in self.ranked}
 
 
 def _ident(c: Candidate):
@@ -606,9 +611,8 @@ def _choice(it: _Item, ranked: list[tuple[float, Candidate, list[str]]]) -> _Cho
         why = f"{len(ranked)} candidates: {detail}"
     if best.population:
         why += f" (pop. {best.population:,})"
-    scores = {_facts(c)[2]: s for s, c, _ in ranked}
     features = confidence_features(margin, best, it.span, bool(it.cue.kind or it.span.cue))
-    return _Choice(best, why, confidence(features), tuple(alternatives), scores, ranked, features)
+    return _Choice(best, why, confidence(features), tuple(alternatives), ranked, features)
 
 
 def _choose(it: _Item, ctx: _Context, gazetteer) -> _Choice | None:
@@ -664,7 +668,7 @@ def _region_of_seat(it: _Item, ctx: _Context, gazetteer) -> _Choice | None:
     others = [describe(x) for _, x, _ in ranked][:MAX_ALTERNATIVES]
     why = f"region cue '{it.cue.words or 'region'}': the region around {c.name}"
     features = confidence_features(None, regions[0], it.span, True)
-    return _Choice(regions[0], why, confidence(features), tuple(others), {}, [], features)
+    return _Choice(regions[0], why, confidence(features), tuple(others), [], features)
 
 
 # -- the article -----------------------------------------------------------------------------------
@@ -702,6 +706,7 @@ def resolve(
     for d in demonyms:
         ends[d.field][d.end] = d.codes
     tokenised = {f.name: (f.tokens, f.starts) for f in doc} if doc is not None else {}
+    links = _list_links(spans, text_of)
     items = []
     for index, span in enumerate(spans):
         m = span.mention
@@ -713,7 +718,7 @@ def resolve(
         if cue is NO_CUE and source and any(c.feature_code == "river" for c in cands):
             cue = riverside_cue(source, m.start, lang)  # "an der Moldau": the river, not Moldova
         long_form = acronym_source(source, m.start, m.end, toks) if source else None
-        neighbours = _list_neighbours(spans, index, text_of) if source else ()
+        neighbours = _list_neighbours(links, index) if source else ()
         short = _short_country_name(span, cands)
         items.append(_Item(span, cands, cue, adjacent, short, long_form, neighbours))
     ctx = _first_context(items, demonyms)
@@ -745,7 +750,7 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
     take the candidate with the best score summed over the name's mentions."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(items):
-        if chosen[i] is not None and chosen[i].scores:
+        if chosen[i] is not None and chosen[i].ranked:  # a choice with scores
             groups[it.span.key].append(i)
     out = list(chosen)
     for members in groups.values():
@@ -943,18 +948,33 @@ def _adjacent_region(spans: list[PlaceCandidateSpan], index: int, text_of) -> Pl
 _LIST_GAPS = {",", "and", "or", "&", ", and", ", or", "und", "oder", ", und", ", oder"}
 
 
-def _list_neighbours(spans: list[PlaceCandidateSpan], index: int, text_of) -> tuple[int, ...]:
-    """Indexes of the mentions right before and after this one when only a list separator stands
-    between ("California or Washington", "Oregon, Idaho and Montana")."""
-    here = spans[index].mention
+def _list_links(spans: list[PlaceCandidateSpan], text_of) -> list[bool]:
+    """For each mention but the last, whether only a list separator stands between it and the next
+    ("California or Washington", "Oregon, Idaho and Montana"), in the same field: each gap is read
+    once, not once from each side."""
     out = []
-    for j in (index - 1, index + 1):
-        if not 0 <= j < len(spans) or spans[j].mention.field != here.field:
-            continue
-        other = spans[j].mention
-        a, b = (other.end, here.start) if j < index else (here.end, other.start)
-        if " ".join(text_of(here.field)[a:b].split()).lower() in _LIST_GAPS:
-            out.append(j)
+    for here, nxt in zip(spans, spans[1:]):
+        a, b = here.mention, nxt.mention
+        out.append(a.field == b.field and _list_gap(text_of(a.field)[a.end : b.start]))
+    return out
+
+
+def _list_gap(gap: str) -> bool:
+    """Whether ``gap``, its spaces folded and in lower case, is one of :data:`_LIST_GAPS`. Each of
+    those is one or two words, so a gap of three words or more is none: only that much of a long
+    gap (a paragraph between two mentions) is split."""
+    words = gap.split(maxsplit=2)
+    return len(words) <= 2 and " ".join(words).lower() in _LIST_GAPS
+
+
+def _list_neighbours(links: list[bool], index: int) -> tuple[int, ...]:
+    """Indexes of the mentions right before and after mention ``index`` that :func:`_list_links`
+    links to it."""
+    out = []
+    if index > 0 and links[index - 1]:
+        out.append(index - 1)
+    if index < len(links) and links[index]:
+        out.append(index + 1)
     return tuple(out)
 
 
