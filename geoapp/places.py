@@ -198,7 +198,7 @@ class _Field:
         if self.doc is None:  # training scripts and tests pass bare text
             self.doc = DocField(self.name, self.text, self.lang)
         self.tokens = list(self.doc.tokens)
-        # _may_start_name for every token, in C: the first letter of each word, upper case or not
+        # whether each token may start a name, in C: the first letter of each word, upper case or not
         words = self.doc.words
         self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
 
@@ -258,6 +258,7 @@ class PlaceExtractor:
         self._abbr_regions: dict[str, Candidate | None] = {}
         self._words: dict[tuple[str, str], tuple[int, tuple | None]] = {}
         self._surfaces: dict[tuple[str, str], tuple | None] = {}
+        self._vetoes: dict[tuple[str, str], bool] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -420,7 +421,7 @@ class PlaceExtractor:
             flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes, *_ = (
                 self._key_facts(key, cands)
             )
-            if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
+            if self._category_veto(surface, j - i + 1, cue, key, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, stem, kinds
             ):
                 continue
@@ -538,6 +539,22 @@ class PlaceExtractor:
             c for c in cands
             if c.feature not in ("country", "region") or flags.get(c.geonameid or -1, frozenset()) - {"alt"}
         ]
+
+    def _category_veto(
+        self, surface: str, n_words: int, cue: str | None, key: str, cands, flags: dict
+    ) -> bool:
+        """:func:`_category_veto`, memoised per one-word surface and key (the only case that does
+        any work): the rules and the model's rows ask it of every window, and news repeats its
+        words."""
+        if n_words != 1 or cue:
+            return False
+        got = self._vetoes.get((surface, key))
+        if got is None:
+            got = _category_veto(surface, 1, None, cands, flags)
+            if len(self._vetoes) >= _MEMO_LIMIT:
+                self._vetoes.clear()
+            self._vetoes[(surface, key)] = got
+        return got
 
     def _big_place(self, word: str) -> bool:
         """Whether ``word`` alone names a tier-1 place first (a capitalised neighbour that is itself
@@ -956,18 +973,21 @@ class PlaceExtractor:
         and probing five windows after each of them was most of the place stage's time.
         """
         last = min(len(tokens), i + reach)
-        # Extend the window only across plain spaces on one line (a single space is the usual gap).
-        j_max = i
-        while j_max + 1 < last:
-            gap = text[tokens[j_max].end : tokens[j_max + 1].start]
+        # Extend the window only across plain spaces on one line (a single space is the usual gap),
+        # noting the tokens a name may end with (capitalised, or "Frankfurt (Oder)"'s lower-case
+        # ends): one pass forward, then the longest window first.
+        ends = []
+        j, end = i, tokens[i].end
+        while j + 1 < last:
+            _, nxt_end, word = nxt = tokens[j + 1]
+            gap = text[end : nxt.start]
             if gap != " " and not _JOINER.fullmatch(gap):
                 break
-            j_max += 1
+            j, end = j + 1, nxt_end
+            if word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS:
+                ends.append((j, end))
         begin = tokens[i].start
-        for j in range(j_max, i, -1):
-            end, word = tokens[j][1:]
-            if not _may_end_name(word):
-                continue
+        for j, end in reversed(ends):
             got = self._surface_match(text[begin:end], lang)
             if got is not None:
                 key, cands, cut, stem = got
@@ -1132,7 +1152,7 @@ class PlaceExtractor:
                 return None
             return (3.0, tuple(evidence + ["abbreviation"])), 0.0, 0, (), 0.0, False, frozenset()
 
-        if _category_veto(surface, n_words, cue, cands, flags):
+        if self._category_veto(surface, n_words, cue, key, cands, flags):
             return None
 
         threshold, best_tier = facts[9:11]  # the most lenient reading (:func:`_lenient`)
@@ -1437,15 +1457,9 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before == "" or before[-1:] in ".!?:\"“„»–—("
 
 
-def _may_start_name(word: str) -> bool:
-    return word[:1].isupper()
-
-
+#: Lower-case words a window of several words may still end with: the rivers of "Frankfurt (Oder)",
+#: "Halle (Saale)" and "Frankfurt am Main", written in lower case.
 _LOWERCASE_NAME_ENDS = frozenset({"oder", "saale", "main"})
-
-
-def _may_end_name(word: str) -> bool:
-    return word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS
 
 
 def _neighbours_all_caps(tokens: list[Tok], i: int, j: int) -> bool:

@@ -430,3 +430,25 @@ def test_cue_reading_without_tokens_reads_what_the_tokens_say() -> None:
                     assert reader.read(text, start, end, lang) == reader.read(
                         text, start, end, lang, tokenised=(toks, starts)
                     ), (text, start, end, lang)
+
+
+def test_nearest_anchor_by_latitude_band_is_the_plain_minimum() -> None:
+    """The near-anchor distance measured only within the point's band of latitude is, to the last
+    bit, the minimum of :func:`haversine_km` over the anchors within the band's test."""
+    import math
+    import random
+
+    from geoapp.resolve import _NEAR_LAT_DEG, _anchor_band, _nearest_anchor_km, haversine_km
+
+    rnd = random.Random(5)
+    for _ in range(2000):
+        anchors = [(rnd.uniform(-90, 90), rnd.uniform(-180, 180)) for _ in range(rnd.randint(0, 30))]
+        anchors += [(la + rnd.choice((-1, 1)) * _NEAR_LAT_DEG, lo) for la, lo in anchors[:3]]  # band edges
+        lat, lon = rnd.uniform(-90, 90), rnd.uniform(-180, 180)
+        if anchors and rnd.random() < 0.3:
+            lat, lon = anchors[0]
+        plain = min(
+            (haversine_km(lat, lon, la, lo) for la, lo in anchors if abs(lat - la) <= _NEAR_LAT_DEG),
+            default=math.inf,
+        )
+        assert _nearest_anchor_km(lat, lon, _anchor_band(anchors)) == plain
