@@ -739,7 +739,7 @@ def resolve(
         toks = tokenised.get(m.field)
         cue = reader.read(source, m.start, m.end, lang, ends[m.field], toks) if source else NO_CUE
         adjacent = _adjacent_region(spans, index, text_of) if source else None
-        cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+        cands = _dedupe(span.candidates, MAX_CANDIDATES)
         if cue is NO_CUE and source and any(c.feature_code == "river" for c in cands):
             cue = riverside_cue(source, m.start, lang)  # "an der Moldau": the river, not Moldova
         long_form = acronym_source(source, m.start, m.end, toks) if source else None
@@ -796,9 +796,9 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             total.update(chosen[i].scores)
         n = len(members)
         for i in members:
-            ranked = sorted(chosen[i].ranked, key=lambda t: total[_ident(t[1])], reverse=True)
-            if _ident(ranked[0][1]) != _ident(chosen[i].cand):
-                out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
+            ranked = sorted(chosen[i].ranked, key=lambda t: total[_facts(t[1])[2]], reverse=True)
+            if _facts(ranked[0][1])[2] != _facts(chosen[i].cand)[2]:
+                out[i] = _choice(items[i], [(total[_facts(c)[2]] / n, c, r) for _, c, r in ranked])
     return out
 
 
@@ -1015,7 +1015,9 @@ def _listed_regions(items: list[_Item], chosen: list[_Choice | None]) -> None:
         it.listed_with = frozenset(ccs)
 
 
-def _dedupe(cands) -> list[Candidate]:
+def _dedupe(cands, limit: int) -> list[Candidate]:
+    """The first ``limit`` distinct candidates, in order: a common name has hundreds of candidates,
+    and those after the limit were deduplicated only to be cut off."""
     seen = set()
     out = []
     for c in cands:
@@ -1023,4 +1025,6 @@ def _dedupe(cands) -> list[Candidate]:
         if ident not in seen:
             seen.add(ident)
             out.append(c)
+            if len(out) == limit:
+                break
     return out
