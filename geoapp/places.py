@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, product
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -182,6 +182,8 @@ class _Field:
     tokens: list[Tok] = field(init=False)
     #: Indexes of tokens that may start a name (capitalised): the only places a match can begin.
     starts: list[int] = field(init=False)
+    #: Whether a lower-case token may end a name here (:data:`_LOWERCASE_END_FORMS`): rare.
+    lower_ends: bool = field(init=False)
     #: ``(i, dotted, match)`` for each start token ``i`` where the gazetteer answered, in text
     #: order (:meth:`PlaceExtractor._probes`); None until first asked. Most starts match nothing,
     #: so each walk over the field visits these few entries, not every start again.
@@ -201,6 +203,7 @@ class _Field:
         # whether each token may start a name, in C: the first letter of each word, upper case or not
         words = self.doc.words
         self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
+        self.lower_ends = not self.doc.distinct.isdisjoint(_LOWERCASE_END_FORMS)
 
     def title_case(self, i: int) -> bool:
         """Whether the line around token ``i`` is a headline in Title Case: three or more words of
@@ -898,7 +901,7 @@ class PlaceExtractor:
             if facts is None:
                 facts = self._word_facts(word, lang)
             reach, single = facts
-            match = self._longest_window(text, tokens, i, reach, lang) if reach > 1 else None
+            match = self._longest_window(fld, i, reach, lang) if reach > 1 else None
             if match is None:
                 if single is None:
                     continue
@@ -963,35 +966,45 @@ class PlaceExtractor:
             k += 1
         return best
 
-    def _longest_window(self, text: str, tokens: list[Tok], i: int, reach: int, lang: str):
+    def _longest_window(self, fld: _Field, i: int, reach: int, lang: str):
         """The longest window of two to ``reach`` tokens starting at token ``i`` whose key (or its
         stem) is a gazetteer name: ``(j, key, candidates, end, stem)``, or None (the caller then
         takes the one-word window).
 
         A window grows past its first token only as far as a name starting with that word can
         reach (:meth:`Gazetteer.longest_name_from`): most capitalised words start no longer name,
-        and probing five windows after each of them was most of the place stage's time.
+        and probing five windows after each of them was most of the place stage's time. It must
+        end on a token a name may end with: a capitalised one (the field's start tokens, found by
+        bisection) or, in the few fields that hold one, a lower-case river of
+        :data:`_LOWERCASE_NAME_ENDS`. So a sentence's "The" or "He" with no capitalised word
+        within reach costs two bisections, no walk over the words after it.
         """
+        text, tokens = fld.text, fld.tokens
         last = min(len(tokens), i + reach)
-        # Extend the window only across plain spaces on one line (a single space is the usual gap),
-        # noting the tokens a name may end with (capitalised, or "Frankfurt (Oder)"'s lower-case
-        # ends): one pass forward, then the longest window first.
-        ends = []
-        j, end = i, tokens[i].end
-        while j + 1 < last:
-            _, nxt_end, word = nxt = tokens[j + 1]
-            gap = text[end : nxt.start]
+        if fld.lower_ends:
+            ends = [j for j in range(i + 1, last) if _may_end_name(tokens[j].text)]
+        else:
+            k = bisect_right(fld.starts, i)
+            ends = fld.starts[k : bisect_left(fld.starts, last, k)]
+        if not ends:
+            return None
+        # The window extends only across plain spaces on one line (a single space is the usual
+        # gap), up to the last possible end at most.
+        j, top = i, ends[-1]
+        while j < top:
+            gap = text[tokens[j].end : tokens[j + 1].start]
             if gap != " " and not _JOINER.fullmatch(gap):
                 break
-            j, end = j + 1, nxt_end
-            if word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS:
-                ends.append((j, end))
+            j += 1
         begin = tokens[i].start
-        for j, end in reversed(ends):
+        for e in reversed(ends):
+            if e > j:
+                continue
+            end = tokens[e].end
             got = self._surface_match(text[begin:end], lang)
             if got is not None:
                 key, cands, cut, stem = got
-                return j, key, cands, end - cut, stem
+                return e, key, cands, end - cut, stem
         return None
 
     def _surface_match(self, surface: str, lang: str) -> tuple | None:
@@ -1460,6 +1473,25 @@ def _sentence_initial(text: str, start: int) -> bool:
 #: Lower-case words a window of several words may still end with: the rivers of "Frankfurt (Oder)",
 #: "Halle (Saale)" and "Frankfurt am Main", written in lower case.
 _LOWERCASE_NAME_ENDS = frozenset({"oder", "saale", "main"})
+
+
+def _may_end_name(word: str) -> bool:
+    return word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS
+
+
+def _lower_case_forms(words: frozenset[str]) -> frozenset[str]:
+    """Every spelling of ``words`` in upper and lower case letters that does not start with a
+    capital: the tokens that may end a name without being start tokens. Only ASCII letters fold to
+    these words' letters (no other character's ``lower()`` gives one alone), so this is all."""
+    return frozenset(
+        form
+        for word in words
+        for form in map("".join, product(*((ch, ch.upper()) for ch in word)))
+        if not form[:1].isupper()
+    )
+
+
+_LOWERCASE_END_FORMS = _lower_case_forms(_LOWERCASE_NAME_ENDS)
 
 
 def _neighbours_all_caps(tokens: list[Tok], i: int, j: int) -> bool:
