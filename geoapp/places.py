@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, product
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -182,8 +182,12 @@ class _Field:
     tokens: list[Tok] = field(init=False)
     #: Indexes of tokens that may start a name (capitalised): the only places a match can begin.
     starts: list[int] = field(init=False)
-    matches: dict = field(init=False, default_factory=dict)
-    dotted: dict = field(init=False, default_factory=dict)
+    #: Whether a lower-case token may end a name here (:data:`_LOWERCASE_END_FORMS`): rare.
+    lower_ends: bool = field(init=False)
+    #: ``(i, dotted, match)`` for each start token ``i`` where the gazetteer answered, in text
+    #: order (:meth:`PlaceExtractor._probes`); None until first asked. Most starts match nothing,
+    #: so each walk over the field visits these few entries, not every start again.
+    probes: list[tuple] | None = field(init=False, default=None)
     title_lines: dict = field(init=False, default_factory=dict)
     #: :meth:`PlaceExtractor._decide_base` per start token: both decision rounds share it.
     decisions: dict = field(init=False, default_factory=dict)
@@ -196,18 +200,21 @@ class _Field:
         if self.doc is None:  # training scripts and tests pass bare text
             self.doc = DocField(self.name, self.text, self.lang)
         self.tokens = list(self.doc.tokens)
-        # _may_start_name for every token, in C: the first letter of each word, upper case or not
+        # whether each token may start a name, in C: the first letter of each word, upper case or not
         words = self.doc.words
         self.starts = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
+        self.lower_ends = not self.doc.distinct.isdisjoint(_LOWERCASE_END_FORMS)
 
     def title_case(self, i: int) -> bool:
-        """:func:`_title_case_line` for token ``i``, computed once per line of the field."""
+        """Whether the line around token ``i`` is a headline in Title Case: three or more words of
+        four letters or more, at least 80 % of them capitalised. Computed once per line of the
+        field."""
         text, at = self.text, self.tokens[i].start
         line_start = self.doc.line_start(at)
         got = self.title_lines.get(line_start)
         if got is None:
             # The line's tokens by bisection on their starts, not by a scan of the whole field
-            # per line; otherwise the test of _title_case_line.
+            # per line.
             line_end = text.find("\n", at)
             line_end = len(text) if line_end < 0 else line_end
             starts = self.doc.starts
@@ -250,10 +257,11 @@ class PlaceExtractor:
         self._facts: dict[str, tuple] = {}
         self._big: dict[str, bool] = {}
         self._cands: dict[str, list[Candidate]] = {}
-        self._heads: dict[str, int] = {}
         self._flags_memo: dict[str, dict] = {}
         self._abbr_regions: dict[str, Candidate | None] = {}
-        self._singles: dict[tuple[str, str], tuple | None] = {}
+        self._words: dict[tuple[str, str], tuple[int, tuple | None]] = {}
+        self._surfaces: dict[tuple[str, str], tuple | None] = {}
+        self._vetoes: dict[tuple[str, str], bool] = {}
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -364,27 +372,24 @@ class PlaceExtractor:
         :meth:`_decide_field` without context, keeping only the countries of what it accepts (no
         spans are built: the learned path needs the countries, not the rules' spans)."""
         lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
-        text, tokens = fld.text, fld.tokens
+        tokens = fld.tokens
         n_tokens = len(tokens)
         countries: set[str] = set()
         nxt = 0
-        for i in fld.starts:
+        for i, dotted, match in self._probes(fld):
             if i < nxt:
                 continue
-            dotted, match = self._probe(fld, i, lang)
             if dotted is not None:
                 top = dotted[1].candidates[0]
                 if _names_context(top) and top.country_code:
                     countries.add(top.country_code)
                 nxt = dotted[0] + 1
                 continue
-            if match is None:
-                continue
             j, key, cands, stem_end, stem, (cue, _span_start, span_end) = match
             if fld.skip_index.overlaps(tokens[i].start, stem_end):
                 nxt = j + 1
                 continue
-            if self._decide(text, tokens, i, j, key, stem, cands, cue, lang, None, fld) is None:
+            if self._rule_score(fld, i, j, key, stem, cands, cue, lang, None) is None:
                 continue
             if _names_context(cands[0]) and cands[0].country_code:
                 countries.add(cands[0].country_code)
@@ -407,9 +412,8 @@ class PlaceExtractor:
         n_tokens = len(tokens)
         repeats: dict[str, int] = {}
         rows = []
-        for i in fld.starts:
-            dotted, match = self._probe(fld, i, lang)
-            if dotted is not None or match is None:
+        for i, dotted, match in self._probes(fld):
+            if dotted is not None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start = tokens[i].start if span_start is None else span_start
@@ -417,14 +421,14 @@ class PlaceExtractor:
             if fld.skip_index.overlaps(start, end):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes = (
+            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes, *_ = (
                 self._key_facts(key, cands)
             )
-            if _category_veto(surface, j - i + 1, cue, cands, flags) or _abbreviation_veto(
+            if self._category_veto(surface, j - i + 1, cue, key, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, stem, kinds
             ):
                 continue
-            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries or None, fld)
+            score = self._rule_score(fld, i, j, key, stem, cands, cue, lang, countries or None)
             prev_tok = tokens[i - 1] if i > 0 else None
             next_tok = tokens[j + 1] if j + 1 < n_tokens else None
             before = tokens[i].start
@@ -455,7 +459,7 @@ class PlaceExtractor:
                 prev_cap=prev_cap,
                 next_cap=next_cap,
                 neighbour_place=neighbour_place,
-                rule_score=None if decision is None else decision[0],
+                rule_score=score,
                 best_tier=best_tier,
                 features=features,
                 max_pop=max_pop,
@@ -475,7 +479,8 @@ class PlaceExtractor:
         """What the model's features and the rules read of a key's candidates, memoised per key:
         ``(name flags, union of the flags, best tier, features of the first three, largest
         population of the first ten, flags of the first, number of candidates, number of their
-        countries, country codes of the first ten)``.
+        countries, country codes of the first ten, the rules' most lenient threshold and its tier
+        (:meth:`_lenient`), whether one of the first three is a country, region or continent)``.
 
         ``cands`` is ``gazetteer.candidates(key)``, so the facts are the key's; the same names come
         back in article after article, and some keys have hundreds of candidates. The gazetteer is
@@ -495,6 +500,8 @@ class PlaceExtractor:
                 len(cands),
                 len({c.country_code for c in cands}),
                 frozenset(c.country_code for c in cands[:10]),
+                *_lenient(cands, flags),
+                any(c.feature in ("country", "region", "continent") for c in cands[:3]),
             )
             if len(self._facts) >= _MEMO_LIMIT:
                 self._facts.clear()
@@ -536,24 +543,20 @@ class PlaceExtractor:
             if c.feature not in ("country", "region") or flags.get(c.geonameid or -1, frozenset()) - {"alt"}
         ]
 
-    def _head_length(self, word: str) -> int:
-        """How many tokens a window starting with ``word`` may span, memoised per word: the most
-        words of a gazetteer name starting with its key's first word, also for the German
-        adjective inflection the stems undo ("Vereinigten" as "Vereinigte Staaten"). Gazetteers
-        without :meth:`longest_name_from` allow ``max_words``."""
-        got = self._heads.get(word)
+    def _category_veto(
+        self, surface: str, n_words: int, cue: str | None, key: str, cands, flags: dict
+    ) -> bool:
+        """:func:`_category_veto`, memoised per one-word surface and key (the only case that does
+        any work): the rules and the model's rows ask it of every window, and news repeats its
+        words."""
+        if n_words != 1 or cue:
+            return False
+        got = self._vetoes.get((surface, key))
         if got is None:
-            longest = getattr(self.gazetteer, "longest_name_from", None)
-            if longest is None:
-                got = self.max_words
-            else:
-                first = _key(word).split(" ", 1)[0]
-                got = longest(first)
-                if first.endswith("en"):
-                    got = max(got, longest(first[:-1]))
-            if len(self._heads) >= _MEMO_LIMIT:
-                self._heads.clear()
-            self._heads[word] = got
+            got = _category_veto(surface, 1, None, cands, flags)
+            if len(self._vetoes) >= _MEMO_LIMIT:
+                self._vetoes.clear()
+            self._vetoes[(surface, key)] = got
         return got
 
     def _big_place(self, word: str) -> bool:
@@ -593,10 +596,9 @@ class PlaceExtractor:
             return fld.name == "title" or (0 < first_nl <= _HEADLINE_CHARS and offset < first_nl)
 
         nxt = 0
-        for i in fld.starts:
+        for i, dotted, _ in self._probes(fld):
             if i < nxt:
                 continue
-            dotted = fld.dotted.get(i)
             if dotted is not None:
                 out.append(dotted[1])
                 nxt = dotted[0] + 1
@@ -843,16 +845,13 @@ class PlaceExtractor:
         out: list[PlaceCandidateSpan] = []
         n_tokens = len(tokens)
         nxt = 0  # the first token a new match may start at
-        for i in fld.starts:
+        for i, dotted, match in self._probes(fld):
             if i < nxt:
                 continue
             tok = tokens[i]
-            dotted, match = self._probe(fld, i, lang)
             if dotted is not None:
                 out.append(dotted[1])
                 nxt = dotted[0] + 1
-                continue
-            if match is None:
                 continue
             j, key, cands, stem_end, stem, (cue, span_start, span_end) = match
             start, end = tok.start, stem_end
@@ -863,7 +862,7 @@ class PlaceExtractor:
                 start = span_start
             if span_end is not None:
                 end = span_end
-            decision = self._decide(text, tokens, i, j, key, stem, cands, cue, lang, countries, fld)
+            decision = self._decide(fld, i, j, key, stem, cands, cue, lang, countries)
             if decision is not None:
                 score, evidence = decision
                 mention = Mention(start, end, text[start:end], "place", fld.name)
@@ -875,24 +874,42 @@ class PlaceExtractor:
                         nxt += 1
         return out
 
-    def _probe(self, fld: _Field, i: int, lang: str) -> tuple:
-        """``(dotted, match)`` at token ``i``, each looked up once per field and then memoised.
+    def _probes(self, fld: _Field) -> list[tuple]:
+        """``(i, dotted, match)`` for every start token ``i`` of the field with a dotted
+        abbreviation or a gazetteer match, in text order; computed once per field.
 
         Both passes over a field (with and without the article's countries) and the learned path
-        ask the same questions of the gazetteer; only the decisions differ.
+        ask the same questions of the gazetteer; only the decisions differ. Most start tokens are
+        one capitalised word that starts no longer name: for those the answer is one look-up in
+        the per-word memo (:meth:`_word_facts`), with no call per token.
         """
-        dotted = fld.dotted.get(i, _UNSEEN)
-        if dotted is _UNSEEN:
-            dotted = fld.dotted[i] = self._dotted(fld, i)
-        if dotted is not None:
-            return dotted, None
-        match = fld.matches.get(i, _UNSEEN)
-        if match is _UNSEEN:
-            match = self._longest_match(fld.text, fld.tokens, i, lang)
-            if match is not None:
-                match = (*match, self._cue(fld.text, fld.tokens, i, match[0], lang))
-            fld.matches[i] = match
-        return None, match
+        got = fld.probes
+        if got is not None:
+            return got
+        lang = fld.lang if fld.lang in LOCATIVE_WORDS else "en"
+        text, tokens, words = fld.text, fld.tokens, fld.doc.words
+        facts_of = self._words.get
+        out = []
+        for i in fld.starts:
+            word = words[i]
+            if len(word) == 1:
+                dotted = self._dotted(fld, i)
+                if dotted is not None:
+                    out.append((i, dotted, None))
+                    continue
+            facts = facts_of((word, lang))
+            if facts is None:
+                facts = self._word_facts(word, lang)
+            reach, single = facts
+            match = self._longest_window(fld, i, reach, lang) if reach > 1 else None
+            if match is None:
+                if single is None:
+                    continue
+                key, cands, cut, stem = single
+                match = (i, key, cands, tokens[i].end - cut, stem)
+            out.append((i, None, (*match, self._cue(text, tokens, i, match[0], lang))))
+        fld.probes = out
+        return out
 
     def _dotted(self, fld: _Field, i: int) -> tuple[int, PlaceCandidateSpan] | None:
         """A dotted country abbreviation starting at token ``i`` ("U.S.", "U.K.", "U.S.A.").
@@ -949,57 +966,85 @@ class PlaceExtractor:
             k += 1
         return best
 
-    def _longest_match(self, text: str, tokens: list[Tok], i: int, lang: str):
-        """The longest window starting at token ``i`` whose key (or its stem) is a gazetteer name.
+    def _longest_window(self, fld: _Field, i: int, reach: int, lang: str):
+        """The longest window of two to ``reach`` tokens starting at token ``i`` whose key (or its
+        stem) is a gazetteer name: ``(j, key, candidates, end, stem)``, or None (the caller then
+        takes the one-word window).
 
         A window grows past its first token only as far as a name starting with that word can
         reach (:meth:`Gazetteer.longest_name_from`): most capitalised words start no longer name,
-        and probing five windows after each of them was most of the place stage's time.
+        and probing five windows after each of them was most of the place stage's time. It must
+        end on a token a name may end with: a capitalised one (the field's start tokens, found by
+        bisection) or, in the few fields that hold one, a lower-case river of
+        :data:`_LOWERCASE_NAME_ENDS`. So a sentence's "The" or "He" with no capitalised word
+        within reach costs two bisections, no walk over the words after it.
         """
-        head = self._head_length(tokens[i].text)
-        last = min(len(tokens), i + min(self.max_words, head))
-        # Extend the window only across plain spaces on one line (a single space is the usual gap).
-        j_max = i
-        while j_max + 1 < last:
-            gap = text[tokens[j_max].end : tokens[j_max + 1].start]
+        text, tokens = fld.text, fld.tokens
+        last = min(len(tokens), i + reach)
+        if fld.lower_ends:
+            ends = [j for j in range(i + 1, last) if _may_end_name(tokens[j].text)]
+        else:
+            k = bisect_right(fld.starts, i)
+            ends = fld.starts[k : bisect_left(fld.starts, last, k)]
+        if not ends:
+            return None
+        # The window extends only across plain spaces on one line (a single space is the usual
+        # gap), up to the last possible end at most.
+        j, top = i, ends[-1]
+        while j < top:
+            gap = text[tokens[j].end : tokens[j + 1].start]
             if gap != " " and not _JOINER.fullmatch(gap):
                 break
-            j_max += 1
-        candidates = self._candidates
+            j += 1
         begin = tokens[i].start
-        for j in range(j_max, i, -1):
-            tok = tokens[j]
-            if not _may_end_name(tok.text):
+        for e in reversed(ends):
+            if e > j:
                 continue
-            end = tok.end
-            for stem, cut in _stem_cuts(text[begin:end], lang):
-                key = _key(stem)
-                cands = candidates(key)
-                if cands:
-                    return j, key, cands, end - cut, stem
-        got = self._single_match(tokens[i].text, lang)
-        if got is None:
-            return None
-        key, cands, cut, stem = got
-        return i, key, cands, tokens[i].end - cut, stem
+            end = tokens[e].end
+            got = self._surface_match(text[begin:end], lang)
+            if got is not None:
+                key, cands, cut, stem = got
+                return e, key, cands, end - cut, stem
+        return None
 
-    def _single_match(self, word: str, lang: str) -> tuple | None:
-        """The one-token window of ``word``: ``(key, candidates, characters cut, stem)`` of its first
-        stem that names a place, or None; memoised per word and language, because most windows
-        are one capitalised word and news repeats its words."""
-        memo_key = (word, lang)
-        got = self._singles.get(memo_key, _UNSEEN)
+    def _surface_match(self, surface: str, lang: str) -> tuple | None:
+        """``(key, candidates, characters cut, stem)`` of the first stem of ``surface`` that names a
+        place, or None; memoised per surface and language (bounded), because news repeats its
+        names and the words after them."""
+        memo_key = (surface, lang)
+        got = self._surfaces.get(memo_key, _UNSEEN)
         if got is _UNSEEN:
             got = None
-            for stem, cut in _stem_cuts(word, lang):
+            for stem, cut in _stem_cuts(surface, lang):
                 key = _key(stem)
                 cands = self._candidates(key)
                 if cands:
                     got = (key, cands, cut, stem)
                     break
-            if len(self._singles) >= _MEMO_LIMIT:
-                self._singles.clear()
-            self._singles[memo_key] = got
+            if len(self._surfaces) >= _MEMO_LIMIT:
+                self._surfaces.clear()
+            self._surfaces[memo_key] = got
+        return got
+
+    def _word_facts(self, word: str, lang: str) -> tuple[int, tuple | None]:
+        """``(reach, single)`` of a start word, memoised per word and language: how many tokens a
+        window starting with it may span (at most ``max_words``; the most words of a gazetteer
+        name starting with its key's first word, also for the German adjective inflection the
+        stems undo, "Vereinigten" as "Vereinigte Staaten"; ``max_words`` for gazetteers without
+        :meth:`longest_name_from`), and its one-word window (:meth:`_surface_match`). Most
+        windows are one capitalised word, and news repeats its words."""
+        longest = getattr(self.gazetteer, "longest_name_from", None)
+        if longest is None:
+            head = self.max_words
+        else:
+            first = _key(word).split(" ", 1)[0]
+            head = longest(first)
+            if first.endswith("en"):
+                head = max(head, longest(first[:-1]))
+        got = (min(self.max_words, head), self._surface_match(word, lang))
+        if len(self._words) >= _MEMO_LIMIT:
+            self._words.clear()
+        self._words[(word, lang)] = got
         return got
 
     def _cue(self, text, tokens, i, j, lang):
@@ -1032,20 +1077,14 @@ class PlaceExtractor:
                     return "region", None, nxt.end
         return None, None, None
 
-    def _decide(self, text, tokens, i, j, key, stem, cands, cue, lang, countries, fld: _Field | None = None):
+    def _decide(self, fld: _Field, i, j, key, stem, cands, cue, lang, countries):
         """Is this match a place? Returns ``(score, evidence)`` or None.
 
         Everything but the article's countries is fixed per match, and each match is decided twice
         (the first rule pass, then with the countries found); so that part is memoised on the
         field by start token (see :meth:`_decide_base`) and only the country adjustment is redone.
         """
-        if fld is None:
-            base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, None)
-        else:
-            base = fld.decisions.get(i, _UNSEEN)
-            if base is _UNSEEN:
-                base = self._decide_base(text, tokens, i, j, key, stem, cands, cue, lang, fld)
-                fld.decisions[i] = base
+        base = self._base(fld, i, j, key, stem, cands, cue, lang)
         if base is None:
             return None
         fixed, threshold, best_tier, evidence, c, cue_or_locative, codes = base
@@ -1066,8 +1105,34 @@ class PlaceExtractor:
         evidence.append(f"commonness {c:.1f} ≤ {threshold:.1f}")
         return score, tuple(evidence)
 
+    def _rule_score(self, fld: _Field, i, j, key, stem, cands, cue, lang, countries) -> float | None:
+        """The score of :meth:`_decide` alone, None when it rejects: the countries' reading and the
+        model's features need no more, and building the evidence strings of every window twice
+        cost more than the decision. The same float operations in the same order."""
+        base = self._base(fld, i, j, key, stem, cands, cue, lang)
+        if base is None:
+            return None
+        fixed, threshold, best_tier, _, c, cue_or_locative, codes = base
+        if fixed is not None:
+            return fixed[0]
+        if countries and not countries.isdisjoint(codes):
+            threshold += 0.7
+        elif countries and best_tier > 1:
+            threshold -= 0.7
+        if cue_or_locative:
+            threshold += 1.0
+        return None if c > threshold else threshold - c
+
+    def _base(self, fld: _Field, i, j, key, stem, cands, cue, lang) -> tuple | None:
+        """:meth:`_decide_base` of the match at start token ``i``, memoised on the field."""
+        base = fld.decisions.get(i, _UNSEEN)
+        if base is _UNSEEN:
+            base = self._decide_base(fld.text, fld.tokens, i, j, key, stem, cands, cue, lang, fld)
+            fld.decisions[i] = base
+        return base
+
     def _decide_base(
-        self, text, tokens, i, j, key, stem, cands, cue, lang, fld: _Field | None
+        self, text, tokens, i, j, key, stem, cands, cue, lang, fld: _Field
     ) -> tuple | None:
         """The part of :meth:`_decide` that does not depend on the article's countries.
 
@@ -1077,7 +1142,8 @@ class PlaceExtractor:
         finished ``(score, evidence)`` (abbreviations) or None.
         """
         surface = text[tokens[i].start : tokens[j].end]
-        flags, kinds = self._key_facts(key, cands)[:2]
+        facts = self._key_facts(key, cands)
+        flags, kinds = facts[:2]
         n_words = j - i + 1
         evidence: list[str] = []
         # Abbreviations are judged on the matched form: "EU’s" is the EU with a possessive.
@@ -1099,31 +1165,10 @@ class PlaceExtractor:
                 return None
             return (3.0, tuple(evidence + ["abbreviation"])), 0.0, 0, (), 0.0, False, frozenset()
 
-        if _category_veto(surface, n_words, cue, cands, flags):
+        if self._category_veto(surface, n_words, cue, key, cands, flags):
             return None
 
-        # The most lenient reading among the leading candidates: a tagged name of a big place wins.
-        threshold = -9.0
-        best_tier = 3
-        for cand in cands[:10]:
-            cand_flags = flags.get(cand.geonameid or -1, frozenset())
-            tier = _tier(cand)
-            tagged = bool(cand_flags & {"main", "en", "de"})
-            if tier == 1 and tagged:
-                t = 4.0
-            elif tier <= 2 and tagged:
-                t = 1.8
-            elif tagged:
-                t = 1.0
-            elif cand_flags & {"alt"}:
-                # German exonyms of big places are untagged alternates, and German-only words
-                # ("Kiew", "Moskau"): commonness says little about them. The gazetteer build already
-                # dropped alternates that are common words.
-                t = 3.5 if tier == 1 else 0.3 if tier == 2 else -1.0
-            else:
-                continue
-            if t > threshold:
-                threshold, best_tier = t, tier
+        threshold, best_tier = facts[9:11]  # the most lenient reading (:func:`_lenient`)
 
         if is_caps:
             # Datelines and shouted headlines: "WASHINGTON —", "PARIS, Texas".
@@ -1141,15 +1186,14 @@ class PlaceExtractor:
             return None  # function words and the like, whatever the gazetteer says
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
             return None  # a village named like a word ("Tornado", "Tower") needs a cue
-        if best_tier > 1 or not any(c.feature in ("country", "region", "continent") for c in cands[:3]):
+        if best_tier > 1 or not facts[11]:  # not a big place, or no area among the first three
             neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
-        codes = frozenset(cand.country_code for cand in cands[:10])
-        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), codes
+        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[8]
 
     def _name_neighbour(
-        self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field | None = None
+        self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field
     ) -> str | None:
         """A capitalised word glued to the match that makes it part of a person's or thing's name.
 
@@ -1173,7 +1217,7 @@ class PlaceExtractor:
             if self._big_place(near.text):
                 continue
             if lang == "en":
-                if fld.title_case(i) if fld is not None else _title_case_line(text, tokens, i):
+                if fld.title_case(i):
                     continue
                 if _zipf(low, lang) >= 5.0:
                     continue  # "Paris On" is unlikely but "Ukraine Monday" style glue is common words
@@ -1347,6 +1391,33 @@ def _tagged_area(cands: list[Candidate], flags: dict) -> bool:
     )
 
 
+def _lenient(cands: list[Candidate], flags: dict) -> tuple[float, int]:
+    """The rules' most lenient reading among a key's leading candidates, ``(threshold, tier)``: a
+    tagged name of a big place wins. Fixed per key, so :meth:`PlaceExtractor._key_facts` keeps it."""
+    threshold = -9.0
+    best_tier = 3
+    for cand in cands[:10]:
+        cand_flags = flags.get(cand.geonameid or -1, frozenset())
+        tier = _tier(cand)
+        tagged = bool(cand_flags & {"main", "en", "de"})
+        if tier == 1 and tagged:
+            t = 4.0
+        elif tier <= 2 and tagged:
+            t = 1.8
+        elif tagged:
+            t = 1.0
+        elif cand_flags & {"alt"}:
+            # German exonyms of big places are untagged alternates, and German-only words
+            # ("Kiew", "Moskau"): commonness says little about them. The gazetteer build already
+            # dropped alternates that are common words.
+            t = 3.5 if tier == 1 else 0.3 if tier == 2 else -1.0
+        else:
+            continue
+        if t > threshold:
+            threshold, best_tier = t, tier
+    return threshold, best_tier
+
+
 def _tier(c: Candidate) -> int:
     """1: countries, continents, first-level regions, capitals, big cities; 2: towns; 3: the rest.
     A second-level region (``ADM2``: a county, a province of the Philippines) counts by its
@@ -1399,24 +1470,28 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before == "" or before[-1:] in ".!?:\"“„»–—("
 
 
-def _title_case_line(text: str, tokens: list[Tok], i: int) -> bool:
-    """Whether the line around token ``i`` is a headline in Title Case."""
-    line_start = text.rfind("\n", 0, tokens[i].start) + 1
-    line_end = text.find("\n", tokens[i].start)
-    line_end = len(text) if line_end < 0 else line_end
-    words = [t.text for t in tokens if line_start <= t.start < line_end and len(t.text) > 3]
-    return len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
-
-
-def _may_start_name(word: str) -> bool:
-    return word[:1].isupper()
-
-
+#: Lower-case words a window of several words may still end with: the rivers of "Frankfurt (Oder)",
+#: "Halle (Saale)" and "Frankfurt am Main", written in lower case.
 _LOWERCASE_NAME_ENDS = frozenset({"oder", "saale", "main"})
 
 
 def _may_end_name(word: str) -> bool:
     return word[:1].isupper() or word.lower() in _LOWERCASE_NAME_ENDS
+
+
+def _lower_case_forms(words: frozenset[str]) -> frozenset[str]:
+    """Every spelling of ``words`` in upper and lower case letters that does not start with a
+    capital: the tokens that may end a name without being start tokens. Only ASCII letters fold to
+    these words' letters (no other character's ``lower()`` gives one alone), so this is all."""
+    return frozenset(
+        form
+        for word in words
+        for form in map("".join, product(*((ch, ch.upper()) for ch in word)))
+        if not form[:1].isupper()
+    )
+
+
+_LOWERCASE_END_FORMS = _lower_case_forms(_LOWERCASE_NAME_ENDS)
 
 
 def _neighbours_all_caps(tokens: list[Tok], i: int, j: int) -> bool:

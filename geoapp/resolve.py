@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
+from operator import itemgetter, mul
 
 from .document import Doc
 from .features import is_curated
@@ -115,13 +116,31 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _NEAR_LAT_DEG = _NEAR_KM / 110.5
 
 
-def _nearest_anchor_km(lat: float, lon: float, anchors: list[tuple[float, float]]) -> float:
+def _anchor_band(anchors: list[tuple[float, float]]) -> tuple[list[float], list[tuple]]:
+    """The anchors sorted by latitude, as ``(latitudes, [(lat, lon, radians(lat), cos of it)])``,
+    for :func:`_nearest_anchor_km`: a point looks only at the anchors in its band of latitude."""
+    rows = sorted((la, lo, math.radians(la), math.cos(math.radians(la))) for la, lo in anchors)
+    return [r[0] for r in rows], rows
+
+
+def _nearest_anchor_km(lat: float, lon: float, band: tuple[list[float], list[tuple]]) -> float:
     """Distance to the nearest anchor within :data:`_NEAR_KM` of the point (``inf`` when none is):
-    one pass serves both the near and the local weight."""
+    one pass serves both the near and the local weight. ``band`` is :func:`_anchor_band` of the
+    anchors: only those within :data:`_NEAR_LAT_DEG` of latitude (found by bisection, with a
+    margin, then tested as ever) are measured, by :func:`haversine_km`'s operations in its
+    order, so each distance and the minimum are the same floats."""
+    lats, rows = band
+    lo_k = bisect_left(lats, lat - _NEAR_LAT_DEG - 1e-6)
+    hi_k = bisect_right(lats, lat + _NEAR_LAT_DEG + 1e-6)
     best = math.inf
-    for la, lo in anchors:
-        if abs(lat - la) <= _NEAR_LAT_DEG:
-            best = min(best, haversine_km(lat, lon, la, lo))
+    if lo_k < hi_k:
+        p1 = math.radians(lat)
+        cos_p1 = math.cos(p1)
+        for la, lo, p2, cos_p2 in rows[lo_k:hi_k]:
+            if abs(lat - la) <= _NEAR_LAT_DEG:
+                dp, dl = p2 - p1, math.radians(lo - lon)
+                a = math.sin(dp / 2) ** 2 + cos_p1 * cos_p2 * math.sin(dl / 2) ** 2
+                best = min(best, 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a))))
     return best
 
 
@@ -163,6 +182,38 @@ def describe(c: Candidate) -> str:
     return f"{c.name}{where} ({kind})"
 
 
+#: :func:`_facts` per candidate object, keyed by ``id``. Each entry holds its candidate, so no
+#: other object can take that id while the entry lives. Bounded: cleared when full.
+_FACTS: dict[int, tuple] = {}
+_FACTS_LIMIT = 50_000
+
+
+def _facts(c: Candidate) -> tuple:
+    """``(candidate, prior, ident, describe, region key of its admin1, region key of its name,
+    whether the near-anchor weight applies to it)`` of a candidate, memoised per candidate object.
+
+    Why: :func:`_rank` and :func:`_choice` read these for every candidate of every mention, in
+    both rounds and again for the one-referent-per-name step, and the gazetteer hands out the same
+    candidate objects in article after article; ``Candidate`` is a frozen dataclass whose hash
+    costs more than the facts, so the memo is keyed by identity.
+    """
+    got = _FACTS.get(id(c))
+    if got is None or got[0] is not c:
+        got = (
+            c,
+            prior(c),
+            _ident(c),
+            describe(c),
+            _region_key(c.country_code, c.admin1),
+            _region_key(c.country_code, c.name),
+            c.feature in ("city", "feature", "other") or c.feature_code == "ADM2",
+        )
+        if len(_FACTS) >= _FACTS_LIMIT:
+            _FACTS.clear()
+        _FACTS[id(c)] = got
+    return got
+
+
 # -- the article's geography -------------------------------------------------------------------
 
 
@@ -184,6 +235,11 @@ class _Context:
     offsets: dict = field(default_factory=dict)
     #: :meth:`anchors_without` per key, computed once: a long article repeats its names.
     _anchors_without: dict = field(default_factory=dict)
+    #: :meth:`nearest_anchor_km` per (key, candidate object): each round ranks a repeated name's
+    #: candidates once per mention, against the same anchors.
+    _nearest: dict = field(default_factory=dict)
+    #: :func:`_anchor_band` of :meth:`anchors_without` per key.
+    _bands: dict = field(default_factory=dict)
 
     def add(self, cc: str | None, weight: float, key: str, fld: str, offset: int) -> None:
         if not cc or weight <= 0:
@@ -208,6 +264,18 @@ class _Context:
             got = self._anchors_without[key] = list(islice(others, limit))
         return got
 
+    def nearest_anchor_km(self, key: str, c: Candidate) -> float:
+        """:func:`_nearest_anchor_km` of ``c`` among :meth:`anchors_without` ``key``, memoised
+        (the entry holds the candidate, so its id stays its own)."""
+        got = self._nearest.get((key, id(c)))
+        if got is None or got[0] is not c:
+            band = self._bands.get(key)
+            if band is None:
+                band = self._bands[key] = _anchor_band(self.anchors_without(key))
+            km = _nearest_anchor_km(c.lat, c.lon, band)
+            got = self._nearest[(key, id(c))] = (c, km)
+        return got[1]
+
     def share(self, cc: str | None, key: str) -> float:
         """The country's share of the article's evidence, leaving out the evidence of ``key``."""
         if not cc:
@@ -224,17 +292,19 @@ class _Context:
         own = self.by_key.get(key)
         return self.countries[cc] - (own[cc] if own else 0.0)
 
-    def near(self, fld: str, offset: int, key: str) -> Counter:
-        """Evidence per country within :data:`_NEAR_CHARS` of ``offset``, other names only."""
-        out: Counter = Counter()
+    def near(self, fld: str, offset: int, key: str) -> dict[str, float]:
+        """Evidence per country within :data:`_NEAR_CHARS` of ``offset``, other names only (a
+        plain dict, in the order the countries come: a ``Counter`` costs more to fill)."""
+        out: dict[str, float] = {}
         points = self.points.get(fld, ())
         start = bisect_left(self.offsets.get(fld, ()), offset - _NEAR_CHARS)
+        stop = offset + _NEAR_CHARS
         for i in range(start, len(points)):
             at, cc, w, k = points[i]
-            if at > offset + _NEAR_CHARS:
+            if at > stop:
                 break
             if k != key:
-                out[cc] += w
+                out[cc] = out.get(cc, 0) + w
         return out
 
     def main_country(self, key: str) -> str | None:
@@ -247,8 +317,9 @@ class _Context:
         return best
 
     def names_region(self, region: tuple[str | None, str], key: str) -> bool:
+        """Whether a name other than ``key`` names the region (no set built per question)."""
         keys = self.regions.get(region)
-        return bool(keys) and bool(keys - {key})
+        return bool(keys) and (len(keys) > 1 or key not in keys)
 
 
 def _region_key(cc: str | None, name: str | None) -> tuple[str | None, str]:
@@ -279,7 +350,7 @@ def _first_context(items: list[_Item], demonyms: Iterable) -> _Context:
         span = it.span
         if not it.cands:
             continue  # a tagger's span the gazetteer does not know: no evidence of a country
-        best = max(it.cands, key=prior)
+        best = max(_statics(it)[0], key=itemgetter(1))[0]  # the first of the highest prior
         unambiguous = len({c.country_code for c in it.cands}) == 1
         if best.feature == "country" and not it.siblings_possible:
             _evidence(ctx, span, best, 1.0)
@@ -329,6 +400,8 @@ class _Item:
     #: ... and the countries of those the first round took for first-level regions: a region of
     #: the same country is then likelier than a namesake city (set before the second round).
     listed_with: frozenset = frozenset()
+    #: :func:`_statics`, computed on first use (the item is ranked in each round).
+    statics: tuple | None = field(default=None, repr=False)
 
     @property
     def settled(self) -> bool:
@@ -348,69 +421,99 @@ class _Item:
         return bool(self.cue.kind or self.cue.country) or self.adjacent is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Choice:
     cand: Candidate
     why: str
     confidence: float
     alternatives: tuple[str, ...]
-    #: Scores of every candidate (geonameid or name → score), for the one-referent-per-name step.
-    scores: dict
     ranked: list
     #: :func:`confidence_features` of the choice (for ``resolve(details=...)``).
     features: dict = field(default_factory=dict)
+
+    @property
+    def scores(self) -> dict:
+        """Scores of every candidate (geonameid or name → score), for the one-referent-per-name
+        step: built from ``ranked`` when that step asks, as it does only for names mentioned more
+        than once without a cue."""
+        return {_facts(c)[2]: s for s, c, _ in self.ranked}
 
 
 def _ident(c: Candidate):
     return c.geonameid or (c.name, round(c.lat, 3), round(c.lon, 3))
 
 
+def _statics(it: _Item) -> tuple:
+    """``(facts of each candidate, region keys of the cities' regions, largest city population,
+    the adjacent mention's country and region keys)``: what :func:`_rank` reads of a mention
+    that no context changes, computed once per item (it is ranked in both rounds)."""
+    got = it.statics
+    if got is None:
+        facts = [_facts(c) for c in it.cands]
+        # regions with a city of the same name inside them among the candidates
+        namesakes = {f[4] for f in facts if f[0].feature == "city" and f[0].admin1}
+        largest_city = max((c.population for c in it.cands if c.feature == "city"), default=0)
+        adjacent_targets: set = set()
+        if it.adjacent is not None:
+            for c in it.adjacent.candidates:
+                if c.feature == "country":
+                    adjacent_targets.add((c.country_code, None))
+                elif c.feature == "region":
+                    adjacent_targets.add(_region_key(c.country_code, c.name))
+        got = it.statics = (facts, namesakes, largest_city, adjacent_targets)
+    return got
+
+
+#: The name kinds that make a name a place's own (:func:`_own_name`).
+_OWN_KINDS = frozenset({"main", "en", "de", "abbr"})
+
+
 def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, list[str]]]:
-    """Every candidate with its score and reasons, best first."""
+    """Every candidate with its score and reasons, best first.
+
+    The per-candidate facts come from :func:`_statics` and the per-country shares are computed
+    once per country; the score of each candidate is summed in the same order as ever (the
+    floating-point result, and so the ranking, must not move)."""
     span, cue = it.span, it.cue
-    cands = list(it.cands)
+    key = span.key
+    facts, namesakes, largest_city, adjacent_targets = _statics(it)
     siblings: set = set()
     if it.siblings_possible and gazetteer is not None:
-        for sib in _siblings(cands[0], ctx, span.key, gazetteer):
-            cands.append(sib)
-            siblings.add(_ident(sib))
-    adjacent_targets: set = set()
-    if it.adjacent is not None:
-        for c in it.adjacent.candidates:
-            if c.feature == "country":
-                adjacent_targets.add((c.country_code, None))
-            elif c.feature == "region":
-                adjacent_targets.add(_region_key(c.country_code, c.name))
+        sibs = _siblings(it.cands[0], ctx, key, gazetteer)
+        if sibs:
+            facts = facts + [_facts(sib) for sib in sibs]
+            siblings = {_ident(sib) for sib in sibs}
     m = span.mention
-    near = ctx.near(m.field, m.start, span.key)
+    near = ctx.near(m.field, m.start, key)
     near_total = sum(near.values())
-    main = ctx.main_country(span.key) if cue.main_country else None
-    anchors = ctx.anchors_without(span.key)
+    main = ctx.main_country(key) if cue.main_country else None
+    anchors = ctx.anchors_without(key)
     kind = cue.kind or span.cue
-    # regions with a city of the same name inside them among the candidates
-    namesakes = {_region_key(c.country_code, c.admin1) for c in cands if c.feature == "city" and c.admin1}
-    largest_city = max((c.population for c in cands if c.feature == "city"), default=0)
+    flags = span.name_flags
+    shares: dict = {}
     scored = []
-    for position, c in enumerate(cands):
-        s = prior(c)
+    for position, (c, s, ident, _, admin_key, name_region, anchored) in enumerate(facts):
         reasons = []
-        sibling = _ident(c) in siblings
-        own_name = _own_name(span, c) or sibling
-        if c.feature != "country" or siblings or not own_name:
-            share = ctx.share(c.country_code, span.key)
-            near_share = near[c.country_code] / near_total if near_total and c.country_code else 0.0
+        cc, feature = c.country_code, c.feature
+        sibling = ident in siblings
+        own_name = bool(flags.get(c.geonameid or -1, frozenset()) & _OWN_KINDS) or sibling
+        if feature != "country" or siblings or not own_name:
+            share = shares.get(cc)
+            if share is None:
+                share = shares[cc] = ctx.share(cc, key)
+            near_share = near.get(cc, 0) / near_total if near_total and cc else 0.0
             if share or near_share:
                 s += _W_SHARE * share + _W_NEAR * near_share
-                reasons.append(f"{c.country_code} named in the article")
+                reasons.append(f"{cc} named in the article")
         if own_name:
             s += 1.5  # the text used this place's own name, not a loose alternate
-        elif c.feature not in ("country", "continent"):
+        elif feature not in ("country", "continent"):
             # A loose alternate of a town is weak evidence; a big city's are mostly real names
             # ("St. Petersburg"), and a country's alternates survive the gazetteer's filters only
             # when they are real ("America", "Holland"): a country so called outranks the village
             # whose main name it is.
             s -= 0.5 if c.population >= 1_000_000 else 1.5
-        if own_name and c.feature in ("country", "continent"):
+        if own_name and feature in ("country", "continent"):
             # A country called by its own name is the country, whatever country the article is
             # about: the most context can give a smaller place must not let Peru, Maine (or
             # China, Texas) outrank Peru.
@@ -418,46 +521,42 @@ def _rank(it: _Item, ctx: _Context, gazetteer) -> list[tuple[float, Candidate, l
         if sibling:
             s -= _SIBLING_PENALTY
             reasons.append(f"'{m.text}' also names {c.name}, which the article is about")
-        if c.feature == "region" and kind != "region" and (
-            _region_key(c.country_code, c.name) in namesakes
-            or (c.feature_code == "ADM2" and _region_key(c.country_code, c.admin1) in namesakes)
+        if feature == "region" and kind != "region" and (
+            name_region in namesakes or (c.feature_code == "ADM2" and admin_key in namesakes)
         ):
             # a second-level region loses likewise to a city of its name in the same first-level
             # region ("Manchester" the city, not the metropolitan borough)
             s -= _NAMESAKE_PENALTY
-        own_region = _region_key(c.country_code, c.admin1) if c.admin1 else None
-        if own_region is not None and own_region[1] != span.key and ctx.names_region(own_region, span.key):
+        if c.admin1 and admin_key[1] != key and ctx.names_region(admin_key, key):
             small = c.population < _SMALL_NAMESAKE * largest_city
             s += _W_OWN_REGION_SMALL if small else _W_OWN_REGION
             reasons.append(f"in {c.admin1}, named in the article")
-        if adjacent_targets and (
-            (c.country_code, None) in adjacent_targets
-            or _region_key(c.country_code, c.admin1) in adjacent_targets
-        ):
+        if adjacent_targets and ((cc, None) in adjacent_targets or admin_key in adjacent_targets):
             s += 6.0
             reasons.append(f"followed by '{it.adjacent.mention.text}'")
-        if kind and _W_CUE.get(kind) and c.feature == ("region" if kind == "district" else kind):
+        if kind and _W_CUE.get(kind) and feature == ("region" if kind == "district" else kind):
             s += _W_CUE[kind]
             reasons.append(f"cue '{cue.words}'" if cue.kind else f"{kind} cue")
-        if it.listed_with and c.feature_code == "ADM1" and c.country_code in it.listed_with:
+        if it.listed_with and c.feature_code == "ADM1" and cc in it.listed_with:
             s += _W_LISTED
-            reasons.append("listed with other regions of " + c.country_code)
-        if cue.country and c.feature != "country":
-            if c.country_code == cue.country:
+            reasons.append("listed with other regions of " + cc)
+        if cue.country and feature != "country":
+            if cc == cue.country:
                 s += _W_CUE_COUNTRY
                 reasons.append(f"{cue.country} named by the cue")
             else:
                 s -= _W_CUE_COUNTRY
-        if main and c.country_code == main and c.feature != "country":
+        if main and cc == main and feature != "country":
             s += _W_MAIN_COUNTRY
             reasons.append(f"'{cue.words}': {main}")
-        if anchors and (c.feature in ("city", "feature", "other") or c.feature_code == "ADM2"):
-            nearest = _nearest_anchor_km(c.lat, c.lon, anchors)
+        if anchors and anchored:
+            nearest = ctx.nearest_anchor_km(key, c)
             if nearest < _NEAR_KM:
                 s += 1.0 + (_W_LOCAL if nearest < _LOCAL_KM else 0.0)
                 reasons.append("near other places in the article")
         scored.append((s, -position, c, reasons))
-    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    # by score, then by position: the positions differ, so the candidates are never compared
+    scored.sort(reverse=True)
     return [(s, c, reasons) for s, _, c, reasons in scored]
 
 
@@ -510,7 +609,8 @@ def confidence(features: dict[str, float]) -> float:
     on the development corpora so that a choice at 0.6 is right about six times in ten
     (docs/quality.md, "Confidence")."""
     bias, weights = _confidence_model()
-    z = bias + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    # sum() over map(): the same products added in the same order as a generator, in C
+    z = bias + sum(map(mul, map(weights.get, features, repeat(0.0)), features.values()))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -522,9 +622,10 @@ def _choice(it: _Item, ranked: list[tuple[float, Candidate, list[str]]]) -> _Cho
             margin = best_score - s
             break
     alternatives: list[str] = []
+    own = _facts(best)[3]
     for _, c, _ in ranked[1:]:
-        text = describe(c)
-        if text not in alternatives and text != describe(best):
+        text = _facts(c)[3]  # describe(c), once per candidate object
+        if text not in alternatives and text != own:
             alternatives.append(text)
         if len(alternatives) == MAX_ALTERNATIVES:
             break
@@ -535,9 +636,8 @@ def _choice(it: _Item, ranked: list[tuple[float, Candidate, list[str]]]) -> _Cho
         why = f"{len(ranked)} candidates: {detail}"
     if best.population:
         why += f" (pop. {best.population:,})"
-    scores = {_ident(c): s for s, c, _ in ranked}
     features = confidence_features(margin, best, it.span, bool(it.cue.kind or it.span.cue))
-    return _Choice(best, why, confidence(features), tuple(alternatives), scores, ranked, features)
+    return _Choice(best, why, confidence(features), tuple(alternatives), ranked, features)
 
 
 def _choose(it: _Item, ctx: _Context, gazetteer) -> _Choice | None:
@@ -593,7 +693,7 @@ def _region_of_seat(it: _Item, ctx: _Context, gazetteer) -> _Choice | None:
     others = [describe(x) for _, x, _ in ranked][:MAX_ALTERNATIVES]
     why = f"region cue '{it.cue.words or 'region'}': the region around {c.name}"
     features = confidence_features(None, regions[0], it.span, True)
-    return _Choice(regions[0], why, confidence(features), tuple(others), {}, [], features)
+    return _Choice(regions[0], why, confidence(features), tuple(others), [], features)
 
 
 # -- the article -----------------------------------------------------------------------------------
@@ -631,6 +731,7 @@ def resolve(
     for d in demonyms:
         ends[d.field][d.end] = d.codes
     tokenised = {f.name: (f.tokens, f.starts) for f in doc} if doc is not None else {}
+    links = _list_links(spans, text_of)
     items = []
     for index, span in enumerate(spans):
         m = span.mention
@@ -638,11 +739,11 @@ def resolve(
         toks = tokenised.get(m.field)
         cue = reader.read(source, m.start, m.end, lang, ends[m.field], toks) if source else NO_CUE
         adjacent = _adjacent_region(spans, index, text_of) if source else None
-        cands = _dedupe(span.candidates)[:MAX_CANDIDATES]
+        cands = _dedupe(span.candidates, MAX_CANDIDATES)
         if cue is NO_CUE and source and any(c.feature_code == "river" for c in cands):
             cue = riverside_cue(source, m.start, lang)  # "an der Moldau": the river, not Moldova
         long_form = acronym_source(source, m.start, m.end, toks) if source else None
-        neighbours = _list_neighbours(spans, index, text_of) if source else ()
+        neighbours = _list_neighbours(links, index) if source else ()
         short = _short_country_name(span, cands)
         items.append(_Item(span, cands, cue, adjacent, short, long_form, neighbours))
     ctx = _first_context(items, demonyms)
@@ -674,7 +775,7 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
     take the candidate with the best score summed over the name's mentions."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(items):
-        if chosen[i] is not None and chosen[i].scores:
+        if chosen[i] is not None and chosen[i].ranked:  # a choice with scores
             groups[it.span.key].append(i)
     out = list(chosen)
     for members in groups.values():
@@ -695,9 +796,9 @@ def _one_per_name(items: list[_Item], chosen: list[_Choice | None]) -> list[_Cho
             total.update(chosen[i].scores)
         n = len(members)
         for i in members:
-            ranked = sorted(chosen[i].ranked, key=lambda t: total[_ident(t[1])], reverse=True)
-            if _ident(ranked[0][1]) != _ident(chosen[i].cand):
-                out[i] = _choice(items[i], [(total[_ident(c)] / n, c, r) for _, c, r in ranked])
+            ranked = sorted(chosen[i].ranked, key=lambda t: total[_facts(t[1])[2]], reverse=True)
+            if _facts(ranked[0][1])[2] != _facts(chosen[i].cand)[2]:
+                out[i] = _choice(items[i], [(total[_facts(c)[2]] / n, c, r) for _, c, r in ranked])
     return out
 
 
@@ -872,18 +973,33 @@ def _adjacent_region(spans: list[PlaceCandidateSpan], index: int, text_of) -> Pl
 _LIST_GAPS = {",", "and", "or", "&", ", and", ", or", "und", "oder", ", und", ", oder"}
 
 
-def _list_neighbours(spans: list[PlaceCandidateSpan], index: int, text_of) -> tuple[int, ...]:
-    """Indexes of the mentions right before and after this one when only a list separator stands
-    between ("California or Washington", "Oregon, Idaho and Montana")."""
-    here = spans[index].mention
+def _list_links(spans: list[PlaceCandidateSpan], text_of) -> list[bool]:
+    """For each mention but the last, whether only a list separator stands between it and the next
+    ("California or Washington", "Oregon, Idaho and Montana"), in the same field: each gap is read
+    once, not once from each side."""
     out = []
-    for j in (index - 1, index + 1):
-        if not 0 <= j < len(spans) or spans[j].mention.field != here.field:
-            continue
-        other = spans[j].mention
-        a, b = (other.end, here.start) if j < index else (here.end, other.start)
-        if " ".join(text_of(here.field)[a:b].split()).lower() in _LIST_GAPS:
-            out.append(j)
+    for here, nxt in zip(spans, spans[1:]):
+        a, b = here.mention, nxt.mention
+        out.append(a.field == b.field and _list_gap(text_of(a.field)[a.end : b.start]))
+    return out
+
+
+def _list_gap(gap: str) -> bool:
+    """Whether ``gap``, its spaces folded and in lower case, is one of :data:`_LIST_GAPS`. Each of
+    those is one or two words, so a gap of three words or more is none: only that much of a long
+    gap (a paragraph between two mentions) is split."""
+    words = gap.split(maxsplit=2)
+    return len(words) <= 2 and " ".join(words).lower() in _LIST_GAPS
+
+
+def _list_neighbours(links: list[bool], index: int) -> tuple[int, ...]:
+    """Indexes of the mentions right before and after mention ``index`` that :func:`_list_links`
+    links to it."""
+    out = []
+    if index > 0 and links[index - 1]:
+        out.append(index - 1)
+    if index < len(links) and links[index]:
+        out.append(index + 1)
     return tuple(out)
 
 
@@ -899,12 +1015,16 @@ def _listed_regions(items: list[_Item], chosen: list[_Choice | None]) -> None:
         it.listed_with = frozenset(ccs)
 
 
-def _dedupe(cands) -> list[Candidate]:
+def _dedupe(cands, limit: int) -> list[Candidate]:
+    """The first ``limit`` distinct candidates, in order: a common name has hundreds of candidates,
+    and those after the limit were deduplicated only to be cut off."""
     seen = set()
     out = []
     for c in cands:
-        ident = _ident(c)
+        ident = _facts(c)[2]
         if ident not in seen:
             seen.add(ident)
             out.append(c)
+            if len(out) == limit:
+                break
     return out

@@ -38,9 +38,18 @@ def joined_city(form: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern:
+    """The forms as one alternation of literals, longest first, without lookarounds: a pattern
+    that starts with literals lets the regex engine skip to the positions holding a form's first
+    letter (capitals), where a leading lookbehind made it try every position of the text. The
+    boundaries are tested by :func:`find` on each match."""
     forms = sorted(abbreviations(), key=len, reverse=True)
-    # not inside a longer word or dotted form: no letter or dot before, no letter after
-    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+    return re.compile("|".join(re.escape(f) for f in forms))
+
+
+#: What may not stand right before an abbreviation (a letter, digit or dot: inside a longer word or
+#: dotted form) and right after it (a letter or digit).
+_WORD_OR_DOT = re.compile(r"[\w.]")
+_WORD = re.compile(r"\w")
 
 
 def _dotted_pair(form: str) -> bool:
@@ -66,7 +75,14 @@ def find(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, form)`` of every abbreviation in a dateline or address position."""
     out = []
     for m in _pattern().finditer(text):
+        start, end = m.span()
+        # Not inside a longer word or dotted form. Every form starts with a capital and holds only
+        # letters and dots, so a match refused here hides no other: each position inside it
+        # follows a letter or a dot; and no form is a prefix of another (each ends in a dot and
+        # none continues past one), so the first alternative to match is the only one.
+        if (start and _WORD_OR_DOT.match(text, start - 1)) or _WORD.match(text, end):
+            continue
         form = m.group()
-        if _dotted_pair(form) or _AFTER_PLACE.search(text, max(0, m.start() - 60), m.start()):
-            out.append((m.start(), m.end(), form))
+        if _dotted_pair(form) or _AFTER_PLACE.search(text, max(0, start - 60), start):
+            out.append((start, end, form))
     return out

@@ -172,3 +172,46 @@ def test_rules_alone_still_work_without_model(gaz: Gazetteer) -> None:
     rules = PlaceExtractor(gaz, place_filter=None, tagger=None)
     assert found(rules, "In March, Germany and France signed.") == ["Germany", "France"]
     assert found(rules, "The word means battery in English.") == []
+
+
+def test_long_windows_end_where_the_word_by_word_walk_ends(gaz: Gazetteer) -> None:
+    """The windows of two words or more take their possible ends from the capitalised start
+    tokens (and, in fields that hold one, the lower-case rivers "oder", "saale", "main" in any
+    case but a capital first): the same longest match as a walk over every word after the start."""
+    import random
+
+    from geoapp.places import _JOINER, _Field
+
+    ex = PlaceExtractor(gaz, place_filter=None, tagger=None)
+
+    def walked(fld: _Field, i: int, reach: int, lang: str):
+        text, tokens = fld.text, fld.tokens
+        last, j_max = min(len(tokens), i + reach), i
+        while j_max + 1 < last:
+            gap = text[tokens[j_max].end : tokens[j_max + 1].start]
+            if gap != " " and not _JOINER.fullmatch(gap):
+                break
+            j_max += 1
+        for j in range(j_max, i, -1):
+            word = tokens[j].text
+            if word[:1].isupper() or word.lower() in ("oder", "saale", "main"):
+                got = ex._surface_match(text[tokens[i].start : tokens[j].end], lang)
+                if got is not None:
+                    key, cands, cut, stem = got
+                    return j, key, cands, tokens[j].end - cut, stem
+        return None
+
+    words = ["Frankfurt", "oder", "Oder", "oDER", "an", "der", "Halle", "saale", "am", "main", "Main",
+             "New", "York", "City", "The", "United", "States", "of", "America", "St", "Louis", "he", "said"]
+    texts = ["Frankfurt oder Halle saale und Frankfurt am main", "The United States of America said"]
+    rnd = random.Random(2)
+    for _ in range(400):
+        parts = rnd.choices(words, k=rnd.randint(2, 14))
+        texts.append("".join(w + rnd.choice([" ", " ", " ", ". ", "- ", ", ", "\n"]) for w in parts))
+    for text in texts:
+        for lang in ("de", "en"):
+            fld = _Field(text, lang, "text", ())
+            for i in fld.starts:
+                reach = ex._word_facts(fld.tokens[i].text, lang)[0]
+                if reach > 1:
+                    assert ex._longest_window(fld, i, reach, lang) == walked(fld, i, reach, lang), (text, i)

@@ -335,6 +335,40 @@ def test_state_abbreviations_need_a_place_before_them(gp) -> None:
     assert not [pm for pm in places(gp, text, "en") if pm.mention.text in ("Pa.", "Wash.", "Miss.", "B.C.")]
 
 
+def test_state_abbreviation_scan_matches_the_bounded_pattern() -> None:
+    """:func:`geoapp.stateabbr.find` scans for the forms without lookarounds and tests the
+    boundaries on each match; that finds what the pattern with them finds as long as every form is
+    a capital, letters and dots, ending in a dot, and no form is a prefix of another."""
+    import random
+    import re
+
+    from geoapp import stateabbr
+
+    forms = sorted(stateabbr.abbreviations(), key=len, reverse=True)
+    assert all(re.fullmatch(r"[A-Z][A-Za-z.]*\.", f) for f in forms)
+    assert not [(a, b) for a in forms for b in forms if a != b and b.startswith(a)]
+    bounded = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])")
+
+    def reference(text: str) -> list[tuple[int, int, str]]:
+        out = []
+        for m in bounded.finditer(text):
+            start, form = m.start(), m.group()
+            if stateabbr._dotted_pair(form) or stateabbr._AFTER_PLACE.search(text, max(0, start - 60), start):
+                out.append((start, m.end(), form))
+        return out
+
+    rnd = random.Random(7)
+    alphabet = "ABCNPWVaeilnrs.,( -'1é\n"
+    texts = ["Trenton, N.J., and XN.J. or N.J.x; Elkton, Md.s and Elkton, Md. W.Va. Kans. Kan.", ""]
+    for _ in range(3000):
+        pieces = [
+            rnd.choice(forms) if rnd.random() < 0.4 else "".join(rnd.choices(alphabet, k=rnd.randint(0, 4)))
+            for _ in range(rnd.randint(1, 8))
+        ]
+        texts.append("".join(pieces))
+    assert [stateabbr.find(t) for t in texts] == [reference(t) for t in texts]
+
+
 @pytest.mark.parametrize(
     ("text", "surface", "cc"),
     [
@@ -362,3 +396,59 @@ def test_a_county_near_the_articles_places(gp) -> None:
     text = "Deputies chased two men through Chattanooga. Both are in the Hamilton County jail."
     county = next(pm.place for pm in places(gp, text, "en") if pm.mention.text == "Hamilton County")
     assert county is not None and (county.feature, county.admin1) == ("region", "Tennessee")
+
+
+def test_cue_reading_without_tokens_reads_what_the_tokens_say() -> None:
+    """Without the caller's tokens, :meth:`geoapp.placecues.CueReader.read` tokenises a stretch
+    around the mention and falls back to the whole text only when the reading reaches the
+    stretch's edge (a long run of joiners): either way the cue is the one the whole text's tokens
+    give, at every token of invented texts dense in cue nouns, joiners and qualifiers."""
+    import random
+
+    from geoapp.placecues import CueReader
+    from geoapp.text import token_starts, tokens
+
+    reader = CueReader({"US": "US", "Russland": "RU"}.get)
+    words = ["of", "the", "von", "state", "Region", "US", "Russland", "Kursk", "Oblast", "province",
+             "Bundesstaat", "US-Bundesstaat", "Tigray-Region", "im", "Osten", "des", "Landes", "x"]
+    texts = [
+        "x " * 40 + "the US state" + " of the" * 30 + " Florida and more words after it",
+        "Region Kursk",
+        "In the Indian state of Kerala, and in Kursk Oblast, people voted.",
+        "Russland " + "." * 100 + " Region Kursk" + "." * 100 + " Oblast",  # no token near the edges
+    ]
+    rnd = random.Random(11)
+    for _ in range(1500):
+        parts = rnd.choices(words, k=rnd.randint(1, 50))
+        texts.append("".join(w + rnd.choice([" ", " ", "  ", "\n", "-", ", "]) for w in parts))
+    for text in texts:
+        toks, starts = tokens(text), token_starts(text)
+        for k in range(len(toks)):
+            for last in (k, min(k + 1, len(toks) - 1)):
+                start, end = toks[k][0], toks[last][1]
+                for lang in ("en", "de"):
+                    assert reader.read(text, start, end, lang) == reader.read(
+                        text, start, end, lang, tokenised=(toks, starts)
+                    ), (text, start, end, lang)
+
+
+def test_nearest_anchor_by_latitude_band_is_the_plain_minimum() -> None:
+    """The near-anchor distance measured only within the point's band of latitude is, to the last
+    bit, the minimum of :func:`haversine_km` over the anchors within the band's test."""
+    import math
+    import random
+
+    from geoapp.resolve import _NEAR_LAT_DEG, _anchor_band, _nearest_anchor_km, haversine_km
+
+    rnd = random.Random(5)
+    for _ in range(2000):
+        anchors = [(rnd.uniform(-90, 90), rnd.uniform(-180, 180)) for _ in range(rnd.randint(0, 30))]
+        anchors += [(la + rnd.choice((-1, 1)) * _NEAR_LAT_DEG, lo) for la, lo in anchors[:3]]  # band edges
+        lat, lon = rnd.uniform(-90, 90), rnd.uniform(-180, 180)
+        if anchors and rnd.random() < 0.3:
+            lat, lon = anchors[0]
+        plain = min(
+            (haversine_km(lat, lon, la, lo) for la, lo in anchors if abs(lat - la) <= _NEAR_LAT_DEG),
+            default=math.inf,
+        )
+        assert _nearest_anchor_km(lat, lon, _anchor_band(anchors)) == plain
