@@ -59,7 +59,9 @@ def time_stages(parser, articles: list[Article]) -> dict[str, float]:
         demonyms = find_demonyms(doc)
         t2 = clock()
         spans = parser.places.extract(doc)
-        places = resolve(spans, text=a.text, title=a.title)
+        # as the pipeline calls it: with the document (its tokens) and the demonyms
+        places = resolve(spans, text=a.text, title=a.title, lang=doc.lang, demonyms=demonyms,
+                         gazetteer=parser.gazetteer, doc=doc)
         t3 = clock()
         actors = find_actors(doc, places, demonyms, parser.registry, capital_of=parser.capital_of,
                              capital_country=parser.capital_country)

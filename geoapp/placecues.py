@@ -19,10 +19,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, repeat
 
 from .lexicon import load_words
-from .text import TOKEN_RE, Tok, token_starts, tokens
+from .text import Tok, token_starts, tokens
 
 #: Characters looked at on each side of a mention for a phrase placing it in the article's main
 #: country ("Goma im Osten des Landes"): about one clause.
@@ -31,12 +30,6 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 #: A text's tokens and their start offsets (:class:`geoapp.document.DocField` has both).
 Tokenised = tuple[Sequence[Tok], Sequence[int]]
 _CLAUSE_END = re.compile(r"[.!?;\n]")
-#: Characters of text read around a mention, at least, when the caller has no tokens (see
-#: :func:`_stretch`): the cue reading looks a few tokens each way.
-_STRETCH_BEFORE = 60
-_STRETCH_AFTER = 40
-# TOKEN_RE as the one group of a split: the split alternates gap, token, gap, …
-_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
 
 
 @dataclass(frozen=True)
@@ -139,42 +132,10 @@ class CueReader:
         tokenised: Tokenised | None = None,
     ) -> Cue:
         """The cue around the mention at ``text[start:end]`` (:data:`NO_CUE` when none);
-        ``tokenised``: the text's tokens and their starts when the caller has them (a document).
-
-        Without them, the tokens of a stretch of text around the mention are read first
-        (:func:`_stretch`): tokenising the whole text cost more than reading the cues of all its
-        mentions. Only when the reading reaches the stretch's edge is the whole text tokenised.
-        """
-        if tokenised is None:
-            toks, starts, cut_before, cut_after = _stretch(text, start, end)
-            first = bisect_left(starts, start)
-            last = bisect_left(starts, end) - 1
-            # a cut stretch must hold three tokens before the mention and one after it; the walk
-            # back over joiners is checked as it goes (``floor``)
-            if not ((cut_before and first < 3) or (cut_after and last + 2 > len(toks))):
-                cue = self._read(text, start, end, lang, demonyms, toks, starts, 1 if cut_before else -1)
-                if cue is not None:
-                    return cue
-            tokenised = (tokens(text), token_starts(text))
-        cue = self._read(text, start, end, lang, demonyms, *tokenised, -1)
-        assert cue is not None  # with the whole text's tokens no walk stops short
-        return cue
-
-    def _read(
-        self,
-        text: str,
-        start: int,
-        end: int,
-        lang: str,
-        demonyms: Mapping[int, tuple[str, ...]],
-        toks: Sequence[Tok],
-        starts: Sequence[int],
-        floor: int,
-    ) -> Cue | None:
-        """:meth:`read` over ``toks``; None when the walk back over joiners ends below token
-        ``floor`` (then ``toks`` may be too short a stretch to say what stands before)."""
+        ``tokenised``: the text's tokens and their starts when the caller has them (a document)."""
         lang = lang if lang in ("de", "en") else "en"
         lex = _lexicon()
+        toks, starts = tokenised or (tokens(text), token_starts(text))
         first = bisect_left(starts, start)
         last = bisect_left(starts, end) - 1  # the mention's last token
         kind, country, words = None, None, ""
@@ -189,8 +150,6 @@ class CueReader:
             j = k - 1
             while j >= 0 and toks[j][2].lower() in lex.joiners and _spaced(text, toks[j][1], toks[j + 1][0]):
                 j -= 1
-            if j < floor:
-                return None  # the qualifier before token j may lie outside the stretch
             if j >= 0 and _spaced(text, toks[j][1], toks[j + 1][0]):
                 noun, prefix = _noun_kind(toks[j][2], lang, lex.before, compounds=True)
                 if noun is not None:
@@ -271,23 +230,6 @@ def riverside_cue(text: str, start: int, lang: str) -> Cue:
     pattern = _riverside().get(lang)
     m = pattern.search(text, max(0, start - 20), start) if pattern is not None else None
     return Cue("feature", None, False, m.group(1)) if m else NO_CUE
-
-
-def _stretch(text: str, start: int, end: int) -> tuple[list[Tok], list[int], bool, bool]:
-    """The tokens of a stretch of ``text`` around ``text[start:end]`` and their starts, with whether
-    the stretch was cut before and after (text beyond it). The stretch runs from a space at least
-    :data:`_STRETCH_BEFORE` characters before the mention to one at least :data:`_STRETCH_AFTER`
-    after it: no token holds a space, so its tokens are exactly the whole text's tokens there
-    (the same pattern as :func:`geoapp.text.tokens`)."""
-    lo = text.rfind(" ", 0, max(0, start - _STRETCH_BEFORE)) + 1
-    hi = text.find(" ", end + _STRETCH_AFTER)
-    hi = len(text) if hi < 0 else hi
-    parts = _TOKEN_SPLIT.split(text[lo:hi])
-    offsets = list(accumulate(map(len, parts), initial=lo))
-    n = len(parts) // 2
-    starts = offsets[1 : 2 * n : 2]
-    toks = list(map(tuple.__new__, repeat(Tok), zip(starts, offsets[2 : 2 * n + 1 : 2], parts[1::2])))
-    return toks, starts, lo > 0, hi < len(text)
 
 
 def _spaced(text: str, a: int, b: int) -> bool:

@@ -398,40 +398,6 @@ def test_a_county_near_the_articles_places(gp) -> None:
     assert county is not None and (county.feature, county.admin1) == ("region", "Tennessee")
 
 
-def test_cue_reading_without_tokens_reads_what_the_tokens_say() -> None:
-    """Without the caller's tokens, :meth:`geoapp.placecues.CueReader.read` tokenises a stretch
-    around the mention and falls back to the whole text only when the reading reaches the
-    stretch's edge (a long run of joiners): either way the cue is the one the whole text's tokens
-    give, at every token of invented texts dense in cue nouns, joiners and qualifiers."""
-    import random
-
-    from geoapp.placecues import CueReader
-    from geoapp.text import token_starts, tokens
-
-    reader = CueReader({"US": "US", "Russland": "RU"}.get)
-    words = ["of", "the", "von", "state", "Region", "US", "Russland", "Kursk", "Oblast", "province",
-             "Bundesstaat", "US-Bundesstaat", "Tigray-Region", "im", "Osten", "des", "Landes", "x"]
-    texts = [
-        "x " * 40 + "the US state" + " of the" * 30 + " Florida and more words after it",
-        "Region Kursk",
-        "In the Indian state of Kerala, and in Kursk Oblast, people voted.",
-        "Russland " + "." * 100 + " Region Kursk" + "." * 100 + " Oblast",  # no token near the edges
-    ]
-    rnd = random.Random(11)
-    for _ in range(1500):
-        parts = rnd.choices(words, k=rnd.randint(1, 50))
-        texts.append("".join(w + rnd.choice([" ", " ", "  ", "\n", "-", ", "]) for w in parts))
-    for text in texts:
-        toks, starts = tokens(text), token_starts(text)
-        for k in range(len(toks)):
-            for last in (k, min(k + 1, len(toks) - 1)):
-                start, end = toks[k][0], toks[last][1]
-                for lang in ("en", "de"):
-                    assert reader.read(text, start, end, lang) == reader.read(
-                        text, start, end, lang, tokenised=(toks, starts)
-                    ), (text, start, end, lang)
-
-
 def test_nearest_anchor_by_latitude_band_is_the_plain_minimum() -> None:
     """The near-anchor distance measured only within the point's band of latitude is, to the last
     bit, the minimum of :func:`haversine_km` over the anchors within the band's test."""
