@@ -28,7 +28,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -198,8 +197,6 @@ class _Sentence:
     #: Memos per sentence: every pair of the sentence asks the same questions (see :func:`_once`).
     facts: dict = field(default_factory=dict)
     cues: list | None = None
-    #: The field's words that are relation cues (:data:`_CUE_WORDS`), shared by its sentences.
-    cue_words: AbstractSet[str] = frozenset()
 
 
 _T = TypeVar("_T")
@@ -398,17 +395,20 @@ def _in_list(text: str, pm: PlaceMention, others: Sequence[PlaceMention]) -> boo
     return False
 
 
-#: Which words are relation cues, decided once per word ever seen: an article's cue words are then
-#: one set operation on its distinct words, and a sentence's cues a membership test per token.
+#: Which words are relation cues, decided once per word ever seen: a sentence's cue words are then
+#: one set operation on its words, and its cues a membership test per token.
 _CUE_WORDS = WordFilter(lambda w: cue_relation(w) is not None)
 
 
-def _cues_in(fld: DocField, lo: int, hi: int, cue_words: AbstractSet[str]) -> list[tuple[int, int, str]]:
-    """Relation cue words between offsets lo and hi, as (start, end, relation); ``cue_words`` are
-    the field's words that are cues (:data:`_CUE_WORDS`)."""
+def _cues_in(fld: DocField, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Relation cue words between offsets lo and hi, as (start, end, relation). Only the words of
+    sentences that hold a pair are ever tested: most of an article's words never need a verdict."""
+    rng = fld.token_range(lo, hi)
     words, tokens = fld.words, fld.tokens
-    return [(tokens[k].start, tokens[k].end, cue_relation(words[k]))
-            for k in fld.token_range(lo, hi) if words[k] in cue_words]
+    cue_words = _CUE_WORDS(set(words[rng.start : rng.stop]))
+    if not cue_words:
+        return []
+    return [(tokens[k].start, tokens[k].end, cue_relation(words[k])) for k in rng if words[k] in cue_words]
 
 
 def _reporting_in(fld: DocField, lo: int, hi: int) -> bool:
@@ -666,7 +666,7 @@ def pair_features(
         on("fronted_place")  # "In Syria, Coalition forces conducted …"
     # the cue that governs the pair: between the two, else nearest to the place within the clause
     if sent.cues is None or (lo, hi) != (sent.start, sent.end):
-        cues = _cues_in(fld, lo, hi, sent.cue_words)
+        cues = _cues_in(fld, lo, hi)
         if (lo, hi) == (sent.start, sent.end):
             sent.cues = cues
     else:
@@ -804,8 +804,7 @@ def candidates(doc: Doc, places: Sequence[PlaceMention], actors: Sequence[ActorM
     for fld in doc:
         pms = [pm for pm in places if pm.mention.field == fld.name and pm.place is not None]
         ams = [am for am in actors if am.mention.field == fld.name]
-        cue_words = _CUE_WORDS(fld.distinct)
-        sents = [_Sentence(s, e, [], [], cue_words=cue_words) for s, e in fld.sentences]
+        sents = [_Sentence(s, e, [], []) for s, e in fld.sentences]
         for pm in pms:
             k = fld.sentence_index(pm.mention.start)
             if k >= 0:
@@ -863,7 +862,7 @@ def _carried(doc: Doc, fld: DocField, prev: _Sentence, sent: _Sentence) -> list[
             return
         if not merged:
             merged.append(_Sentence(prev.start, sent.end, [*prev.actors, *sent.actors],
-                                    [*prev.places, *sent.places], cue_words=sent.cue_words))
+                                    [*prev.places, *sent.places]))
         feats, rel = pair_features(doc, fld, am, pm, merged[0], prev.start, sent.end)
         feats["carried=" + how] = 1.0
         out.append(Candidate(am, pm, (prev.start, sent.end), fld.name, feats, rel, how))
