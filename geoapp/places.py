@@ -421,9 +421,8 @@ class PlaceExtractor:
             if fld.skip_index.overlaps(start, end):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes, *_ = (
-                self._key_facts(key, cands)
-            )
+            facts = self._key_facts(key, cands)
+            flags, kinds, codes = facts[:3]
             if self._category_veto(surface, j - i + 1, cue, key, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, stem, kinds
             ):
@@ -460,13 +459,7 @@ class PlaceExtractor:
                 next_cap=next_cap,
                 neighbour_place=neighbour_place,
                 rule_score=score,
-                best_tier=best_tier,
-                features=features,
-                max_pop=max_pop,
-                flags=kinds,
-                top_flags=top_flags,
-                n_cands=n_cands,
-                n_countries=n_countries,
+                facts=facts[6],
                 in_context=bool(countries) and not countries.isdisjoint(codes),
                 has_context=bool(countries),
                 stripped=stem_end != tokens[j].end or len(stem) != len(surface),
@@ -477,10 +470,13 @@ class PlaceExtractor:
 
     def _key_facts(self, key: str, cands: list[Candidate]) -> tuple:
         """What the model's features and the rules read of a key's candidates, memoised per key:
-        ``(name flags, union of the flags, best tier, features of the first three, largest
-        population of the first ten, flags of the first, number of candidates, number of their
-        countries, country codes of the first ten, the rules' most lenient threshold and its tier
-        (:meth:`_lenient`), whether one of the first three is a country, region or continent)``.
+        ``(name flags, union of the flags, country codes of the first ten, the rules' most lenient
+        threshold and its tier (:meth:`_lenient`), whether one of the first three is a country,
+        region or continent, the model's facts of the name)``. The last is one tuple
+        (:data:`geoapp.placefilter.NameFacts`: best tier of the first ten, features of the first
+        three, largest population of the first ten, union of the flags, flags of the first, number
+        of candidates and of their countries), built once per key, so that each window hands the
+        model one value, not seven.
 
         ``cands`` is ``gazetteer.candidates(key)``, so the facts are the key's; the same names come
         back in article after article, and some keys have hundreds of candidates. The gazetteer is
@@ -490,18 +486,18 @@ class PlaceExtractor:
         if got is None:
             flags = self._name_flags(key)
             kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
+            best_tier = min(_tier(c) for c in cands[:10])
+            features = tuple(c.feature for c in cands[:3])
+            max_pop = max(c.population for c in cands[:10])
+            top_flags = flags.get(cands[0].geonameid or -1, frozenset())
+            n_cands, n_countries = len(cands), len({c.country_code for c in cands})
             got = (
                 flags,
                 kinds,
-                min(_tier(c) for c in cands[:10]),
-                tuple(c.feature for c in cands[:3]),
-                max(c.population for c in cands[:10]),
-                flags.get(cands[0].geonameid or -1, frozenset()),
-                len(cands),
-                len({c.country_code for c in cands}),
                 frozenset(c.country_code for c in cands[:10]),
                 *_lenient(cands, flags),
                 any(c.feature in ("country", "region", "continent") for c in cands[:3]),
+                (best_tier, features, max_pop, kinds, top_flags, n_cands, n_countries),
             )
             if len(self._facts) >= _MEMO_LIMIT:
                 self._facts.clear()
@@ -1165,7 +1161,7 @@ class PlaceExtractor:
         if self._category_veto(surface, n_words, cue, key, cands, flags):
             return None
 
-        threshold, best_tier = facts[9:11]  # the most lenient reading (:func:`_lenient`)
+        threshold, best_tier = facts[3:5]  # the most lenient reading (:func:`_lenient`)
 
         if is_caps:
             # Datelines and shouted headlines: "WASHINGTON —", "PARIS, Texas".
@@ -1183,11 +1179,11 @@ class PlaceExtractor:
             return None  # function words and the like, whatever the gazetteer says
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
             return None  # a village named like a word ("Tornado", "Tower") needs a cue
-        if best_tier > 1 or not facts[11]:  # not a big place, or no area among the first three
+        if best_tier > 1 or not facts[5]:  # not a big place, or no area among the first three
             neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
-        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[8]
+        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[2]
 
     def _name_neighbour(
         self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field
