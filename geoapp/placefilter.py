@@ -91,12 +91,22 @@ def shape(word: str) -> str:
     return "".join(out)[:6]
 
 
+#: The gazetteer's facts about a window's name that its features read, fixed per gazetteer key
+#: (:meth:`geoapp.places.PlaceExtractor._key_facts` keeps one per key): ``(best tier of the first
+#: ten candidates, feature types of the first three, largest population of the first ten, union of
+#: the name kinds over candidates, name kinds of the best-prior candidate, number of candidates,
+#: number of their countries)``.
+NameFacts = tuple[int, tuple[str, ...], int, frozenset[str], frozenset[str], int, int]
+
+
 @dataclass(slots=True)
 class WindowInfo:
     """What the extractor knows about one candidate window, handed to :func:`window_features`.
 
     A plain slotted record, not a frozen one: one is built per window of every article, and a
-    frozen dataclass of this size costs four times as much to build."""
+    frozen dataclass of this size costs four times as much to build. The gazetteer's facts come as
+    the one per-key tuple the extractor keeps (:data:`NameFacts`), not field by field: fewer
+    fields to fill per window, and one hashable value for :func:`_name_features`' cache key."""
 
     surface: str
     stem: str
@@ -115,13 +125,7 @@ class WindowInfo:
     next_cap: bool
     neighbour_place: bool  # a neighbouring capitalised word is itself a big place
     rule_score: float | None  # the rule decision: None = rejected
-    best_tier: int
-    features: tuple[str, ...]  # feature types of the first three candidates
-    max_pop: int
-    flags: frozenset[str]  # union of name kinds over candidates
-    top_flags: frozenset[str]  # name kinds of the best-prior candidate
-    n_cands: int
-    n_countries: int
+    facts: NameFacts
     in_context: bool  # some candidate lies in a country the article names
     has_context: bool  # the article names any country at all
     stripped: bool  # matched on an inflection-stripped stem ("Russlands")
@@ -133,29 +137,30 @@ def window_features(w: WindowInfo) -> dict[str, float]:
 
     The part that depends only on the matched name and its gazetteer facts is built once per
     name (:func:`_name_features`) and copied; the part that depends on the text around it is
-    added here.
+    added here. The order of the keys is the model's order of addition (:meth:`PlaceFilter.probabilities`
+    sums in it), so it is kept exactly.
     """
-    zb, static = _name_features(
-        w.surface, w.stem, w.lang, min(w.n_words, 3), w.best_tier, w.features[:3], w.max_pop, w.flags,
-        w.top_flags, w.n_cands, w.n_countries, w.stripped,
+    zb, static, sent_key, loc_key = _name_features(
+        w.surface, w.stem, w.lang, min(w.n_words, 3), w.stripped, w.facts
     )
     f = dict(static)
     if w.sentence_initial:
         f["sent_initial"] = 1.0
-        f[f"sent_initial*zipf={zb}"] = 1.0
+        f[sent_key] = 1.0
     if w.title_case_line:
         f["title_line"] = 1.0
     prev = w.prev_word.lower()
     loc = prev in LOCATIVES.get(w.lang, ())
     if loc:
         f["locative"] = 1.0
-        f[f"locative*zipf={zb}"] = 1.0
-    if w.prev_gap.strip() == "" and (loc or prev in ARTICLES.get(w.lang, ())):
+        f[loc_key] = 1.0
+    prev_gap = w.prev_gap.strip()
+    if prev_gap:
+        f[f"prev_punct={prev_gap[-1:]}"] = 1.0
+    elif loc or prev in ARTICLES.get(w.lang, ()):
         f[f"prev={prev}"] = 1.0  # a closed class: prepositions and articles
         if not loc:
             f["after_article"] = 1.0
-    if w.prev_gap.strip():
-        f[f"prev_punct={w.prev_gap.strip()[-1:]}"] = 1.0
     nxt = w.next_gap.strip()[:1]
     if nxt:
         f[f"next_punct={nxt}"] = 1.0
@@ -179,30 +184,30 @@ def window_features(w: WindowInfo) -> dict[str, float]:
         f["rule_accept"] = 1.0
         f["rule_score"] = max(-2.0, min(6.0, w.rule_score)) / 6.0
     if w.has_context:
-        f[f"context={'in' if w.in_context else 'out'}*tier={w.best_tier}"] = 1.0
+        f[_CONTEXT_KEYS[w.in_context, w.facts[0]]] = 1.0
     if w.repeats > 1:
         f["repeats"] = min(w.repeats, 5) / 5.0
     return f
 
 
+#: The "context=in*tier=1" keys by (in context, tier): built once, not per window.
+_CONTEXT_KEYS = {
+    (inside, tier): f"context={'in' if inside else 'out'}*tier={tier}"
+    for inside in (False, True)
+    for tier in (1, 2, 3)
+}
+
+
 @lru_cache(maxsize=50_000)
 def _name_features(
-    surface: str,
-    stem: str,
-    lang: str,
-    n_words: int,
-    best_tier: int,
-    features: tuple[str, ...],
-    max_pop: int,
-    flags: frozenset[str],
-    top_flags: frozenset[str],
-    n_cands: int,
-    n_countries: int,
-    stripped: bool,
-) -> tuple[int, dict[str, float]]:
+    surface: str, stem: str, lang: str, n_words: int, stripped: bool, facts: NameFacts
+) -> tuple[int, dict[str, float], str, str]:
     """The features of :func:`window_features` that depend only on the matched name (its word
-    frequencies, shape, length) and the gazetteer's facts about it, with its frequency bucket.
-    Cached per name: news names the same places in article after article. Callers copy the dict."""
+    frequencies, shape, length) and the gazetteer's facts about it, with its frequency bucket and
+    the two keys :func:`window_features` crosses with the bucket ("sent_initial*zipf=3",
+    "locative*zipf=3"). Cached per name: news names the same places in article after article.
+    Callers copy the dict."""
+    best_tier, features, max_pop, flags, top_flags, n_cands, n_countries = facts
     f: dict[str, float] = {"bias": 1.0}
     zb, own_key, other_key, own_value, common_value = _word_frequency_features(stem.lower(), lang)
     f[own_key] = 1.0
@@ -215,7 +220,7 @@ def _name_features(
     f[len_key] = 1.0
     f[f"tier={best_tier}"] = 1.0
     f[f"tier={best_tier}*zipf={zb}"] = 1.0
-    for k, feat in enumerate(features):
+    for k, feat in enumerate(features[:3]):
         f[f"feat{min(k, 1)}={feat}"] = 1.0
     f[f"pop={_bucket(math.log10(max_pop + 1), (3, 4, 5, 6, 7))}"] = 1.0
     for flag in flags:
@@ -228,7 +233,7 @@ def _name_features(
     f[f"ncountries={_bucket(n_countries, (2, 3, 6))}"] = 1.0
     if stripped:
         f["stripped"] = 1.0
-    return zb, f
+    return zb, f, f"sent_initial*zipf={zb}", f"locative*zipf={zb}"
 
 
 @lru_cache(maxsize=100_000)

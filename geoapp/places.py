@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, product
-from operator import itemgetter
+from itertools import compress, count, product, repeat
+from operator import gt, itemgetter, or_, sub
 from typing import TYPE_CHECKING
 
 from . import stateabbr
@@ -421,9 +421,8 @@ class PlaceExtractor:
             if fld.skip_index.overlaps(start, end):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            flags, kinds, best_tier, features, max_pop, top_flags, n_cands, n_countries, codes, *_ = (
-                self._key_facts(key, cands)
-            )
+            facts = self._key_facts(key, cands)
+            flags, kinds, codes = facts[:3]
             if self._category_veto(surface, j - i + 1, cue, key, cands, flags) or _abbreviation_veto(
                 self.gazetteer, key, stem, kinds
             ):
@@ -460,13 +459,7 @@ class PlaceExtractor:
                 next_cap=next_cap,
                 neighbour_place=neighbour_place,
                 rule_score=score,
-                best_tier=best_tier,
-                features=features,
-                max_pop=max_pop,
-                flags=kinds,
-                top_flags=top_flags,
-                n_cands=n_cands,
-                n_countries=n_countries,
+                facts=facts[6],
                 in_context=bool(countries) and not countries.isdisjoint(codes),
                 has_context=bool(countries),
                 stripped=stem_end != tokens[j].end or len(stem) != len(surface),
@@ -477,10 +470,13 @@ class PlaceExtractor:
 
     def _key_facts(self, key: str, cands: list[Candidate]) -> tuple:
         """What the model's features and the rules read of a key's candidates, memoised per key:
-        ``(name flags, union of the flags, best tier, features of the first three, largest
-        population of the first ten, flags of the first, number of candidates, number of their
-        countries, country codes of the first ten, the rules' most lenient threshold and its tier
-        (:meth:`_lenient`), whether one of the first three is a country, region or continent)``.
+        ``(name flags, union of the flags, country codes of the first ten, the rules' most lenient
+        threshold and its tier (:meth:`_lenient`), whether one of the first three is a country,
+        region or continent, the model's facts of the name)``. The last is one tuple
+        (:data:`geoapp.placefilter.NameFacts`: best tier of the first ten, features of the first
+        three, largest population of the first ten, union of the flags, flags of the first, number
+        of candidates and of their countries), built once per key, so that each window hands the
+        model one value, not seven.
 
         ``cands`` is ``gazetteer.candidates(key)``, so the facts are the key's; the same names come
         back in article after article, and some keys have hundreds of candidates. The gazetteer is
@@ -490,18 +486,18 @@ class PlaceExtractor:
         if got is None:
             flags = self._name_flags(key)
             kinds: frozenset[str] = frozenset().union(*flags.values()) if flags else frozenset()
+            best_tier = min(_tier(c) for c in cands[:10])
+            features = tuple(c.feature for c in cands[:3])
+            max_pop = max(c.population for c in cands[:10])
+            top_flags = flags.get(cands[0].geonameid or -1, frozenset())
+            n_cands, n_countries = len(cands), len({c.country_code for c in cands})
             got = (
                 flags,
                 kinds,
-                min(_tier(c) for c in cands[:10]),
-                tuple(c.feature for c in cands[:3]),
-                max(c.population for c in cands[:10]),
-                flags.get(cands[0].geonameid or -1, frozenset()),
-                len(cands),
-                len({c.country_code for c in cands}),
                 frozenset(c.country_code for c in cands[:10]),
                 *_lenient(cands, flags),
                 any(c.feature in ("country", "region", "continent") for c in cands[:3]),
+                (best_tier, features, max_pop, kinds, top_flags, n_cands, n_countries),
             )
             if len(self._facts) >= _MEMO_LIMIT:
                 self._facts.clear()
@@ -742,31 +738,28 @@ class PlaceExtractor:
         from .crfscore import CrfInput
 
         text, tokens = fld.text, fld.tokens
-        gaz = ["O"] * len(tokens)
-        for i, j, *_, feats in rows:
-            tier = next((k[5:] for k in feats if k.startswith("tier=") and "*" not in k), "3")
-            mark = tier + ("a" if "rule_accept" in feats else "r")
-            for k in range(i, j + 1):
-                if gaz[k] == "O":
-                    gaz[k] = ("B" if k == i else "I") + mark
+        gaz = _gazetteer_tags(len(tokens), rows)
         starts, capitalised, words_of = fld.doc.starts, fld.starts, fld.doc.words
+        # Every part below is a run of consecutive tokens, so its words, tags and gaps are slices
+        # of field-wide lists: the gap before token m + 1 is text[ends[m] : starts[m + 1]].
+        ends = list(map(itemgetter(1), tokens))
+        named = _name_tokens(fld.doc.words) if named_only else []
+        get = text.__getitem__
         k = 0
         for s_start, s_end in fld.doc.sentences:
             # the tokens starting in the sentence, by bisection (tokens are in text order)
             end = bisect_left(starts, s_end, k)
-            idx = list(range(bisect_left(starts, s_start, k, end), end))
+            first = bisect_left(starts, s_start, k, end)
             k = end
-            if not idx:
+            if first == end:
                 continue
-            if named_only and not _capital_between(capitalised, idx[0], idx[-1]):
-                first = tokens[idx[0]].text
-                if _zipf(first.lower(), "en") >= 5.0:  # "The", "But", "He": no name can start here
+            if named_only and not _capital_between(capitalised, first, end - 1):
+                if _zipf(words_of[first].lower(), "en") >= 5.0:  # "The", "But", "He": no name can start here
                     continue
-            for part in _name_segments(idx, tokens) if named_only else (idx,):
-                words = list(words_of[part[0] : part[-1] + 1])  # a part is a run of tokens
-                first_gap = text[s_start : tokens[part[0]].start] if part[0] == idx[0] else ""
-                gaps = [first_gap] + [text[tokens[a].end : tokens[b].start] for a, b in zip(part, part[1:])]
-                yield CrfInput(part, words, gaps, [gaz[m] for m in part])
+            for a, b in _name_runs(named, first, end) if named_only else ((first, end),):
+                gaps = [text[s_start : starts[a]] if a == first else ""]
+                gaps += map(get, map(slice, ends[a : b - 1], starts[a + 1 : b]))
+                yield CrfInput(list(range(a, b)), list(words_of[a:b]), gaps, gaz[a:b])
 
     def tag_entities(self, fld: _Field, rows: list[tuple]) -> list[Entity]:
         """Run the language's sequence tagger over the field and record its entity spans (persons,
@@ -1168,7 +1161,7 @@ class PlaceExtractor:
         if self._category_veto(surface, n_words, cue, key, cands, flags):
             return None
 
-        threshold, best_tier = facts[9:11]  # the most lenient reading (:func:`_lenient`)
+        threshold, best_tier = facts[3:5]  # the most lenient reading (:func:`_lenient`)
 
         if is_caps:
             # Datelines and shouted headlines: "WASHINGTON —", "PARIS, Texas".
@@ -1186,11 +1179,11 @@ class PlaceExtractor:
             return None  # function words and the like, whatever the gazetteer says
         if best_tier == 3 and not (cue or locative) and _zipf(word, lang) >= 3.0:
             return None  # a village named like a word ("Tornado", "Tower") needs a cue
-        if best_tier > 1 or not facts[11]:  # not a big place, or no area among the first three
+        if best_tier > 1 or not facts[5]:  # not a big place, or no area among the first three
             neighbour = self._name_neighbour(text, tokens, i, j, lang, fld)
             if neighbour:
                 return None  # part of a longer name: "Marina Silva", "Lincoln Memorial"
-        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[8]
+        return None, threshold, best_tier, tuple(evidence), c, bool(cue or locative), facts[2]
 
     def _name_neighbour(
         self, text: str, tokens: list[Tok], i: int, j: int, lang: str, fld: _Field
@@ -1307,21 +1300,56 @@ def _capital_between(capitalised: list[int], first: int, last: int) -> bool:
     return k < len(capitalised) and capitalised[k] <= last
 
 
-def _name_segments(idx: list[int], tokens: list[Tok]) -> list[list[int]]:
-    """The stretches of a sentence around its capitalised words (with :data:`_NAME_CONTEXT` tokens
-    each side), cut where a longer run of lower-case words lies between: English names are
-    capitalised, so a long lower-case run holds none, and tagging it costs most of the time."""
-    caps = [n for n, m in enumerate(idx) if tokens[m].text[:1].isupper() or tokens[m].text[:1].isdigit()]
-    if not caps:
-        return [idx]
-    spans: list[list[int]] = []
-    for n in caps:
-        lo, hi = max(0, n - _NAME_CONTEXT), min(len(idx) - 1, n + _NAME_CONTEXT)
-        if spans and lo <= spans[-1][1] + 1:
-            spans[-1][1] = max(spans[-1][1], hi)
+def _name_tokens(words: Sequence[str]) -> list[int]:
+    """Indexes of the words that begin with a capital or a digit: where :func:`_name_runs` looks
+    for names (in C, as :attr:`_Field.starts` is built)."""
+    firsts = list(map(itemgetter(0), words))
+    return list(compress(count(), map(or_, map(str.isupper, firsts), map(str.isdigit, firsts))))
+
+
+def _name_runs(named: list[int], first: int, end: int) -> list[tuple[int, int]]:
+    """The stretches ``(a, b)`` (token indexes, ``b`` exclusive) of the sentence of tokens
+    ``first`` to ``end - 1`` around its capitalised words (``named``: the field's
+    :func:`_name_tokens`), with :data:`_NAME_CONTEXT` tokens each side, cut where a longer run of
+    lower-case words lies between: English names are capitalised, so a long lower-case run holds
+    none, and tagging it costs most of the time. The whole sentence when it has no such word.
+    The sentence's capitalised words come by bisection, not by a look at each token."""
+    lo_k, hi_k = bisect_left(named, first), bisect_left(named, end)
+    if lo_k == hi_k:
+        return [(first, end)]
+    caps = named[lo_k:hi_k]
+    # Two capitalised words' context stretches touch or overlap (and merge) exactly when they lie
+    # at most 2 * _NAME_CONTEXT + 1 tokens apart (clipping to the sentence never parts them), so
+    # the stretches are cut at the wider steps between consecutive capitalised words, found in C.
+    cuts = list(compress(count(1), map(gt, map(sub, caps[1:], caps), repeat(2 * _NAME_CONTEXT + 1))))
+    heads = [caps[0], *[caps[c] for c in cuts]]
+    tails = [*[caps[c - 1] for c in cuts], caps[-1]]
+    return [(max(first, h - _NAME_CONTEXT), min(end, t + _NAME_CONTEXT + 1)) for h, t in zip(heads, tails)]
+
+
+def _gazetteer_tags(n_tokens: int, rows: list[tuple]) -> list[str]:
+    """The tagger's gazetteer tag per token (:meth:`PlaceExtractor.crf_inputs`): "O" outside every
+    window; inside the first window (in start order) that covers it "B" or "I", the window's best
+    tier and whether the rules accepted it ("B1a", "I3r").
+
+    Rows come in the order of their start tokens, so a window's tokens not yet tagged are exactly
+    those after the furthest end so far: each window is one or two slice assignments, with no
+    per-token check. The tier is read from the window's "tier=N" feature (tiers are 1, 2, 3; "3"
+    when the feature is absent) by three lookups, not a scan of the features' keys."""
+    gaz = ["O"] * n_tokens
+    covered = -1  # the furthest token any window so far covers
+    for i, j, *_, feats in rows:
+        if j <= covered:
+            continue
+        tier = "1" if "tier=1" in feats else "2" if "tier=2" in feats else "3"
+        mark = tier + ("a" if "rule_accept" in feats else "r")
+        if i > covered:
+            gaz[i] = "B" + mark
+            gaz[i + 1 : j + 1] = ["I" + mark] * (j - i)
         else:
-            spans.append([lo, hi])
-    return [idx[a : b + 1] for a, b in spans]
+            gaz[covered + 1 : j + 1] = ["I" + mark] * (j - covered)
+        covered = j
+    return gaz
 
 
 def _country_level(c: Candidate, flags: dict) -> bool:
