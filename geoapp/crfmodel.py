@@ -102,11 +102,6 @@ def state_scores(state: np.ndarray, ids: np.ndarray, start: np.ndarray | None = 
     return out
 
 
-def viterbi(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray) -> np.ndarray:
-    """The best label id per token of several sequences (:func:`viterbi_labels`), as an array."""
-    return np.array(viterbi_labels(scores, lengths, trans), dtype=np.intp)
-
-
 def viterbi_labels(scores: np.ndarray, lengths: Sequence[int], trans: np.ndarray) -> list[int]:
     """The best label id per token of several sequences, given one after another as the rows of
     ``scores`` (tokens × labels) with their ``lengths``, decoded side by side.

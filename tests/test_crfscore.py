@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from geoapp import crfscore
-from geoapp.crfmodel import CrfModel, state_scores, viterbi
+from geoapp.crfmodel import CrfModel, state_scores, viterbi_labels
 from geoapp.crfscore import CrfInput, CrfScorer
 from geoapp.ner import MODEL_PATHS
 from geoapp.placefilter import crf_token_features, shape
@@ -34,10 +34,10 @@ def _brute_force(scores: np.ndarray, trans: np.ndarray) -> tuple[int, ...]:
 
 
 def _decode(batch: list[np.ndarray], trans: np.ndarray) -> list[tuple[int, ...]]:
-    """:func:`viterbi` of several sequences at once, its flat answer cut per sequence."""
+    """:func:`viterbi_labels` of several sequences at once, its flat answer cut per sequence."""
     if not batch:
         return []
-    flat = viterbi(np.concatenate(batch), [len(s) for s in batch], trans).tolist()
+    flat = viterbi_labels(np.concatenate(batch), [len(s) for s in batch], trans)
     ends = np.cumsum([len(s) for s in batch]).tolist()
     return [tuple(flat[a:b]) for a, b in zip([0, *ends], ends)]
 
@@ -58,7 +58,7 @@ def test_viterbi_on_a_hand_made_model() -> None:
         batch = [rng.normal(size=(int(rng.integers(1, 6)), 3)) for _ in range(int(rng.integers(1, 5)))]
         t = rng.normal(size=(3, 3))
         assert _decode(batch, t) == [_brute_force(s, t) for s in batch]
-    assert viterbi(np.zeros((0, 3)), [], trans).tolist() == []
+    assert viterbi_labels(np.zeros((0, 3)), [], trans) == []
 
 
 def test_hand_made_model_tags_feature_strings() -> None:
