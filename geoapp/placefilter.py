@@ -448,24 +448,15 @@ def _word_static(
     """Lowercase form, shape, frequency bucket, the context-free features of one word, and the
     features it gives its neighbours at -2, -1, +1 and +2, each as (word and shape, then
     frequency at distance one and for English its word classes), cached: news repeats its words,
-    and these strings are most of the tagger's feature cost (each word is a neighbour up to four
-    times)."""
-    lw = word.lower()
-    sh = shape(word)
-    zb = str(_bucket(zipf(lw, lang), _ZIPF_EDGES))
-    f = ["b", "w=" + lw, "s=" + sh, "p3=" + lw[:3], "s3=" + lw[-3:], "s4=" + lw[-4:], "s2=" + lw[-2:],
-         "z=" + zb, "z=" + zb + "|s=" + sh]
-    if "-" in word:
-        f += ["hy", "hy1=" + lw.split("-")[0], "hyl=" + lw.rsplit("-", 1)[-1][-4:]]
-    classes = _english_classes(lw) if lang == "en" else ()
-    f += ["c=" + c for c in classes]
-    around = (
-        (("-2w=" + lw, "-2s=" + sh), tuple("-2c=" + c for c in classes)),
-        (("-1w=" + lw, "-1s=" + sh), ("-1z=" + zb, *("-1c=" + c for c in classes))),
-        (("1w=" + lw, "1s=" + sh), ("1z=" + zb, *("1c=" + c for c in classes))),
-        (("2w=" + lw, "2s=" + sh), tuple("2c=" + c for c in classes)),
+    and these strings are most of the tagger's feature cost in training (each word is a
+    neighbour up to four times). One word's rows of :func:`word_feature_columns`, so the features
+    are defined once for training and tagging alike."""
+    buckets, own, near = word_feature_columns([word], lang)
+    present = [col[0] for col in own if col[0] != NO_FEATURE]
+    around = tuple(
+        ((w[0], sh[0]), tuple(col[0] for col in tail if col[0] != NO_FEATURE)) for w, sh, *tail in near
     )
-    return lw, sh, zb, tuple(f), around
+    return word.lower(), shape(word), _ZIPF_LABELS[buckets[0]], tuple(present), around
 
 
 #: A string no model attribute is (crfsuite's keys hold no NUL): a feature a word does not have.
