@@ -426,12 +426,14 @@ def _attributed(text: str, fld: DocField, m: Mention, lo: int) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _title_words() -> tuple[frozenset[str], tuple[str, ...]]:
-    """English title phrases and German title forms, lower case (``data/words/titles.yaml``)."""
+def _title_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """English title phrases, lower case and padded with a space each side (as
+    :func:`_title_among` looks for them), and German title forms, lower case
+    (``data/words/titles.yaml``)."""
     titles = load_words("titles")
     endings = ("", "s", "n", "en", "in", "innen")  # inflected and feminine forms, as geoapp.actors reads them
     german = tuple(str(t).casefold() + end for t in titles["de"] for end in endings)
-    return frozenset(str(t).casefold() for t in titles["en"]), german
+    return tuple(sorted({f" {str(t).casefold()} " for t in titles["en"]})), german
 
 
 def _names_title(gap: str) -> bool:
@@ -448,7 +450,7 @@ def _title_among(words: list[str]) -> bool:
     """Whether the words hold a known English title phrase or end a German title form."""
     english, german = _title_words()
     low = " " + " ".join(words).casefold() + " "
-    return any(f" {t} " in low for t in english) or any(w.casefold().endswith(german) for w in words)
+    return any(t in low for t in english) or any(w.casefold().endswith(german) for w in words)
 
 
 #: The words after a name that may lead to "of" and its place: "…, President of the DRC".
