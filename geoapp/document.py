@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 
 from .model import Article
-from .text import TOKEN_RE, Tok, sentence_spans
+from .text import TOKEN_SPLIT, Tok, sentence_spans
 
 # One-to-one character replacements, so offsets into the normalised text are offsets into the
 # original: odd hyphens ("Jong‑un" with U+2011) and typographic apostrophes ("Lavrov’s").
 # As (odd, plain) pairs for ``str.replace``: ``str.translate`` with a mapping looks every character
 # up in it (0.1-0.2 ms for a news text with one curly apostrophe), a replace is a C scan per pair.
 _NORMALISE = (("\u2010", "-"), ("\u2011", "-"), ("\u2012", "-"), ("\u2019", "'"), ("\u02bc", "'"))
-# TOKEN_RE as the one group of a split: the split alternates gap, token, gap, …, all built in C.
-_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
 
 
 def normalise(text: str) -> str:
@@ -99,7 +97,7 @@ class DocField:
         self.norm = normalise(self.text)
         # One re.split and a running sum of the parts' lengths: three method calls and a
         # constructor per finditer match would cost more than a whole later stage.
-        parts = _TOKEN_SPLIT.split(self.norm)
+        parts = TOKEN_SPLIT.split(self.norm)
         offsets = list(accumulate(map(len, parts)))
         words = tuple(parts[1::2])
         starts = tuple(offsets[0 : 2 * len(words) : 2])

@@ -126,7 +126,7 @@ class WordFilter:
 
 
 # TOKEN_RE as the one group of a split: the split alternates gap, token, gap, …, all built in C.
-_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
+TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})", TOKEN_RE.flags)
 
 
 @text_memo
@@ -138,7 +138,7 @@ def _tokenised(text: str) -> tuple[tuple[Tok, ...], tuple[str, ...], frozenset[s
     demonym scan. The word tuple and set let the stages test thousands of lexicon entries
     against the few hundred distinct words of an article with set operations.
     """
-    parts = _TOKEN_SPLIT.split(text)
+    parts = TOKEN_SPLIT.split(text)
     offsets = list(accumulate(map(len, parts)))
     words = tuple(parts[1::2])
     # token k is parts[2k + 1]: it starts where part 2k ends and ends where it ends itself
